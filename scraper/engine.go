@@ -1,0 +1,150 @@
+package scraper
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+// Engine reads the pages of one forum software. Each engine lives in its own file and
+// registers itself from init, so adding an engine touches no shared code.
+type Engine interface {
+	// Info names the engine and the fields it can yield, for `forumarc engines`.
+	Info() EngineInfo
+	// Detect reports whether doc was rendered by this engine. It runs for every
+	// engine on every page, so it must only look at a few compiled selectors.
+	Detect(doc *goquery.Document) bool
+	// Extract reads a thread page. It performs no I/O.
+	Extract(doc *goquery.Document, in Input) (*Page, error)
+}
+
+// ListingReader is implemented by engines that can read board and forum index pages,
+// which whole-board crawls need.
+type ListingReader interface {
+	ExtractListing(doc *goquery.Document, in Input) (*Listing, error)
+}
+
+// PageLinker is implemented by engines whose thread page URLs can be built from a
+// page number, letting resumed crawls jump straight to the newest page.
+type PageLinker interface {
+	// PageURL returns the URL of page n of the thread whose page 1 is threadURL.
+	PageURL(threadURL string, n int) (string, bool)
+}
+
+// EngineInfo describes an engine for users choosing --engine.
+type EngineInfo struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Fields      []string `json:"fields"`
+}
+
+// Input carries what an extractor needs besides the document. FetchedAt anchors
+// relative dates ("5 minutes ago"); Location is the zone for times printed without one.
+type Input struct {
+	URL       *url.URL
+	FetchedAt time.Time
+	Location  *time.Location
+}
+
+// Listing is a board or forum index page: the sub-boards and threads it links to.
+type Listing struct {
+	Engine  string        `json:"engine"`
+	URL     string        `json:"url"`
+	Title   *string       `json:"title"`
+	Boards  []BoardLink   `json:"boards"`
+	Threads []ThreadEntry `json:"threads"`
+	Page    PageInfo      `json:"page"`
+}
+
+// BoardLink is a sub-board or forum linked from a listing.
+type BoardLink struct {
+	URL   string  `json:"url"`
+	Title *string `json:"title"`
+}
+
+// ThreadEntry is a thread as a listing shows it. Replies and LastPostAt tell an
+// incremental crawl whether the thread changed since the last run.
+type ThreadEntry struct {
+	URL          string     `json:"url"`
+	ID           *string    `json:"id"`
+	Title        *string    `json:"title"`
+	Replies      *int64     `json:"replies"`
+	LastPostAt   *time.Time `json:"last_post_at"`
+	LastPostText *string    `json:"last_post_text"`
+}
+
+var (
+	registryMu sync.RWMutex
+	registry   = map[string]Engine{}
+	// detectOrder holds engine names in the order detection tries them: more
+	// specific engines first, generic never (it needs a profile).
+	detectOrder []string
+)
+
+// Register makes an engine available by name. It panics on a duplicate name because
+// that is a programming error caught by any test run.
+func Register(e Engine) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	name := e.Info().Name
+	if _, dup := registry[name]; dup {
+		panic("scraper: engine registered twice: " + name)
+	}
+	registry[name] = e
+	detectOrder = append(detectOrder, name)
+	sort.Strings(detectOrder)
+}
+
+// Lookup returns the engine with the given id.
+func Lookup(name string) (Engine, bool) {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	e, ok := registry[name]
+	return e, ok
+}
+
+// Engines lists registered engines sorted by name.
+func Engines() []Engine {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	out := make([]Engine, 0, len(detectOrder))
+	for _, n := range detectOrder {
+		out = append(out, registry[n])
+	}
+	return out
+}
+
+// Detect returns the first engine that recognises doc.
+func Detect(doc *goquery.Document) (Engine, error) {
+	var tried []string
+	for _, e := range Engines() {
+		if e.Info().Name == "generic" {
+			continue
+		}
+		if e.Detect(doc) {
+			return e, nil
+		}
+		tried = append(tried, e.Info().Name)
+	}
+	return nil, &UnrecognizedError{Tried: tried}
+}
+
+// UnrecognizedError says no engine could read a page; callers show it as one line.
+type UnrecognizedError struct {
+	URL   string
+	Tried []string
+}
+
+func (e *UnrecognizedError) Error() string {
+	where := "page"
+	if e.URL != "" {
+		where = e.URL
+	}
+	return fmt.Sprintf("%s: forum engine not recognised (tried %s); force one with --engine NAME or describe the site with --profile FILE",
+		where, strings.Join(e.Tried, ", "))
+}

@@ -1,0 +1,163 @@
+package scraper
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+	"unicode/utf8"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/transform"
+)
+
+// Options steers one extraction. The zero value detects the engine and reads
+// zone-less times as UTC.
+type Options struct {
+	// Engine forces an engine id instead of detecting one.
+	Engine string
+	// ContentType is the HTTP Content-Type header, whose charset wins over <meta>.
+	ContentType string
+	FetchedAt   time.Time
+	Location    *time.Location
+}
+
+// ErrNotThread is returned when an engine recognised the page but it holds no posts,
+// such as a login wall or a board index given where a thread was expected.
+var ErrNotThread = errors.New("page holds no posts")
+
+// Decode returns the page as UTF-8 and the name of the encoding it was in. Bytes that
+// are already valid UTF-8 are kept as they are, whatever a wrong <meta> claims.
+func Decode(raw []byte, contentType string) ([]byte, string, error) {
+	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
+	enc, name, certain := charset.DetermineEncoding(raw, contentType)
+	if utf8.Valid(raw) && (!certain || name == "utf-8" || name == "windows-1252") {
+		return raw, "utf-8", nil
+	}
+	if name == "utf-8" {
+		// Declared UTF-8 but invalid: replace bad bytes rather than fail the page.
+		return bytes.ToValidUTF8(raw, []byte("\uFFFD")), "utf-8", nil
+	}
+	out, _, err := transform.Bytes(enc.NewDecoder(), raw)
+	if err != nil {
+		return nil, name, fmt.Errorf("decode %s: %w", name, err)
+	}
+	return out, name, nil
+}
+
+// Parse decodes raw and builds a document.
+func Parse(raw []byte, contentType string) (*goquery.Document, string, error) {
+	text, enc, err := Decode(raw, contentType)
+	if err != nil {
+		return nil, enc, err
+	}
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(text))
+	if err != nil {
+		return nil, enc, fmt.Errorf("parse html: %w", err)
+	}
+	return doc, enc, nil
+}
+
+// Extract reads one thread page: the single entry point used by `extract`, `archive`,
+// crawls and reparse, so all of them agree on what a page holds.
+func Extract(raw []byte, pageURL string, opts Options) (*Page, error) {
+	doc, _, err := Parse(raw, opts.ContentType)
+	if err != nil {
+		return nil, err
+	}
+	return ExtractDocument(doc, pageURL, opts)
+}
+
+// ExtractDocument is Extract for an already parsed document.
+func ExtractDocument(doc *goquery.Document, pageURL string, opts Options) (*Page, error) {
+	e, err := engineFor(doc, opts.Engine)
+	if err != nil {
+		var ue *UnrecognizedError
+		if errors.As(err, &ue) {
+			ue.URL = pageURL
+		}
+		return nil, err
+	}
+	in, err := input(pageURL, opts)
+	if err != nil {
+		return nil, err
+	}
+	doc.Url = in.URL
+	p, err := e.Extract(doc, in)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", e.Info().Name, err)
+	}
+	p.Engine = e.Info().Name
+	normalizePage(p, pageURL)
+	if len(p.Posts) == 0 {
+		return p, fmt.Errorf("%s: %w", pageURL, ErrNotThread)
+	}
+	return p, nil
+}
+
+func engineFor(doc *goquery.Document, forced string) (Engine, error) {
+	if forced == "" {
+		return Detect(doc)
+	}
+	e, ok := Lookup(forced)
+	if !ok {
+		return nil, fmt.Errorf("unknown engine %q (see `forumarc engines`)", forced)
+	}
+	return e, nil
+}
+
+func input(pageURL string, opts Options) (Input, error) {
+	u, err := url.Parse(pageURL)
+	if err != nil {
+		return Input{}, fmt.Errorf("page url: %w", err)
+	}
+	in := Input{URL: u, FetchedAt: opts.FetchedAt, Location: opts.Location}
+	if in.FetchedAt.IsZero() {
+		in.FetchedAt = time.Now()
+	}
+	if in.Location == nil {
+		in.Location = time.UTC
+	}
+	return in, nil
+}
+
+// normalizePage applies the rules every engine shares: one URL per page (session
+// parameters stripped), each post once, empty lists as [] in JSON.
+func normalizePage(p *Page, pageURL string) {
+	p.URL = CleanURL(pageURL)
+	p.Thread.URL = cleanPtr(p.Thread.URL)
+	p.Page.NextURL = cleanPtr(p.Page.NextURL)
+	if p.Page.Number == 0 {
+		p.Page.Number = 1
+	}
+	seen := make(map[string]bool, len(p.Posts))
+	posts := p.Posts[:0]
+	for _, post := range p.Posts {
+		if post.ID == "" || seen[post.ID] {
+			continue
+		}
+		seen[post.ID] = true
+		post.URL = cleanPtr(post.URL)
+		post.Author.URL = cleanPtr(post.Author.URL)
+		if post.Quotes == nil {
+			post.Quotes = []Quote{}
+		}
+		if len(post.Author.Extras) == 0 {
+			post.Author.Extras = nil
+		}
+		posts = append(posts, post)
+	}
+	if posts == nil {
+		posts = []Post{}
+	}
+	p.Posts = posts
+}
+
+func cleanPtr(s *string) *string {
+	if s == nil {
+		return nil
+	}
+	return Str(CleanURL(*s))
+}

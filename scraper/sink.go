@@ -1,0 +1,60 @@
+package scraper
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// Fetched is one HTTP response as the archive keeps it: the raw bytes, so pages can be
+// re-parsed when extractors improve, and the validators for conditional re-fetches.
+type Fetched struct {
+	URL          string // final URL after redirects, session parameters stripped
+	Status       int
+	ContentType  string
+	ETag         string
+	LastModified string
+	FetchedAt    time.Time
+	Body         []byte // raw bytes as served
+	Encoding     string // charset the body was decoded from
+	Header       http.Header
+}
+
+// SaveStats counts what one SavePage changed.
+type SaveStats struct {
+	PostsNew       int
+	PostsUpdated   int
+	PostsUnchanged int
+}
+
+// ThreadState is what the archive knows of a thread, so a crawl can resume it.
+type ThreadState struct {
+	Found        bool
+	LastPageURL  string
+	LastPage     int
+	PageCount    int
+	KnownPostIDs map[string]bool
+}
+
+// Sink receives a crawl's results. The scraper declares it and the store implements
+// it, so the scraper never imports SQL. Every method commits before returning: what a
+// run reported is durable even if the process dies a moment later.
+type Sink interface {
+	// SavePage stores the raw page, its thread, authors and posts in one transaction.
+	SavePage(ctx context.Context, f *Fetched, p *Page) (SaveStats, error)
+	// ThreadByURL finds the thread that an archived page URL belongs to.
+	ThreadByURL(ctx context.Context, pageURL string) (site, threadID string, ok bool, err error)
+	// Thread reports what is archived for a thread of a site (base URL "https://host").
+	Thread(ctx context.Context, site, threadID string) (ThreadState, error)
+	// RecordError stores a page that failed after its retries; the run's exit code follows it.
+	RecordError(ctx context.Context, url string, err error) error
+}
+
+// SiteBase is the site key a URL belongs to: scheme and host.
+func SiteBase(raw string) string {
+	u, err := parseURL(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}

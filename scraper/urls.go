@@ -1,0 +1,58 @@
+package scraper
+
+import (
+	"net/url"
+	"strings"
+)
+
+// sessionParams are query parameters that carry a visitor's session, not content.
+// Keeping them would store the same page under many URLs.
+var sessionParams = map[string]bool{"s": true, "sid": true, "phpsessid": true, "sessionid": true, "session": true}
+
+// CleanURL removes session parameters (including SMF's ";PHPSESSID=" path form) and
+// the fragment-free form is left untouched otherwise.
+func CleanURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	if i := strings.Index(strings.ToLower(u.Path), ";phpsessid="); i >= 0 {
+		u.Path = u.Path[:i]
+		u.RawPath = ""
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		changed := false
+		for k := range q {
+			if sessionParams[strings.ToLower(k)] {
+				q.Del(k)
+				changed = true
+			}
+		}
+		if changed {
+			u.RawQuery = q.Encode()
+		}
+	}
+	return u.String()
+}
+
+// Resolve makes href absolute against base and cleans it; "" stays "".
+func Resolve(base *url.URL, href string) string {
+	href = strings.TrimSpace(href)
+	if href == "" || strings.HasPrefix(href, "javascript:") {
+		return ""
+	}
+	if base == nil {
+		return href
+	}
+	u, err := base.Parse(href)
+	if err != nil {
+		return ""
+	}
+	return CleanURL(u.String())
+}
+
+// ResolvePtr is Resolve returning nil for nothing.
+func ResolvePtr(base *url.URL, href string) *string { return Str(Resolve(base, href)) }
+
+func parseURL(raw string) (*url.URL, error) { return url.Parse(raw) }
