@@ -1,0 +1,117 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/forumarc/forumarc/scraper"
+)
+
+type extractOptions struct {
+	url      string
+	engine   string
+	timezone string
+	compact  bool
+}
+
+func (a *app) extractCmd() *cobra.Command {
+	var o extractOptions
+	cmd := &cobra.Command{
+		Use:   "extract [--url URL] FILE|-",
+		Short: "Print one saved page's posts as JSON (no network)",
+		Long: `extract reads one thread page saved from a browser or a web archive and prints what
+forumarc finds on it as JSON: the thread, the page's place in it, and every post with its
+author's sidebar. Nothing is fetched and nothing is stored.
+
+--url gives the address the page was saved from, so relative links resolve; without it the
+page's canonical link is used.`,
+		Example: `  forumarc extract --url https://forum.example.com/threads/x.541/page-2 saved.html
+  curl -s https://forum.example.com/threads/x.541/ | forumarc extract --url https://forum.example.com/threads/x.541/ -
+  forumarc extract page.html | jq '.posts[].author.name'`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.extract(cmd, args[0], o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.url, "url", "", "URL the page was saved from")
+	f.StringVar(&o.engine, "engine", "", "force an engine instead of detecting it (see 'forumarc engines')")
+	f.StringVar(&o.timezone, "timezone", "UTC", "time zone for dates printed without one (IANA name)")
+	f.BoolVar(&o.compact, "compact", false, "print JSON on one line")
+	return cmd
+}
+
+func (a *app) extract(cmd *cobra.Command, file string, o extractOptions) error {
+	loc, err := loadLocation(o.timezone)
+	if err != nil {
+		return err
+	}
+	var raw []byte
+	if file == "-" {
+		raw, err = io.ReadAll(a.stdin)
+	} else {
+		raw, err = os.ReadFile(file)
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", file, err)
+	}
+	pageURL := o.url
+	if pageURL == "" {
+		pageURL = canonicalOf(raw)
+	}
+	if pageURL == "" {
+		abs, _ := filepath.Abs(file)
+		pageURL = "file://" + filepath.ToSlash(abs)
+	}
+	if o.url != "" {
+		if _, err := scraper.ValidateURL(o.url); err != nil {
+			return usageError{err}
+		}
+	}
+	p, err := scraper.Extract(raw, pageURL, scraper.Options{Engine: o.engine, FetchedAt: a.now(), Location: loc})
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(cmd.OutOrStdout())
+	enc.SetEscapeHTML(false)
+	if !o.compact {
+		enc.SetIndent("", "  ")
+	}
+	return enc.Encode(p)
+}
+
+// canonicalOf finds the page's own address in its <link rel=canonical> or og:url.
+func canonicalOf(raw []byte) string {
+	doc, _, err := scraper.Parse(raw, "")
+	if err != nil {
+		return ""
+	}
+	for _, sel := range []string{`link[rel="canonical"]`, `meta[property="og:url"]`} {
+		s := doc.Find(sel).First()
+		v := scraper.Attr(s, "href")
+		if v == "" {
+			v = scraper.Attr(s, "content")
+		}
+		if u, err := scraper.ValidateURL(v); err == nil {
+			return u
+		}
+	}
+	return ""
+}
+
+func loadLocation(name string) (*time.Location, error) {
+	if name == "" {
+		return time.UTC, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, usagef("--timezone: unknown time zone %q", name)
+	}
+	return loc, nil
+}

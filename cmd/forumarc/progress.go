@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+
+	"github.com/forumarc/forumarc/scraper"
+	"github.com/forumarc/forumarc/store"
+)
+
+// progress draws bars on a terminal; elsewhere it does nothing, because the
+// structured log lines already say what happened.
+type progress struct {
+	p *mpb.Progress
+}
+
+func newProgress(e env, _ string) *progress {
+	if !e.isTTY {
+		return &progress{}
+	}
+	return &progress{p: mpb.New(mpb.WithOutput(e.stderr), mpb.WithWidth(40), mpb.WithRefreshRate(150*time.Millisecond))}
+}
+
+type threadBar struct {
+	bar   *mpb.Bar
+	name  *string
+	posts int
+}
+
+func (p *progress) thread(u string) *threadBar {
+	tb := &threadBar{}
+	if p.p == nil {
+		return tb
+	}
+	name := shorten(u, 40)
+	tb.name = &name
+	tb.bar = p.p.AddBar(0,
+		mpb.PrependDecorators(
+			decor.Any(func(decor.Statistics) string { return *tb.name }, decor.WCSyncSpaceR),
+			decor.CountersNoUnit("page %d/%d", decor.WCSyncSpace),
+		),
+		mpb.AppendDecorators(
+			decor.Any(func(decor.Statistics) string { return fmt.Sprintf("%d posts", tb.posts) }, decor.WCSyncSpace),
+			decor.AverageSpeed(0, "%.1f pages/s", decor.WCSyncSpace),
+			decor.OnComplete(decor.AverageETA(decor.ET_STYLE_GO, decor.WCSyncSpace), "done"),
+		),
+	)
+	return tb
+}
+
+func (tb *threadBar) page(ev scraper.PageEvent) {
+	tb.posts += ev.PostsTotal
+	if tb.bar == nil {
+		return
+	}
+	if ev.Thread != "" {
+		*tb.name = shorten(ev.Thread, 40)
+	}
+	tb.bar.SetTotal(int64(ev.Total), false)
+	tb.bar.SetCurrent(int64(ev.Number))
+}
+
+func (tb *threadBar) done(err error) {
+	if tb.bar == nil {
+		return
+	}
+	if err != nil {
+		tb.bar.Abort(false)
+		return
+	}
+	tb.bar.SetTotal(-1, true)
+}
+
+func (p *progress) wait() {
+	if p.p != nil {
+		p.p.Wait()
+	}
+}
+
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s + strings.Repeat(" ", n-len(r))
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// printSummary ends every run with what it did, on stdout, so cron mail and CI logs
+// show the outcome without reading log lines.
+func printSummary(w io.Writer, command string, st store.RunStats, took time.Duration, db string, failed []error) {
+	fmt.Fprintf(w, "%s: %d pages, %d new posts, %d updated, %d errors in %s -> %s\n",
+		command, st.PagesFetched, st.PostsNew, st.PostsUpdated, st.Errors, took.Round(100*time.Millisecond), db)
+	for _, err := range failed {
+		fmt.Fprintf(w, "  failed: %v\n", err)
+	}
+}

@@ -1,0 +1,207 @@
+package scraper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+)
+
+// ArchiveConfig steers archiving one thread.
+type ArchiveConfig struct {
+	// MaxPages stops after this many pages in one run (0 = no limit).
+	MaxPages int
+	// Engine forces an engine id; empty detects it from the first page.
+	Engine   string
+	Location *time.Location
+	Logger   *slog.Logger
+	// OnPage is called after each stored page, for progress display.
+	OnPage func(PageEvent)
+}
+
+// PageEvent reports one archived page.
+type PageEvent struct {
+	URL        string
+	Thread     string
+	Number     int
+	Total      int
+	PostsNew   int
+	PostsTotal int
+}
+
+// ThreadResult summarises one thread's run.
+type ThreadResult struct {
+	Title        string
+	Pages        int
+	PostsNew     int
+	PostsUpdated int
+	LastURL      string
+	Resumed      bool
+}
+
+// Archiver walks a thread page by page and hands each page to the Sink as soon as it
+// is read, so a 5,000-page thread never sits in memory and an interrupted run loses
+// at most the page in flight.
+type Archiver struct {
+	f    *Fetcher
+	sink Sink
+	cfg  ArchiveConfig
+	log  *slog.Logger
+}
+
+// NewArchiver wires a fetcher to a sink.
+func NewArchiver(f *Fetcher, sink Sink, cfg ArchiveConfig) *Archiver {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Archiver{f: f, sink: sink, cfg: cfg, log: log}
+}
+
+// Thread archives the thread that startURL is a page of, from the last archived page
+// when the archive already holds part of it, through the thread's last page.
+func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, error) {
+	var res ThreadResult
+	start, err := ValidateURL(startURL)
+	if err != nil {
+		return res, err
+	}
+	next := start
+	if site, tid, ok, err := a.sink.ThreadByURL(ctx, start); err != nil {
+		return res, fmt.Errorf("look up %s: %w", start, err)
+	} else if ok {
+		st, err := a.sink.Thread(ctx, site, tid)
+		if err != nil {
+			return res, fmt.Errorf("look up thread %s: %w", tid, err)
+		}
+		if st.Found && st.LastPageURL != "" {
+			next, res.Resumed = st.LastPageURL, true
+			a.log.Info("resuming thread", "url", start, "from_page", st.LastPage)
+		}
+	}
+	visited := map[string]bool{}
+	checkedArchive := res.Resumed
+	for next != "" {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		if a.cfg.MaxPages > 0 && res.Pages >= a.cfg.MaxPages {
+			a.log.Info("page limit reached", "max_pages", a.cfg.MaxPages)
+			break
+		}
+		visited[next] = true
+		p, fetched, err := a.page(ctx, next)
+		if err != nil {
+			if ctx.Err() != nil {
+				return res, ctx.Err()
+			}
+			if res.Pages == 0 && !res.Resumed && isNotForum(err) {
+				return res, err // nothing was written: the start page is no thread we can read
+			}
+			if rerr := a.sink.RecordError(ctx, next, err); rerr != nil {
+				return res, errors.Join(err, rerr)
+			}
+			return res, err
+		}
+		stats, err := a.sink.SavePage(ctx, fetched, p)
+		if err != nil {
+			return res, fmt.Errorf("store %s: %w", next, err)
+		}
+		res.Pages++
+		res.PostsNew += stats.PostsNew
+		res.PostsUpdated += stats.PostsUpdated
+		res.LastURL = p.URL
+		if p.Thread.Title != nil {
+			res.Title = *p.Thread.Title
+		}
+		total := p.Page.Number
+		if p.Page.Total != nil {
+			total = *p.Page.Total
+		}
+		a.log.Info("page archived", "url", p.URL, "page", p.Page.Number, "of", total,
+			"posts", len(p.Posts), "new", stats.PostsNew, "updated", stats.PostsUpdated)
+		if a.cfg.OnPage != nil {
+			a.cfg.OnPage(PageEvent{URL: p.URL, Thread: res.Title, Number: p.Page.Number, Total: total,
+				PostsNew: stats.PostsNew, PostsTotal: len(p.Posts)})
+		}
+		next = ""
+		if !checkedArchive {
+			// The thread may be archived already under another URL form: jump to its
+			// last archived page rather than walking every page again.
+			checkedArchive = true
+			if jump := a.resumePoint(ctx, p); jump != "" && !visited[jump] {
+				next = jump
+				res.Resumed = true
+				continue
+			}
+		}
+		if p.Page.NextURL != nil {
+			n := *p.Page.NextURL
+			if visited[n] {
+				a.log.Warn("pagination loops back; stopping", "url", n)
+			} else if !sameHost(n, p.URL) {
+				a.log.Warn("next page is on another site; stopping", "url", n)
+			} else {
+				next = n
+			}
+		}
+	}
+	return res, nil
+}
+
+func (a *Archiver) resumePoint(ctx context.Context, p *Page) string {
+	if p.Thread.ID == nil {
+		return ""
+	}
+	st, err := a.sink.Thread(ctx, SiteBase(p.URL), *p.Thread.ID)
+	if err != nil || !st.Found || st.LastPage <= p.Page.Number {
+		return ""
+	}
+	return st.LastPageURL
+}
+
+func (a *Archiver) page(ctx context.Context, pageURL string) (*Page, *Fetched, error) {
+	fetched, err := a.f.Fetch(ctx, Request{URL: pageURL})
+	if err != nil {
+		return nil, nil, err
+	}
+	doc, enc, err := Parse(fetched.Body, fetched.ContentType)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", pageURL, err)
+	}
+	fetched.Encoding = enc
+	p, err := ExtractDocument(doc, fetched.URL, Options{Engine: a.cfg.Engine, FetchedAt: fetched.FetchedAt, Location: a.cfg.Location})
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, fetched, nil
+}
+
+func isNotForum(err error) bool {
+	var ue *UnrecognizedError
+	var fe *FetchError
+	return errors.As(err, &ue) || errors.Is(err, ErrNotThread) || (errors.As(err, &fe) && fe.NotFound())
+}
+
+func sameHost(a, b string) bool {
+	ua, err1 := url.Parse(a)
+	ub, err2 := url.Parse(b)
+	return err1 == nil && err2 == nil && ua.Host == ub.Host
+}
+
+// ValidateURL accepts only absolute http(s) URLs and returns them cleaned.
+func ValidateURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", &URLError{URL: raw}
+	}
+	u.Fragment = ""
+	return CleanURL(u.String()), nil
+}
+
+// URLError is a usage error: the argument is not an http(s) URL.
+type URLError struct{ URL string }
+
+func (e *URLError) Error() string { return fmt.Sprintf("%q is not an http(s) URL", e.URL) }

@@ -1,0 +1,383 @@
+package scraper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Version is the forumarc version reported in the User-Agent; cmd sets it at start-up.
+var Version = "dev"
+
+// DefaultUserAgent identifies forumarc to the sites it reads, with a contact URL, as
+// polite crawlers do.
+func DefaultUserAgent() string {
+	return "forumarc/" + Version + " (+https://github.com/forumarc/forumarc)"
+}
+
+// FetchConfig holds every fetch setting on purpose: colly's own defaults (no robots,
+// no retries, silent 10 MiB truncation, COLLY_* overrides) are all wrong for archiving.
+type FetchConfig struct {
+	UserAgent    string
+	Timeout      time.Duration // per attempt
+	Delay        time.Duration // between requests to one host, randomised +/-50%
+	Attempts     int           // total tries for 408, 429, 5xx and network errors
+	MaxRetryWait time.Duration // longest Retry-After honoured before giving up on a page
+	IgnoreRobots bool
+	MaxBodySize  int
+	Jar          http.CookieJar
+	// PerHost is how many requests may be in flight to one host (default 1).
+	PerHost int
+	// Transport replaces the network, for tests.
+	Transport http.RoundTripper
+	Logger    *slog.Logger
+	// BackoffMin is the first retry wait when the server gives no Retry-After.
+	BackoffMin time.Duration
+}
+
+func (c *FetchConfig) defaults() {
+	if c.UserAgent == "" {
+		c.UserAgent = DefaultUserAgent()
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = 30 * time.Second
+	}
+	if c.Attempts <= 0 {
+		c.Attempts = 3
+	}
+	if c.MaxRetryWait <= 0 {
+		c.MaxRetryWait = 2 * time.Minute
+	}
+	if c.MaxBodySize <= 0 {
+		c.MaxBodySize = 64 << 20
+	}
+	if c.PerHost <= 0 {
+		c.PerHost = 1
+	}
+	if c.BackoffMin <= 0 {
+		c.BackoffMin = time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Transport == nil {
+		c.Transport = http.DefaultTransport.(*http.Transport).Clone()
+	}
+}
+
+// Request is one page to fetch, with validators from the archived copy so an
+// unchanged page costs the site a 304 instead of a full render.
+type Request struct {
+	URL          string
+	ETag         string
+	LastModified string
+	// Accept overrides the Accept header (e.g. application/json for Discourse).
+	Accept string
+}
+
+// FetchError describes a page that could not be fetched after its retries. The crawl
+// stores it in crawl_errors and the run exits 1.
+type FetchError struct {
+	URL        string
+	Status     int // 0 for network errors
+	RetryAfter time.Duration
+	Err        error
+}
+
+func (e *FetchError) Error() string {
+	if e.Status != 0 {
+		return fmt.Sprintf("%s: HTTP %d %s", e.URL, e.Status, http.StatusText(e.Status))
+	}
+	return fmt.Sprintf("%s: %v", e.URL, e.Err)
+}
+
+func (e *FetchError) Unwrap() error { return e.Err }
+
+// NotFound reports a page that is gone for good (404, 410).
+func (e *FetchError) NotFound() bool { return e.Status == 404 || e.Status == 410 }
+
+// Retryable reports failures worth trying again in a later run.
+func (e *FetchError) Retryable() bool { return e.Status == 0 || retryableStatus(e.Status) }
+
+// ErrRobots is returned for a URL robots.txt disallows.
+var ErrRobots = errors.New("disallowed by robots.txt (use --ignore-robots to override)")
+
+func retryableStatus(s int) bool {
+	return s == 408 || s == 429 || (s >= 500 && s != 501 && s != 505)
+}
+
+// Fetcher downloads pages through colly, one host at a time, obeying robots.txt.
+// It is safe for concurrent use; politeness is enforced per host.
+type Fetcher struct {
+	cfg    FetchConfig
+	c      *colly.Collector
+	gate   *hostGates
+	robots *robotsCache
+	log    *slog.Logger
+}
+
+type slotKey struct{}
+
+type fetchSlot struct {
+	resp *colly.Response
+}
+
+// NewFetcher builds a fetcher whose requests are cancelled with ctx.
+func NewFetcher(ctx context.Context, cfg FetchConfig) *Fetcher {
+	cfg.defaults()
+	c := colly.NewCollector(colly.StdlibContext(ctx))
+	// Set fields after construction so COLLY_* environment variables cannot override them.
+	c.UserAgent = cfg.UserAgent
+	c.IgnoreRobotsTxt = true // robots are handled by robotsCache (TTL, Crawl-delay, RFC 9309)
+	c.AllowURLRevisit = true // resumes refetch pages; also keeps colly's visited map from growing
+	c.ParseHTTPErrorResponse = true
+	c.MaxBodySize = cfg.MaxBodySize + 1 // one extra byte tells truncation from an exact fit
+	c.DetectCharset = false             // Decode handles BOM, headers and <meta>
+	c.MaxDepth = 0
+	c.Async = false
+
+	rc := retryablehttp.NewClient()
+	rc.RetryMax = cfg.Attempts - 1
+	rc.RetryWaitMin = cfg.BackoffMin
+	rc.RetryWaitMax = cfg.MaxRetryWait
+	rc.Logger = nil
+	rc.HTTPClient.Timeout = cfg.Timeout
+	rc.HTTPClient.Transport = cfg.Transport
+	// Redirects are followed by the outer client, which holds the cookie jar.
+	rc.HTTPClient.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	rc.CheckRetry = retryPolicy(cfg.MaxRetryWait)
+	rc.Backoff = retryablehttp.DefaultBackoff
+	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	rc.RequestLogHook = func(_ retryablehttp.Logger, r *http.Request, attempt int) {
+		if attempt > 0 {
+			cfg.Logger.Info("retrying", "url", r.URL.String(), "attempt", attempt+1)
+		}
+	}
+	client := rc.StandardClient()
+	client.Jar = cfg.Jar
+	c.SetClient(client)
+	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	})
+	f := &Fetcher{cfg: cfg, c: c, gate: newHostGates(cfg.Delay, cfg.PerHost), log: cfg.Logger}
+	f.robots = newRobotsCache(f, cfg.UserAgent)
+	c.OnResponse(func(r *colly.Response) {
+		if s, ok := r.Ctx.GetAny("slot").(*fetchSlot); ok {
+			s.resp = r
+		}
+	})
+	return f
+}
+
+func retryPolicy(maxWait time.Duration) retryablehttp.CheckRetry {
+	return func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		if err != nil {
+			return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+		}
+		if !retryableStatus(resp.StatusCode) {
+			return false, nil
+		}
+		if ra := retryAfter(resp.Header, time.Now()); ra > maxWait {
+			return false, nil // the site asks for a longer pause than a run should sit idle
+		}
+		return true, nil
+	}
+}
+
+// retryAfter reads a Retry-After header in seconds or as an HTTP date.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// Fetch downloads one page. Non-2xx answers other than 304 come back as *FetchError.
+func (f *Fetcher) Fetch(ctx context.Context, req Request) (*Fetched, error) {
+	u, err := url.Parse(req.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%q is not an http(s) URL", req.URL)
+	}
+	if !f.cfg.IgnoreRobots {
+		ok, delay, err := f.robots.allowed(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, &FetchError{URL: req.URL, Err: ErrRobots}
+		}
+		f.gate.setMinDelay(u.Host, delay)
+	}
+	return f.get(ctx, u, req)
+}
+
+func (f *Fetcher) get(ctx context.Context, u *url.URL, req Request) (*Fetched, error) {
+	release, err := f.gate.acquire(ctx, u.Host)
+	if err != nil {
+		return nil, err
+	}
+	status := 0
+	defer func() { release(status) }()
+
+	hdr := http.Header{}
+	hdr.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8")
+	if req.Accept != "" {
+		hdr.Set("Accept", req.Accept)
+	}
+	if req.ETag != "" {
+		hdr.Set("If-None-Match", req.ETag)
+	}
+	if req.LastModified != "" {
+		hdr.Set("If-Modified-Since", req.LastModified)
+	}
+	slot := &fetchSlot{}
+	cctx := colly.NewContext()
+	cctx.Put("slot", slot)
+	start := time.Now()
+	err = f.c.Request(http.MethodGet, u.String(), nil, cctx, hdr)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if err != nil && slot.resp == nil {
+		return nil, &FetchError{URL: u.String(), Err: netErr(err)}
+	}
+	r := slot.resp
+	status = r.StatusCode
+	f.log.Debug("fetched", "url", u.String(), "status", r.StatusCode, "bytes", len(r.Body), "ms", time.Since(start).Milliseconds())
+	var h http.Header
+	if r.Headers != nil {
+		h = *r.Headers
+	}
+	out := &Fetched{
+		URL:          CleanURL(r.Request.URL.String()),
+		Status:       r.StatusCode,
+		ContentType:  h.Get("Content-Type"),
+		ETag:         h.Get("ETag"),
+		LastModified: h.Get("Last-Modified"),
+		FetchedAt:    time.Now().UTC(),
+		Body:         r.Body,
+		Header:       h,
+	}
+	switch {
+	case r.StatusCode == http.StatusNotModified:
+		return out, nil
+	case r.StatusCode >= 300:
+		return out, &FetchError{URL: u.String(), Status: r.StatusCode, RetryAfter: retryAfter(h, time.Now())}
+	case len(r.Body) > f.cfg.MaxBodySize:
+		return nil, &FetchError{URL: u.String(), Status: 0, Err: fmt.Errorf("page larger than %d bytes", f.cfg.MaxBodySize)}
+	}
+	return out, nil
+}
+
+func netErr(err error) error {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Errorf("timed out: %w", err)
+	}
+	return err
+}
+
+// hostGates serialises requests per host and spaces them by a randomised delay,
+// slowing down after 429/503 answers.
+type hostGates struct {
+	mu      sync.Mutex
+	delay   time.Duration
+	perHost int
+	hosts   map[string]*hostGate
+}
+
+type hostGate struct {
+	sem      chan struct{}
+	mu       sync.Mutex
+	next     time.Time
+	minDelay time.Duration
+	slow     float64 // multiplier, 1 = normal
+}
+
+func newHostGates(delay time.Duration, perHost int) *hostGates {
+	return &hostGates{delay: delay, perHost: perHost, hosts: map[string]*hostGate{}}
+}
+
+func (g *hostGates) host(h string) *hostGate {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	hg := g.hosts[h]
+	if hg == nil {
+		hg = &hostGate{sem: make(chan struct{}, g.perHost), slow: 1}
+		g.hosts[h] = hg
+	}
+	return hg
+}
+
+// setMinDelay raises the host's delay to robots.txt's Crawl-delay.
+func (g *hostGates) setMinDelay(h string, d time.Duration) {
+	hg := g.host(h)
+	hg.mu.Lock()
+	hg.minDelay = d
+	hg.mu.Unlock()
+}
+
+// acquire waits for the host's turn; release records the answer's status so the next
+// request is spaced (and slowed after 429/503).
+func (g *hostGates) acquire(ctx context.Context, h string) (func(status int), error) {
+	hg := g.host(h)
+	select {
+	case hg.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	hg.mu.Lock()
+	wait := time.Until(hg.next)
+	hg.mu.Unlock()
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			<-hg.sem
+			return nil, ctx.Err()
+		}
+	}
+	return func(status int) {
+		hg.mu.Lock()
+		switch {
+		case status == 429 || status == 503:
+			hg.slow = min(hg.slow*2, 16)
+		case status > 0 && status < 400 && hg.slow > 1:
+			hg.slow = max(hg.slow/1.5, 1)
+		}
+		d := max(g.delay, hg.minDelay)
+		d = jitter(d) * time.Duration(hg.slow*1000) / 1000
+		if d == 0 && hg.slow > 1 {
+			d = time.Duration(hg.slow*100) * time.Millisecond
+		}
+		hg.next = time.Now().Add(d)
+		hg.mu.Unlock()
+		<-hg.sem
+	}, nil
+}
