@@ -1,0 +1,127 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strings"
+
+	"modernc.org/sqlite"
+)
+
+// readOnlyConnector installs readOnlyAuthorizer on every connection of the read pool.
+// mode=ro already makes writes to the archive fail; the authorizer also refuses what
+// mode=ro allows (ATTACH creating files, temp tables, PRAGMA query_only=0) and turns
+// every refusal into one recognisable error at prepare time.
+type readOnlyConnector struct{ driver.Connector }
+
+func (c readOnlyConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, ok := conn.(sqlite.AuthorizerRegisterer)
+	if !ok {
+		conn.Close()
+		return nil, errors.New("sqlite driver has no authorizer")
+	}
+	if err := r.RegisterAuthorizer(readOnlyAuthorizer); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("install read-only authorizer: %w", err)
+	}
+	return conn, nil
+}
+
+// readPragmas may take an argument and still only read.
+var readPragmas = map[string]bool{
+	"table_info": true, "table_xinfo": true, "table_list": true, "index_list": true, "index_info": true,
+	"index_xinfo": true, "foreign_key_list": true, "foreign_key_check": true, "integrity_check": true,
+	"quick_check": true, "function_list": true, "module_list": true, "pragma_list": true,
+	"collation_list": true, "database_list": true, "compile_options": true,
+}
+
+// readOnlyAuthorizer allows reading statements only.
+func readOnlyAuthorizer(action sqlite.AuthorizerActionCode, arg1, arg2, _, _ string) sqlite.AuthorizerReturnCode {
+	switch action {
+	case sqlite.AuthSelect, sqlite.AuthRead, sqlite.AuthFunction, sqlite.AuthRecursive, sqlite.AuthTransaction:
+		return sqlite.AuthorizerOK
+	case sqlite.AuthPragma:
+		// PRAGMA name; reads, PRAGMA name = value writes (except the listing pragmas
+		// whose argument is a table or index name).
+		if arg2 == "" || readPragmas[strings.ToLower(arg1)] {
+			return sqlite.AuthorizerOK
+		}
+		return sqlite.AuthorizerDeny
+	}
+	return sqlite.AuthorizerDeny
+}
+
+// Result is the rows of a Query, with values as the driver returns them (int64,
+// float64, string, []byte or nil) so callers can print or encode them without knowing
+// the columns' types in advance.
+type Result struct {
+	Columns []string
+	rows    *sql.Rows
+	vals    []any
+	err     error
+}
+
+// Query runs a read-only SQL statement for `forumarc query`. It runs on the read-only
+// pool, so INSERT, UPDATE, DELETE, DDL, ATTACH and PRAGMA writes fail with ErrReadOnly
+// and leave the archive unchanged.
+func (db *DB) Query(ctx context.Context, q string, args ...any) (*Result, error) {
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, queryErr(err)
+	}
+	cols, err := rows.Columns()
+	if err != nil {
+		rows.Close()
+		return nil, queryErr(err)
+	}
+	return &Result{Columns: cols, rows: rows}, nil
+}
+
+func queryErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if c := classify(err); errors.Is(c, ErrReadOnly) {
+		return fmt.Errorf("query: %w (%v)", ErrReadOnly, err)
+	}
+	return fmt.Errorf("query: %w", err)
+}
+
+// Next advances to the next row; false at the end or on error (see Err).
+func (r *Result) Next() bool {
+	if r.err != nil || !r.rows.Next() {
+		return false
+	}
+	vals := make([]any, len(r.Columns))
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := r.rows.Scan(ptrs...); err != nil {
+		r.err = queryErr(err)
+		return false
+	}
+	r.vals = vals
+	return true
+}
+
+// Values is the current row; the slice is fresh for every row.
+func (r *Result) Values() []any { return r.vals }
+
+// Err reports the error that ended Next, if any.
+func (r *Result) Err() error {
+	if r.err != nil {
+		return r.err
+	}
+	return queryErr(r.rows.Err())
+}
+
+// Close releases the rows; always call it.
+func (r *Result) Close() error { return r.rows.Close() }

@@ -1,0 +1,119 @@
+package store
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/forumarc/forumarc/scraper"
+)
+
+// ErrNotFound: the archive has no such page.
+var ErrNotFound = errors.New("not found in the archive")
+
+// ThreadByURL finds the thread an archived page URL (or thread URL) belongs to, so a
+// crawl given any page of a known thread can resume it.
+func (db *DB) ThreadByURL(ctx context.Context, pageURL string) (site, threadID string, ok bool, err error) {
+	err = db.read.QueryRowContext(ctx, `SELECT s.base_url, t.external_id
+		FROM threads t JOIN sites s ON s.id = t.site_id
+		WHERE t.id = (SELECT thread_id FROM pages WHERE url = ?1 AND thread_id IS NOT NULL)
+		   OR t.url = ?1
+		ORDER BY t.id = (SELECT thread_id FROM pages WHERE url = ?1) DESC, t.id
+		LIMIT 1`, pageURL).Scan(&site, &threadID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", false, nil
+	}
+	if err != nil {
+		return "", "", false, fmt.Errorf("thread by url %s: %w", pageURL, err)
+	}
+	return site, threadID, true, nil
+}
+
+// Thread reports what is archived for a thread: its newest archived page, page count
+// and the post ids already stored, so a re-crawl can start at the end and stop early.
+func (db *DB) Thread(ctx context.Context, site, threadID string) (scraper.ThreadState, error) {
+	var st scraper.ThreadState
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // one snapshot for all three reads
+	if err != nil {
+		return st, fmt.Errorf("thread %s %s: %w", site, threadID, err)
+	}
+	defer tx.Rollback()
+	var (
+		id    int64
+		count sql.NullInt64
+	)
+	err = tx.QueryRowContext(ctx, `SELECT t.id, t.page_count FROM threads t JOIN sites s ON s.id = t.site_id
+		WHERE s.base_url = ? AND t.external_id = ?`, site, threadID).Scan(&id, &count)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, nil
+	}
+	if err != nil {
+		return st, fmt.Errorf("thread %s %s: %w", site, threadID, err)
+	}
+	st.Found = true
+	st.PageCount = int(count.Int64)
+	var last sql.NullString
+	var lastNum sql.NullInt64
+	err = tx.QueryRowContext(ctx, `SELECT url, number FROM pages WHERE thread_id = ?
+		ORDER BY number DESC, fetched_at DESC LIMIT 1`, id).Scan(&last, &lastNum)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return st, fmt.Errorf("thread %s %s: last page: %w", site, threadID, err)
+	}
+	st.LastPageURL, st.LastPage = last.String, int(lastNum.Int64)
+	rows, err := tx.QueryContext(ctx, `SELECT external_id FROM posts WHERE thread_id = ?`, id)
+	if err != nil {
+		return st, fmt.Errorf("thread %s %s: posts: %w", site, threadID, err)
+	}
+	defer rows.Close()
+	st.KnownPostIDs = map[string]bool{}
+	for rows.Next() {
+		var pid string
+		if err := rows.Scan(&pid); err != nil {
+			return st, fmt.Errorf("thread %s %s: posts: %w", site, threadID, err)
+		}
+		st.KnownPostIDs[pid] = true
+	}
+	if err := rows.Err(); err != nil {
+		return st, fmt.Errorf("thread %s %s: posts: %w", site, threadID, err)
+	}
+	return st, nil
+}
+
+// ThreadByURL is the Sink method; it reads the archive like DB.ThreadByURL.
+func (r *Run) ThreadByURL(ctx context.Context, pageURL string) (site, threadID string, ok bool, err error) {
+	return r.db.ThreadByURL(ctx, pageURL)
+}
+
+// Thread is the Sink method; it reads the archive like DB.Thread.
+func (r *Run) Thread(ctx context.Context, site, threadID string) (scraper.ThreadState, error) {
+	return r.db.Thread(ctx, site, threadID)
+}
+
+// PageHTML returns the raw bytes of an archived page as fetched (decompressed), so
+// pages can be re-extracted when an extractor improves. ErrNotFound when absent.
+func (db *DB) PageHTML(ctx context.Context, url string) ([]byte, error) {
+	var z []byte
+	err := db.read.QueryRowContext(ctx, `SELECT html FROM pages WHERE url = ?`, url).Scan(&z)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("page %s: %w", url, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("page %s: %w", url, err)
+	}
+	if z == nil {
+		return nil, fmt.Errorf("page %s: %w (no stored html)", url, ErrNotFound)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(z))
+	if err != nil {
+		return nil, fmt.Errorf("page %s: decompress: %w", url, err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("page %s: decompress: %w", url, err)
+	}
+	return b, nil
+}

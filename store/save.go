@@ -1,0 +1,367 @@
+package store
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/forumarc/forumarc/scraper"
+)
+
+// Statements SavePage runs per post or per author; prepared once at Open.
+const (
+	sqlUpsertAuthor = `INSERT INTO authors (site_id, external_id, name, profile_url, title, joined_on, messages,
+		reaction_score, location, country, extras, first_seen_at, last_seen_at)
+	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)
+	ON CONFLICT (site_id, external_id) DO UPDATE SET
+		name = COALESCE(excluded.name, name),
+		profile_url = COALESCE(excluded.profile_url, profile_url),
+		title = COALESCE(excluded.title, title),
+		joined_on = COALESCE(excluded.joined_on, joined_on),
+		messages = COALESCE(excluded.messages, messages),
+		reaction_score = COALESCE(excluded.reaction_score, reaction_score),
+		location = COALESCE(excluded.location, location),
+		country = COALESCE(excluded.country, country),
+		extras = COALESCE(excluded.extras, extras),
+		last_seen_at = excluded.last_seen_at
+	RETURNING id`
+	sqlFindPost = `SELECT id, content_hash, body_html, body_text, edited_at, first_seen_at
+	FROM posts WHERE thread_id = ? AND external_id = ?`
+	sqlInsertPost = `INSERT INTO posts (thread_id, external_id, number, url, author_id, author_name, posted_at,
+		posted_text, edited_at, body_html, body_text, signature_text, content_hash, first_seen_at, last_seen_at)
+	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)
+	RETURNING id`
+	// A post seen again unchanged: only where it sits and who/when it shows change.
+	sqlTouchPost = `UPDATE posts SET number = COALESCE(?2, number), url = COALESCE(?3, url),
+		author_id = ?4, author_name = COALESCE(?5, author_name), posted_at = COALESCE(?6, posted_at),
+		posted_text = COALESCE(?7, posted_text), edited_at = COALESCE(?8, edited_at),
+		last_seen_at = ?9, deleted_at = NULL
+	WHERE id = ?1`
+	sqlUpdatePost = `UPDATE posts SET number = COALESCE(?2, number), url = COALESCE(?3, url),
+		author_id = ?4, author_name = COALESCE(?5, author_name), posted_at = COALESCE(?6, posted_at),
+		posted_text = COALESCE(?7, posted_text), edited_at = ?8,
+		body_html = ?9, body_text = ?10, signature_text = ?11, content_hash = ?12,
+		last_seen_at = ?13, deleted_at = NULL
+	WHERE id = ?1`
+	sqlInsertQuote = `INSERT INTO quotes (post_id, quoted_post_external_id, quoted_author, body_text) VALUES (?, ?, ?, ?)`
+)
+
+var preparedStatements = []string{sqlUpsertAuthor, sqlFindPost, sqlInsertPost, sqlTouchPost, sqlUpdatePost, sqlInsertQuote}
+
+// SavePage stores one fetched thread page in one transaction: the site, the thread,
+// the authors (latest non-null values win), the posts (new, unchanged or changed, the
+// old version of a changed post kept in post_revisions), their quotes, the raw page
+// (gzip) and the run's counters. Either all of it is committed or none.
+func (r *Run) SavePage(ctx context.Context, f *scraper.Fetched, p *scraper.Page) (scraper.SaveStats, error) {
+	if f == nil || p == nil {
+		return scraper.SaveStats{}, errors.New("save page: fetched response and page are required")
+	}
+	pageURL := f.URL
+	if pageURL == "" {
+		pageURL = p.URL
+	}
+	site := scraper.SiteBase(pageURL)
+	if site == "" {
+		return scraper.SaveStats{}, fmt.Errorf("save page %s: no scheme and host in the URL", pageURL)
+	}
+	html, err := gzipBytes(f.Body)
+	if err != nil {
+		return scraper.SaveStats{}, fmt.Errorf("save page %s: compress: %w", pageURL, err)
+	}
+	sum := sha256.Sum256(f.Body)
+
+	db := r.db
+	now := db.stampNow()
+	fetchedAt := now
+	if !f.FetchedAt.IsZero() {
+		fetchedAt = stamp(f.FetchedAt)
+	}
+	var st scraper.SaveStats
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		st = scraper.SaveStats{}
+		var siteID int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO sites (base_url, engine, first_seen_at, last_seen_at)
+			VALUES (?1, ?2, ?3, ?3)
+			ON CONFLICT (base_url) DO UPDATE SET engine = COALESCE(excluded.engine, engine), last_seen_at = excluded.last_seen_at
+			RETURNING id`, site, nullStr(p.Engine), now).Scan(&siteID); err != nil {
+			return fmt.Errorf("site: %w", err)
+		}
+		threadID, err := saveThread(ctx, tx, siteID, pageURL, p, now)
+		if err != nil {
+			return fmt.Errorf("thread: %w", err)
+		}
+		authorIDs, err := db.saveAuthors(ctx, tx, siteID, p.Posts, now)
+		if err != nil {
+			return fmt.Errorf("authors: %w", err)
+		}
+		if err := db.savePosts(ctx, tx, threadID, p.Posts, authorIDs, now, &st); err != nil {
+			return err
+		}
+		number := p.Page.Number
+		if number < 1 {
+			number = 1
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO pages (url, thread_id, number, fetched_at, status, etag,
+				last_modified, sha256, encoding, html)
+			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+			ON CONFLICT (url) DO UPDATE SET thread_id = excluded.thread_id, number = excluded.number,
+				fetched_at = excluded.fetched_at, status = excluded.status, etag = excluded.etag,
+				last_modified = excluded.last_modified, sha256 = excluded.sha256,
+				encoding = excluded.encoding, html = excluded.html`,
+			pageURL, threadID, number, fetchedAt, f.Status, nullStr(f.ETag), nullStr(f.LastModified),
+			hex.EncodeToString(sum[:]), nullStr(f.Encoding), html); err != nil {
+			return fmt.Errorf("page row: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE crawl_runs SET pages_fetched = pages_fetched + 1,
+			posts_new = posts_new + ?, posts_updated = posts_updated + ? WHERE id = ?`,
+			st.PostsNew, st.PostsUpdated, r.id); err != nil {
+			return fmt.Errorf("run counters: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return scraper.SaveStats{}, fmt.Errorf("save page %s: %w", pageURL, err)
+	}
+	r.mu.Lock()
+	r.stats.PagesFetched++
+	r.stats.PostsNew += st.PostsNew
+	r.stats.PostsUpdated += st.PostsUpdated
+	r.mu.Unlock()
+	return st, nil
+}
+
+// threadKey is the external id of the page's thread: the forum's id, else the thread
+// URL, else the page URL (a single-page thread without ids).
+func threadKey(pageURL string, p *scraper.Page) string {
+	if p.Thread.ID != nil && *p.Thread.ID != "" {
+		return *p.Thread.ID
+	}
+	if p.Thread.URL != nil && *p.Thread.URL != "" {
+		return *p.Thread.URL
+	}
+	return pageURL
+}
+
+func saveThread(ctx context.Context, tx *sql.Tx, siteID int64, pageURL string, p *scraper.Page, now string) (int64, error) {
+	var forumPath any
+	if len(p.Thread.ForumPath) > 0 {
+		b, err := json.Marshal(p.Thread.ForumPath)
+		if err != nil {
+			return 0, err
+		}
+		forumPath = string(b)
+	}
+	// A page that shows the total is authoritative (threads can shrink); one that
+	// does not only proves the thread has at least this many pages.
+	count := max(p.Page.Number, 1)
+	hasTotal := p.Page.Total != nil
+	if hasTotal {
+		count = max(count, *p.Page.Total)
+	}
+	var threadURL any
+	if p.Thread.URL != nil && *p.Thread.URL != "" {
+		threadURL = *p.Thread.URL
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO threads (site_id, external_id, url, title, prefix, forum_path,
+			page_count, first_seen_at, last_crawled_at)
+		VALUES (?1, ?2, COALESCE(?3, ?4), ?5, ?6, ?7, ?8, ?9, ?9)
+		ON CONFLICT (site_id, external_id) DO UPDATE SET
+			url = COALESCE(?3, url),
+			title = COALESCE(excluded.title, title),
+			prefix = COALESCE(excluded.prefix, prefix),
+			forum_path = COALESCE(excluded.forum_path, forum_path),
+			page_count = CASE WHEN ?10 THEN excluded.page_count ELSE max(COALESCE(page_count, 0), excluded.page_count) END,
+			last_crawled_at = excluded.last_crawled_at
+		RETURNING id`,
+		siteID, threadKey(pageURL, p), threadURL, pageURL, p.Thread.Title, p.Thread.Prefix, forumPath,
+		count, now, hasTotal).Scan(&id)
+	return id, err
+}
+
+// authorKey is an author's external id: the forum's user id, else "name:"+name for
+// names shown without a profile link, else "guest".
+func authorKey(a *scraper.Author) string {
+	switch {
+	case a.ID != nil && *a.ID != "":
+		return *a.ID
+	case a.Name != nil && *a.Name != "":
+		return "name:" + *a.Name
+	}
+	return "guest"
+}
+
+// saveAuthors upserts each distinct author of the page once (its last appearance on
+// the page wins) and returns their row ids by key.
+func (db *DB) saveAuthors(ctx context.Context, tx *sql.Tx, siteID int64, posts []scraper.Post, now string) (map[string]int64, error) {
+	ids := make(map[string]int64, len(posts))
+	last := make(map[string]int, len(posts))
+	order := make([]string, 0, len(posts))
+	for i := range posts {
+		k := authorKey(&posts[i].Author)
+		if _, ok := last[k]; !ok {
+			order = append(order, k)
+		}
+		last[k] = i
+	}
+	if len(order) == 0 {
+		return ids, nil
+	}
+	s, err := db.stmt(ctx, tx, sqlUpsertAuthor)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range order {
+		a := &posts[last[k]].Author
+		var extras any
+		if len(a.Extras) > 0 {
+			b, err := json.Marshal(a.Extras) // map keys are sorted: stable text
+			if err != nil {
+				return nil, err
+			}
+			extras = string(b)
+		}
+		var id int64
+		if err := s.QueryRowContext(ctx, siteID, k, a.Name, a.URL, a.Title, a.Joined, a.Messages,
+			a.ReactionScore, a.Location, a.Country, extras, now).Scan(&id); err != nil {
+			return nil, fmt.Errorf("author %s: %w", k, err)
+		}
+		ids[k] = id
+	}
+	return ids, nil
+}
+
+// ContentHash identifies a post version: hex SHA-256 of body HTML, body text and
+// signature, NUL-separated. Metadata (post number, author sidebar) is not part of it,
+// so a re-crawl only records a revision when the post itself changed.
+func ContentHash(p *scraper.Post) string {
+	h := sha256.New()
+	h.Write([]byte(p.BodyHTML))
+	h.Write([]byte{0})
+	h.Write([]byte(p.BodyText))
+	h.Write([]byte{0})
+	if p.SignatureText != nil {
+		h.Write([]byte(*p.SignatureText))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func (db *DB) savePosts(ctx context.Context, tx *sql.Tx, threadID int64, posts []scraper.Post,
+	authorIDs map[string]int64, now string, st *scraper.SaveStats) error {
+	if len(posts) == 0 {
+		return nil
+	}
+	var find, ins, touch, upd, quote *sql.Stmt
+	for _, x := range []struct {
+		s **sql.Stmt
+		q string
+	}{{&find, sqlFindPost}, {&ins, sqlInsertPost}, {&touch, sqlTouchPost}, {&upd, sqlUpdatePost}, {&quote, sqlInsertQuote}} {
+		s, err := db.stmt(ctx, tx, x.q)
+		if err != nil {
+			return err
+		}
+		*x.s = s
+	}
+	for i := range posts {
+		p := &posts[i]
+		if p.ID == "" {
+			return fmt.Errorf("post %d of the page has no id", i+1)
+		}
+		hash := ContentHash(p)
+		var authorID any
+		if id, ok := authorIDs[authorKey(&p.Author)]; ok {
+			authorID = id
+		}
+		var (
+			postID                              int64
+			oldHash, oldHTML, oldText, oldFirst string
+			oldEdited                           sql.NullString
+		)
+		err := find.QueryRowContext(ctx, threadID, p.ID).Scan(&postID, &oldHash, &oldHTML, &oldText, &oldEdited, &oldFirst)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			if err := ins.QueryRowContext(ctx, threadID, p.ID, p.Number, p.URL, authorID, p.Author.Name,
+				stampPtr(p.PostedAt), p.PostedText, stampPtr(p.EditedAt), p.BodyHTML, p.BodyText,
+				p.SignatureText, hash, now).Scan(&postID); err != nil {
+				return fmt.Errorf("post %s: insert: %w", p.ID, err)
+			}
+			st.PostsNew++
+		case err != nil:
+			return fmt.Errorf("post %s: %w", p.ID, err)
+		case oldHash == hash:
+			if _, err := touch.ExecContext(ctx, postID, p.Number, p.URL, authorID, p.Author.Name,
+				stampPtr(p.PostedAt), p.PostedText, stampPtr(p.EditedAt), now); err != nil {
+				return fmt.Errorf("post %s: touch: %w", p.ID, err)
+			}
+			st.PostsUnchanged++
+			continue
+		default:
+			// The replaced version was current since the previous revision replaced
+			// its predecessor, or since the post was first seen.
+			versionSince := oldFirst
+			var prev sql.NullString
+			if err := tx.QueryRowContext(ctx, `SELECT max(replaced_at) FROM post_revisions WHERE post_id = ?`,
+				postID).Scan(&prev); err != nil {
+				return fmt.Errorf("post %s: revisions: %w", p.ID, err)
+			}
+			if prev.Valid {
+				versionSince = prev.String
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO post_revisions (post_id, body_html, body_text,
+					content_hash, edited_at, first_seen_at, replaced_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				postID, oldHTML, oldText, oldHash, oldEdited, versionSince, now); err != nil {
+				return fmt.Errorf("post %s: keep revision: %w", p.ID, err)
+			}
+			if _, err := upd.ExecContext(ctx, postID, p.Number, p.URL, authorID, p.Author.Name,
+				stampPtr(p.PostedAt), p.PostedText, stampPtr(p.EditedAt), p.BodyHTML, p.BodyText,
+				p.SignatureText, hash, now); err != nil {
+				return fmt.Errorf("post %s: update: %w", p.ID, err)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM quotes WHERE post_id = ?`, postID); err != nil {
+				return fmt.Errorf("post %s: replace quotes: %w", p.ID, err)
+			}
+			st.PostsUpdated++
+		}
+		for _, q := range p.Quotes {
+			if _, err := quote.ExecContext(ctx, postID, q.PostID, q.Author, q.Text); err != nil {
+				return fmt.Errorf("post %s: quote: %w", p.ID, err)
+			}
+		}
+	}
+	return nil
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+var gzipPool = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
+	return w
+}}
+
+// gzipBytes compresses a raw page for the pages.html column.
+func gzipBytes(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(b)/4 + 64)
+	w := gzipPool.Get().(*gzip.Writer)
+	defer gzipPool.Put(w)
+	w.Reset(&buf)
+	if _, err := w.Write(b); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,270 @@
+// Package store keeps forumarc's archive: one SQLite file holding sites, threads,
+// authors, posts (with full-text search and history) and the raw pages they came from.
+//
+// The package knows SQL and nothing of HTML; the scraper hands it plain values through
+// the scraper.Sink interface that *Run implements. Writes go through a single
+// connection (SQLite allows one writer at a time, so a pool would only queue on locks)
+// and every exported write method is one transaction; reads use a separate read-only
+// pool so a long query never blocks a crawl, and WAL mode lets both run at once.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// ApplicationID marks a SQLite file as a forumarc archive (PRAGMA application_id,
+// "FARC" in ASCII), so Open can tell its own files from other SQLite databases and
+// never migrates someone else's.
+const ApplicationID = 0x46415243
+
+// busyTimeoutMS is how long a connection waits for another process's lock before
+// SQLITE_BUSY: long enough for a concurrent crawl's transaction to commit.
+const busyTimeoutMS = 10000
+
+// Sentinel errors callers branch on; errors.Is works on what Open, OpenReadOnly and
+// Query return.
+var (
+	// ErrNewerSchema: the file was migrated by a newer forumarc; this binary would not
+	// understand it, so it refuses instead of guessing.
+	ErrNewerSchema = errors.New("archive schema is newer than this forumarc")
+	// ErrNotArchive: the file is not SQLite, or is a SQLite database of another
+	// application. Such a file is never modified.
+	ErrNotArchive = errors.New("not a forumarc archive")
+	// ErrReadOnly: a write was attempted on the read-only side (Query, or a DB from
+	// OpenReadOnly).
+	ErrReadOnly = errors.New("the archive is opened read-only; write statements are refused")
+)
+
+// DB is an open archive. It is safe for concurrent use.
+type DB struct {
+	path  string
+	now   func() time.Time
+	write *sql.DB // nil when opened read-only; exactly one connection
+	read  *sql.DB // read-only pool (mode=ro, query_only, authorizer)
+
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt // prepared on write, reused by transactions
+}
+
+// Option configures Open.
+type Option func(*DB)
+
+// WithNow injects the clock used for first_seen/last_seen and run timestamps, so
+// tests produce deterministic rows.
+func WithNow(now func() time.Time) Option {
+	return func(db *DB) {
+		if now != nil {
+			db.now = now
+		}
+	}
+}
+
+// Open opens the archive at path for reading and writing, creating it when missing and
+// applying pending migrations. A file that is not a forumarc archive is refused with
+// ErrNotArchive and left untouched; one written by a newer forumarc with ErrNewerSchema.
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open archive %s: %w", path, err)
+	}
+	db := &DB{path: abs, now: time.Now, stmts: map[string]*sql.Stmt{}}
+	for _, o := range opts {
+		o(db)
+	}
+	migs, err := loadMigrations()
+	if err != nil {
+		return nil, err
+	}
+	// Inspect before opening the writer: the writer's DSN switches the file to WAL,
+	// which would already modify a foreign database.
+	if _, err := inspect(ctx, abs, true, len(migs)); err != nil {
+		return nil, err
+	}
+	db.write, err = sql.Open("sqlite", writeDSN(abs))
+	if err != nil {
+		return nil, fmt.Errorf("open archive %s: %w", abs, err)
+	}
+	db.write.SetMaxOpenConns(1)
+	db.write.SetMaxIdleConns(1)
+	db.write.SetConnMaxLifetime(0)
+	db.write.SetConnMaxIdleTime(0)
+	if err := db.write.PingContext(ctx); err != nil {
+		db.write.Close()
+		return nil, fmt.Errorf("open archive %s: %w", abs, classify(err))
+	}
+	if err := migrate(ctx, db.write, abs, migs); err != nil {
+		db.write.Close()
+		return nil, err
+	}
+	if err := db.prepare(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open archive %s: %w", abs, err)
+	}
+	db.read, err = openReadPool(abs)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// OpenReadOnly opens an existing archive for reading only (mode=ro and query_only), for
+// commands like query and export that must not change it. It never migrates: an older
+// archive is read as it is, a newer one is refused with ErrNewerSchema.
+func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open archive %s: %w", path, err)
+	}
+	migs, err := loadMigrations()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := inspect(ctx, abs, false, len(migs)); err != nil {
+		return nil, err
+	}
+	db := &DB{path: abs, now: time.Now, stmts: map[string]*sql.Stmt{}}
+	db.read, err = openReadPool(abs)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.read.PingContext(ctx); err != nil {
+		db.read.Close()
+		return nil, fmt.Errorf("open archive %s: %w", abs, classify(err))
+	}
+	return db, nil
+}
+
+// Close closes both pools. A WAL checkpoint happens when the last connection closes.
+func (db *DB) Close() error {
+	var errs []error
+	db.stmtMu.Lock()
+	for k, s := range db.stmts {
+		errs = append(errs, s.Close())
+		delete(db.stmts, k)
+	}
+	db.stmtMu.Unlock()
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+	}
+	if db.write != nil {
+		errs = append(errs, db.write.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close archive %s: %w", db.path, err)
+	}
+	return nil
+}
+
+// Path is the absolute path of the archive file, for messages and logs.
+func (db *DB) Path() string { return db.path }
+
+// ReadOnly reports whether db came from OpenReadOnly.
+func (db *DB) ReadOnly() bool { return db.write == nil }
+
+// fileURI turns a path into a SQLite file: URI with the query q; the path is escaped so
+// names containing '?', '#' or '%' still address the right file.
+func fileURI(abs string, q string) string {
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q}
+	return u.String()
+}
+
+func writeDSN(abs string) string {
+	q := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate", busyTimeoutMS)
+	return fileURI(abs, q)
+}
+
+func readDSN(abs string) string {
+	q := fmt.Sprintf("mode=ro&_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_query_only=1", busyTimeoutMS)
+	return fileURI(abs, q)
+}
+
+func openReadPool(abs string) (*sql.DB, error) {
+	c, err := sqlite.NewConnector(readDSN(abs))
+	if err != nil {
+		return nil, fmt.Errorf("open archive %s for reading: %w", abs, err)
+	}
+	rdb := sql.OpenDB(readOnlyConnector{c})
+	rdb.SetMaxOpenConns(4)
+	rdb.SetMaxIdleConns(4)
+	return rdb, nil
+}
+
+// sqliteCode is the primary result code of a SQLite error, or 0.
+func sqliteCode(err error) int {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() & 0xff
+	}
+	return 0
+}
+
+// classify attaches the sentinels callers branch on to SQLite errors: a file that is
+// not a database becomes ErrNotArchive, a refused write ErrReadOnly. Other errors
+// (SQLITE_CORRUPT, SQLITE_FULL, I/O) are returned as they are, for wrapping.
+func classify(err error) error {
+	switch sqliteCode(err) {
+	case sqlite3.SQLITE_NOTADB:
+		return fmt.Errorf("%w: %w", ErrNotArchive, err)
+	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_AUTH:
+		return fmt.Errorf("%w: %w", ErrReadOnly, err)
+	}
+	return err
+}
+
+// prepare compiles the statements SavePage runs per post once, on the writer's single
+// connection, before any transaction holds it (preparing on the pool while a
+// transaction owns its only connection would wait forever).
+func (db *DB) prepare(ctx context.Context) error {
+	db.stmtMu.Lock()
+	defer db.stmtMu.Unlock()
+	for _, q := range preparedStatements {
+		if _, ok := db.stmts[q]; ok {
+			continue
+		}
+		s, err := db.write.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare %.40q: %w", q, err)
+		}
+		db.stmts[q] = s
+	}
+	return nil
+}
+
+// stmt returns query bound to tx: the statement prepared at Open when there is one,
+// otherwise one prepared on the transaction (closed when it ends).
+func (db *DB) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	db.stmtMu.Lock()
+	s, ok := db.stmts[query]
+	db.stmtMu.Unlock()
+	if ok {
+		return tx.StmtContext(ctx, s), nil
+	}
+	return tx.PrepareContext(ctx, query)
+}
+
+// stamp formats t the way the schema stores timestamps: RFC 3339, UTC, seconds.
+func stamp(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time.RFC3339) }
+
+// stampPtr is stamp for optional times: nil stays NULL.
+func stampPtr(t *time.Time) any {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	return stamp(*t)
+}
+
+func (db *DB) stampNow() string { return stamp(db.now()) }
+
+// fileBase is the file name shown in messages meant for people.
+func fileBase(abs string) string { return filepath.Base(abs) }
