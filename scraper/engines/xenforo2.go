@@ -1,0 +1,581 @@
+package engines
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/forumarc/forumarc/scraper"
+)
+
+func init() { scraper.Register(xf2Engine{}) }
+
+// xf2Engine reads XenForo 2.0 to 2.3 thread pages, including themed ones. XenForo 2
+// keeps its class names (message--post, message-userExtras, p-title-value) across
+// versions and most themes, so the engine keys on those rather than on layout.
+type xf2Engine struct{}
+
+// Selectors are compiled once: a typo fails every test instead of matching nothing.
+var (
+	xf2SelPosts       = xf2MC(`.message--post[data-content^="post-"], .message--article[data-content^="post-"]`)
+	xf2SelPostsLoose  = xf2MC(`[id^="js-post-"], [data-content^="post-"].message`)
+	xf2SelFallbackXF  = xf2MC(`.p-pageWrapper, .p-body-inner, .message--post[data-content], .structItem--thread, .p-title-value`)
+	xf2SelCanonical   = xf2MC(`link[rel="canonical"]`)
+	xf2SelOGURL       = xf2MC(`meta[property="og:url"]`)
+	xf2SelOGTitle     = xf2MC(`meta[property="og:title"]`)
+	xf2SelDocTitle    = xf2MC(`head title`)
+	xf2SelLinkNext    = xf2MC(`link[rel="next"]`)
+	xf2SelTitle       = xf2MC(`.p-title-value`)
+	xf2SelTitleLabel  = xf2MC(`.label`)
+	xf2SelTitleSkip   = xf2MC(`.label, .label-append, .labelLink`)
+	xf2SelCrumbs      = xf2MC(`.p-breadcrumbs`)
+	xf2SelCrumbItem   = xf2MC(`li`)
+	xf2SelCrumbName   = xf2MC(`[itemprop="name"]`)
+	xf2SelCrumbLink   = xf2MC(`a`)
+	xf2SelPageNav     = xf2MC(`.pageNav`)
+	xf2SelPageCurrent = xf2MC(`.pageNav-page--current`)
+	xf2SelPageLinks   = xf2MC(`.pageNav-main .pageNav-page > a`)
+	xf2SelPageJumpMax = xf2MC(`input.js-pageJumpPage[max]`)
+	xf2SelPageNext    = xf2MC(`a.pageNav-jump--next`)
+	xf2SelUserCell    = xf2MC(`.message-cell--user, .message-user`)
+	xf2SelName        = xf2MC(`.message-name`)
+	xf2SelNameLink    = xf2MC(`a.username[href], a[href]`)
+	xf2SelAvatarLink  = xf2MC(`a.avatar[href]`)
+	xf2SelUserID      = xf2MC(`[data-user-id]`)
+	xf2SelUserTitle   = xf2MC(`.message-userTitle, .userTitle`)
+	xf2SelBanner      = xf2MC(`.userBanner`)
+	xf2SelExtrasPair  = xf2MC(`.message-userExtras dl`)
+	xf2SelDT          = xf2MC(`dt`)
+	xf2SelDD          = xf2MC(`dd`)
+	xf2SelDDItem      = xf2MC(`li`)
+	xf2SelTitled      = xf2MC(`[title], [aria-label], [data-original-title]`)
+	xf2SelAttrMain    = xf2MC(`.message-attribution-main time.u-dt, .message-attribution-main time`)
+	xf2SelAttrAny     = xf2MC(`.message-attribution time.u-dt, .message-attribution time`)
+	xf2SelAttrMainA   = xf2MC(`.message-attribution-main a[href], a.message-attribution-main[href]`)
+	xf2SelAttrOppA    = xf2MC(`.message-attribution-opposite a`)
+	xf2SelLastEdit    = xf2MC(`.message-lastEdit time`)
+	xf2SelBody        = xf2MC(`.message-body`)
+	xf2SelWrapper     = xf2MC(`.bbWrapper`)
+	xf2SelSignature   = xf2MC(`.message-signature`)
+	xf2SelAds         = xf2MC(`.samCodeUnit, .samBannerUnit, .samTextUnit, .samItem, script, style, .js-selectToQuoteEnd`)
+	xf2SelQuote       = xf2MC(`.bbCodeBlock--quote`)
+	xf2SelQuoteChrome = xf2MC(`.bbCodeBlock-title, .bbCodeBlock-expandLink, .bbCodeBlock-shrinkLink`)
+	xf2SelBodyNoise   = xf2MC(`.bbCodeBlock-expandLink, .bbCodeBlock-shrinkLink, .bbCodeBlock--code > .bbCodeBlock-title, .samCodeUnit, .samBannerUnit, .samTextUnit, .js-selectToQuoteEnd`)
+	xf2SelQuoteTitle  = xf2MC(`.bbCodeBlock-title`)
+	xf2SelQuoteJump   = xf2MC(`a.bbCodeBlock-sourceJump[href]`)
+)
+
+var (
+	xf2ThreadIDRe  = regexp.MustCompile(`threads/(?:[^/?#]*\.)?(\d+)(?:/|$)`)
+	xf2MemberIDRe  = regexp.MustCompile(`members/(?:[^/?#]*\.)?(\d+)(?:/|$)`)
+	xf2PageRe      = regexp.MustCompile(`/page-(\d+)/?$`)
+	xf2PostNumRe   = regexp.MustCompile(`^#\s*([\d][\d,.\s\x{00a0}\x{202f}]*)$`)
+	xf2QuotePostRe = regexp.MustCompile(`(?i)^\s*post\s*:\s*(\d+)`)
+	xf2GotoPostRe  = regexp.MustCompile(`(?:goto/post\?id=|posts/)(\d+)`)
+	xf2DigitsOnly  = regexp.MustCompile(`^\d+$`)
+	xf2ShortNumRe  = regexp.MustCompile(`(?i)\d\s*[km]$`)
+)
+
+// xf2SaidSuffixes end a quote title ("Anna said:") in the languages XenForo ships.
+// They are only used when the quote carries no data-quote attribute.
+var xf2SaidSuffixes = []string{" said", " сказал(а)", " сказал", " сказала", " написал(а)", " schrieb", " hat geschrieben",
+	" sagte", " a dit", " dijo", " ha detto", " disse", " napisał", " zei", " dedi"}
+
+// xf2MC compiles a selector through scraper.MustCompile and wraps it so goquery's
+// *Matcher methods accept it as well as the core text walker.
+func xf2MC(sel string) xf2Matcher { return xf2Matcher{scraper.MustCompile(sel)} }
+
+// xf2Matcher adapts a compiled cascadia matcher to goquery.Matcher.
+type xf2Matcher struct{ m cascadia.Matcher }
+
+func (x xf2Matcher) Match(n *html.Node) bool { return x.m.Match(n) }
+
+// MatchAll includes n itself, as goquery expects (it calls MatchAll on each child).
+func (x xf2Matcher) MatchAll(n *html.Node) []*html.Node {
+	out := cascadia.QueryAll(n, x.m)
+	if x.m.Match(n) {
+		out = append([]*html.Node{n}, out...)
+	}
+	return out
+}
+
+func (x xf2Matcher) Filter(nodes []*html.Node) []*html.Node {
+	var out []*html.Node
+	for _, n := range nodes {
+		if x.m.Match(n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+var xf2QuoteRules = scraper.QuoteRules{
+	Quote:  xf2SelQuote,
+	Chrome: xf2SelQuoteChrome,
+	Noise:  xf2SelBodyNoise,
+	Info:   xf2QuoteInfo,
+}
+
+func (xf2Engine) Info() scraper.EngineInfo {
+	return scraper.EngineInfo{
+		Name:        "xenforo2",
+		Description: "XenForo 2.0-2.3 (html#XF / data-xf), including themed and localised boards",
+		Fields: []string{"thread.id", "thread.title", "thread.prefix", "thread.url", "thread.forum_path",
+			"page.number", "page.total", "page.next_url", "post.id", "post.number", "post.url",
+			"author.name", "author.id", "author.url", "author.title", "author.joined", "author.messages",
+			"author.reaction_score", "author.location", "author.country", "author.extras",
+			"post.posted_at", "post.edited_at", "post.body", "post.signature", "post.quotes"},
+	}
+}
+
+// Detect looks at the root element first, which costs nothing: XenForo 2 renders
+// <html id="XF" data-xf="2.x" data-app="public">. XenForo 1 uses html#XenForo and is
+// left to its own engine. Themes that rename the root are caught by XF2-only classes.
+func (xf2Engine) Detect(doc *goquery.Document) bool {
+	root := xf2HTMLNode(doc)
+	if root != nil {
+		id := xf2NodeAttr(root, "id")
+		if id == "XenForo" {
+			return false
+		}
+		if xf2NodeAttr(root, "data-xf") != "" {
+			return true
+		}
+		if id == "XF" && (xf2NodeAttr(root, "data-app") != "" || xf2NodeAttr(root, "data-template") != "") {
+			return true
+		}
+	}
+	if len(doc.Nodes) == 0 {
+		return false
+	}
+	return cascadia.Query(doc.Nodes[0], xf2SelFallbackXF) != nil
+}
+
+// xf2HTMLNode returns the <html> element without walking the whole tree.
+func xf2HTMLNode(doc *goquery.Document) *html.Node {
+	if len(doc.Nodes) == 0 {
+		return nil
+	}
+	for c := doc.Nodes[0].FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && c.DataAtom == atom.Html {
+			return c
+		}
+	}
+	return nil
+}
+
+func xf2NodeAttr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return strings.TrimSpace(a.Val)
+		}
+	}
+	return ""
+}
+
+func (e xf2Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
+	p := &scraper.Page{}
+	base := in.URL
+	p.Thread = xf2Thread(doc, base)
+	p.Page = xf2PageInfo(doc, base, p.Thread.URL)
+
+	posts := doc.FindMatcher(xf2SelPosts)
+	if posts.Length() == 0 {
+		posts = doc.FindMatcher(xf2SelPostsLoose)
+	}
+	posts.Each(func(_ int, s *goquery.Selection) {
+		if xf2NestedInPost(s) {
+			return
+		}
+		if post, ok := xf2Post(s, base, in); ok {
+			p.Posts = append(p.Posts, post)
+		}
+	})
+	return p, nil
+}
+
+// xf2NestedInPost reports posts embedded inside another post (unfurled or embedded
+// content), which belong to the outer post's body rather than the page.
+func xf2NestedInPost(s *goquery.Selection) bool {
+	for n := s.Nodes[0].Parent; n != nil; n = n.Parent {
+		if n.Type == html.ElementNode && strings.HasPrefix(xf2NodeAttr(n, "data-content"), "post-") {
+			return true
+		}
+	}
+	return false
+}
+
+func xf2Thread(doc *goquery.Document, base *url.URL) scraper.Thread {
+	var t scraper.Thread
+	canon := scraper.Attr(doc.FindMatcher(xf2SelCanonical).First(), "href")
+	if canon == "" {
+		canon = scraper.Attr(doc.FindMatcher(xf2SelOGURL).First(), "content")
+	}
+	if canon == "" && base != nil {
+		canon = base.String()
+	}
+	if canon != "" {
+		t.URL = scraper.Str(xf2StripPage(scraper.Resolve(base, canon)))
+	}
+
+	if root := xf2HTMLNode(doc); root != nil {
+		if key := xf2NodeAttr(root, "data-content-key"); strings.HasPrefix(key, "thread-") {
+			t.ID = scraper.Str(scraper.Digits(key))
+		}
+	}
+	if t.ID == nil && t.URL != nil {
+		t.ID = scraper.Str(xf2ThreadID(*t.URL))
+	}
+	if t.ID == nil && base != nil {
+		t.ID = scraper.Str(xf2ThreadID(base.String()))
+	}
+
+	t.Title, t.Prefix = xf2TitlePrefix(doc)
+	t.ForumPath = xf2Breadcrumbs(doc)
+	return t
+}
+
+// xf2TitlePrefix splits .p-title-value into the prefix label(s) and the title proper.
+func xf2TitlePrefix(doc *goquery.Document) (title, prefix *string) {
+	h := doc.FindMatcher(xf2SelTitle).First()
+	if h.Length() > 0 {
+		prefix = scraper.Str(strings.Join(scraper.Texts(h.FindMatcher(xf2SelTitleLabel)), ", "))
+		title = scraper.Str(scraper.Clean(scraper.TextSkipping(h, xf2SelTitleSkip)))
+	}
+	if title == nil {
+		title = scraper.Str(scraper.Clean(scraper.Attr(doc.FindMatcher(xf2SelOGTitle).First(), "content")))
+	}
+	if title == nil {
+		t := scraper.TextLine(doc.FindMatcher(xf2SelDocTitle).First())
+		if i := strings.LastIndex(t, " | "); i > 0 {
+			t = t[:i]
+		}
+		title = scraper.Str(t)
+	}
+	return title, prefix
+}
+
+// xf2Breadcrumbs reads the top breadcrumb trail; XenForo repeats it at the bottom.
+func xf2Breadcrumbs(doc *goquery.Document) []string {
+	crumbs := doc.FindMatcher(xf2SelCrumbs).First()
+	if crumbs.Length() == 0 {
+		return nil
+	}
+	var out []string
+	crumbs.FindMatcher(xf2SelCrumbItem).Each(func(_ int, li *goquery.Selection) {
+		label := scraper.TextLine(li.FindMatcher(xf2SelCrumbName).First())
+		if label == "" {
+			label = scraper.TextLine(li.FindMatcher(xf2SelCrumbLink).First())
+		}
+		if label != "" {
+			out = append(out, label)
+		}
+	})
+	return out
+}
+
+func xf2ThreadID(u string) string {
+	if m := xf2ThreadIDRe.FindStringSubmatch(u); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// xf2StripPage turns ".../threads/x.1/page-3" into ".../threads/x.1/".
+func xf2StripPage(u string) string {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	if strings.HasPrefix(pu.RawQuery, "threads/") { // index.php?threads/x.1/page-3
+		pu.RawQuery = xf2PageRe.ReplaceAllString("/"+pu.RawQuery, "/")[1:]
+		return pu.String()
+	}
+	if loc := xf2PageRe.FindStringIndex(pu.Path); loc != nil {
+		pu.Path = pu.Path[:loc[0]+1]
+		pu.RawPath = ""
+	}
+	return pu.String()
+}
+
+func xf2PageInfo(doc *goquery.Document, base *url.URL, threadURL *string) scraper.PageInfo {
+	var pi scraper.PageInfo
+	nav := doc.FindMatcher(xf2SelPageNav).First()
+	if nav.Length() > 0 {
+		if n, ok := scraper.Atoi(scraper.TextLine(nav.FindMatcher(xf2SelPageCurrent).First())); ok {
+			pi.Number = n
+		}
+		total := 0
+		nav.FindMatcher(xf2SelPageLinks).Each(func(_ int, a *goquery.Selection) {
+			if n, ok := xf2PlainInt(scraper.TextLine(a)); ok && n > total {
+				total = n
+			}
+		})
+		if n, err := strconv.Atoi(scraper.Attr(nav.FindMatcher(xf2SelPageJumpMax).First(), "max")); err == nil && n > total {
+			total = n
+		}
+		if total > 0 {
+			pi.Total = scraper.Int(total)
+		}
+		pi.NextURL = scraper.ResolvePtr(base, scraper.Attr(nav.FindMatcher(xf2SelPageNext).First(), "href"))
+	}
+	if pi.Number == 0 && base != nil {
+		for _, part := range []string{base.Path, base.RawQuery} {
+			if m := xf2PageRe.FindStringSubmatch(part); m != nil {
+				pi.Number, _ = strconv.Atoi(m[1])
+				break
+			}
+		}
+	}
+	if pi.Number == 0 {
+		pi.Number = 1
+	}
+	if pi.NextURL == nil {
+		pi.NextURL = scraper.ResolvePtr(base, scraper.Attr(doc.FindMatcher(xf2SelLinkNext).First(), "href"))
+	}
+	if nav.Length() == 0 && pi.NextURL == nil {
+		// XenForo always renders a pageNav when a thread has more than one page.
+		pi.Total = scraper.Int(pi.Number)
+	}
+	if pi.Total != nil && *pi.Total < pi.Number {
+		pi.Total = scraper.Int(pi.Number)
+	}
+	if pi.NextURL == nil && pi.Total != nil && pi.Number < *pi.Total && threadURL != nil {
+		if u, ok := (xf2Engine{}).PageURL(*threadURL, pi.Number+1); ok {
+			pi.NextURL = scraper.Str(u)
+		}
+	}
+	return pi
+}
+
+func xf2PlainInt(s string) (int, bool) {
+	if !xf2DigitsOnly.MatchString(s) {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil
+}
+
+func xf2Post(s *goquery.Selection, base *url.URL, in scraper.Input) (scraper.Post, bool) {
+	var post scraper.Post
+	post.ID = scraper.Digits(scraper.Attr(s, "data-content"))
+	if post.ID == "" {
+		post.ID = scraper.LastDigits(scraper.Attr(s, "id"))
+	}
+	if post.ID == "" {
+		return post, false
+	}
+	post.Author = xf2Author(s, base, in)
+
+	// Number and permalink from the attribution header.
+	s.FindMatcher(xf2SelAttrOppA).EachWithBreak(func(_ int, a *goquery.Selection) bool {
+		m := xf2PostNumRe.FindStringSubmatch(scraper.TextLine(a))
+		if m == nil {
+			return true
+		}
+		if n, ok := scraper.ParseCount(m[1]); ok {
+			post.Number = scraper.Int(int(n))
+		}
+		post.URL = scraper.ResolvePtr(base, scraper.Attr(a, "href"))
+		return false
+	})
+	if post.URL == nil {
+		post.URL = scraper.ResolvePtr(base, scraper.Attr(s.FindMatcher(xf2SelAttrMainA).First(), "href"))
+	}
+
+	tm := s.FindMatcher(xf2SelAttrMain).First()
+	if tm.Length() == 0 {
+		tm = s.FindMatcher(xf2SelAttrAny).First()
+	}
+	if tm.Length() > 0 {
+		post.PostedAt, post.PostedText = xf2Time(tm, in)
+	}
+	if ed := s.FindMatcher(xf2SelLastEdit).First(); ed.Length() > 0 {
+		post.EditedAt, _ = xf2Time(ed, in)
+	}
+
+	body := s.FindMatcher(xf2SelBody).First()
+	content := body.FindMatcher(xf2SelWrapper).First()
+	if content.Length() == 0 {
+		content = body
+	}
+	if content.Length() > 0 {
+		content.FindMatcher(xf2SelAds).Remove()
+		post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(content, xf2QuoteRules)
+	}
+	if sig := s.FindMatcher(xf2SelSignature).First(); sig.Length() > 0 {
+		sc := sig.FindMatcher(xf2SelWrapper).First()
+		if sc.Length() == 0 {
+			sc = sig
+		}
+		post.SignatureText = scraper.Str(scraper.Text(sc))
+	}
+	return post, true
+}
+
+// xf2Author reads the user cell. Themes may render the name/title block twice (a
+// mobile and a desktop copy), so single-valued fields take the first occurrence and
+// banners are de-duplicated.
+func xf2Author(s *goquery.Selection, base *url.URL, in scraper.Input) scraper.Author {
+	var a scraper.Author
+	cell := s.FindMatcher(xf2SelUserCell).First()
+	name := cell.FindMatcher(xf2SelName).First()
+	a.Name = scraper.Str(scraper.TextLine(name))
+	if a.Name == nil {
+		a.Name = scraper.Str(scraper.Clean(scraper.Attr(s, "data-author")))
+	}
+	link := name.FindMatcher(xf2SelNameLink).First()
+	if link.Length() == 0 {
+		link = cell.FindMatcher(xf2SelAvatarLink).First()
+	}
+	href := scraper.Attr(link, "href")
+	a.URL = scraper.ResolvePtr(base, href)
+	uid := scraper.Attr(link, "data-user-id")
+	if uid == "" || uid == "0" {
+		uid = scraper.Attr(name.FindMatcher(xf2SelUserID).First(), "data-user-id")
+	}
+	if uid == "" || uid == "0" {
+		if m := xf2MemberIDRe.FindStringSubmatch(href); m != nil {
+			uid = m[1]
+		}
+	}
+	if uid != "0" {
+		a.ID = scraper.Str(uid)
+	}
+	a.Title = scraper.Str(scraper.TextLine(cell.FindMatcher(xf2SelUserTitle).First()))
+
+	var banners []string
+	cell.FindMatcher(xf2SelBanner).Each(func(_ int, b *goquery.Selection) {
+		t := scraper.TextLine(b)
+		for _, seen := range banners {
+			if seen == t {
+				return
+			}
+		}
+		if t != "" {
+			banners = append(banners, t)
+		}
+	})
+	if len(banners) > 0 {
+		a.Extras = map[string]string{"Banner": strings.Join(banners, ", ")}
+	}
+
+	cell.FindMatcher(xf2SelExtrasPair).Each(func(_ int, dl *goquery.Selection) {
+		dt := dl.FindMatcher(xf2SelDT).First()
+		label := scraper.TextLine(dt)
+		if label == "" { // icon-only labels in some themes
+			t := dt.FindMatcher(xf2SelTitled).First()
+			for _, k := range []string{"title", "aria-label", "data-original-title"} {
+				if label = scraper.Attr(t, k); label != "" {
+					break
+				}
+			}
+		}
+		dd := dl.FindMatcher(xf2SelDD).First()
+		value := scraper.TextLine(dd)
+		if items := scraper.Texts(dd.FindMatcher(xf2SelDDItem)); len(items) > 1 { // multi-choice custom field
+			value = strings.Join(items, ", ")
+		}
+		if xf2ShortNumRe.MatchString(value) { // "3.5K" shown, exact figure in a title
+			for _, t := range []string{scraper.Attr(dd, "title"), scraper.Attr(dd.FindMatcher(xf2SelTitled).First(), "title")} {
+				if _, ok := scraper.ParseCount(t); ok && !xf2ShortNumRe.MatchString(t) {
+					value = t
+					break
+				}
+			}
+		}
+		scraper.ApplySidebar(&a, label, value, in)
+	})
+	return a
+}
+
+// xf2Time reads a <time class="u-dt">. XenForo 2.0-2.2 put the unix time in data-time;
+// 2.3 moved it to data-timestamp and uses data-time for the clock text ("4:23 PM").
+func xf2Time(t *goquery.Selection, in scraper.Input) (*time.Time, *string) {
+	text := scraper.Str(scraper.TextLine(t))
+	if ts, ok := scraper.ParseUnix(scraper.Attr(t, "data-timestamp")); ok {
+		return scraper.UTCTime(ts), text
+	}
+	if dt := scraper.Attr(t, "data-time"); xf2DigitsOnly.MatchString(dt) {
+		if ts, ok := scraper.ParseUnix(dt); ok {
+			return scraper.UTCTime(ts), text
+		}
+	}
+	if ts, ok := scraper.ParseMachineTime(scraper.Attr(t, "datetime")); ok {
+		return scraper.UTCTime(ts), text
+	}
+	for _, s := range []string{scraper.Attr(t, "title"), scraper.TextLine(t)} {
+		if s == "" {
+			continue
+		}
+		if ts, ok := scraper.ParseDate(s, in); ok {
+			return scraper.UTCTime(ts), text
+		}
+	}
+	return nil, text
+}
+
+// xf2QuoteInfo reads data-quote (author) and data-source ("post: 123"), falling back
+// to the quote title and its jump link on themes that drop the attributes.
+func xf2QuoteInfo(q *goquery.Selection) (author, postID string) {
+	author = scraper.Attr(q, "data-quote")
+	if m := xf2QuotePostRe.FindStringSubmatch(scraper.Attr(q, "data-source")); m != nil {
+		postID = m[1]
+	}
+	title := q.ChildrenMatcher(xf2SelQuoteTitle).First()
+	if postID == "" {
+		if m := xf2GotoPostRe.FindStringSubmatch(scraper.Attr(title.FindMatcher(xf2SelQuoteJump).First(), "href")); m != nil {
+			postID = m[1]
+		}
+	}
+	if author == "" && title.Length() > 0 {
+		t := strings.TrimRight(scraper.TextLine(title), ":： ")
+		for _, suf := range xf2SaidSuffixes {
+			if strings.HasSuffix(strings.ToLower(t), suf) {
+				author = strings.TrimSpace(t[:len(t)-len(suf)])
+				break
+			}
+		}
+	}
+	return author, postID
+}
+
+// PageURL builds page n of a thread: XenForo 2 appends "page-N" to the thread URL and
+// redirects a number past the end to the last page, so resumed crawls can jump ahead.
+func (xf2Engine) PageURL(threadURL string, n int) (string, bool) {
+	if n < 1 {
+		return "", false
+	}
+	u, err := url.Parse(xf2StripPage(threadURL))
+	if err != nil {
+		return "", false
+	}
+	if strings.HasPrefix(u.RawQuery, "threads/") {
+		q := u.RawQuery
+		if !strings.HasSuffix(q, "/") {
+			q += "/"
+		}
+		if n > 1 {
+			q += fmt.Sprintf("page-%d", n)
+		}
+		u.RawQuery = q
+		return u.String(), true
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+		u.RawPath = ""
+	}
+	if n > 1 {
+		u.Path += fmt.Sprintf("page-%d", n)
+		u.RawPath = ""
+	}
+	return u.String(), true
+}
