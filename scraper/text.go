@@ -87,7 +87,9 @@ func (t *textBuilder) walk(n *html.Node, skip cascadia.Matcher, root bool) {
 		}
 		switch n.DataAtom {
 		case atom.Br:
-			t.newline(1)
+			// Consecutive <br>s are a paragraph break: count them, unlike blocks.
+			t.nl = min(t.nl+1, 2)
+			t.space = false
 			return
 		case atom.Img:
 			return
@@ -170,9 +172,6 @@ func (t *textBuilder) String() string {
 	blank := 0
 	for _, l := range lines {
 		l = strings.TrimRightFunc(l, isSpace)
-		if t.pre == 0 {
-			l = strings.TrimLeftFunc(l, func(r rune) bool { return r == ' ' || r == '\u00a0' })
-		}
 		if l == "" {
 			blank++
 			if blank > 1 {
