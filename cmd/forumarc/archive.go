@@ -127,7 +127,7 @@ func (a *app) archive(ctx context.Context, urls []string, o archiveOptions) erro
 				break
 			}
 			failed = append(failed, err)
-			a.log.Error("thread failed", "url", u, "err", err)
+			a.log.Debug("thread failed", "url", u, "err", err) // reported once: in the summary and as the exit message
 			continue
 		}
 		a.log.Info("thread done", "url", u, "title", res.Title, "pages", res.Pages, "new", res.PostsNew, "updated", res.PostsUpdated)
