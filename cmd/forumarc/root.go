@@ -112,6 +112,8 @@ Start with 'forumarc demo' (no network needed), then 'forumarc archive URL'.`,
 	pf.StringVar(&a.logFormat, "log-format", "text", "log line format when not on a terminal: text or json")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(a.extractCmd(), a.archiveCmd(), a.queryCmd(), a.demoCmd(), a.enginesCmd())
+	root.AddCommand(a.useCmds()...)   // search, export, reparse, stats: use_cmds.go
+	root.AddCommand(a.crawlCmds()...) // crawl, jobs, run-due, schedule, status: crawl_cmds.go
 	return root
 }
 

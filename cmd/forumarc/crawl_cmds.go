@@ -1,0 +1,6 @@
+package main
+
+import "github.com/spf13/cobra"
+
+// crawlCmds are the board-crawl and scheduling commands.
+func (a *app) crawlCmds() []*cobra.Command { return nil }
