@@ -174,7 +174,9 @@ func BoardPath(b *Board) string { return fmt.Sprintf("/forums/%s.%d/", slug(b.Ti
 
 var nonWord = regexp.MustCompile(`[^a-z0-9]+`)
 
-func slug(s string) string { return strings.Trim(nonWord.ReplaceAllString(strings.ToLower(s), "-"), "-") }
+func slug(s string) string {
+	return strings.Trim(nonWord.ReplaceAllString(strings.ToLower(s), "-"), "-")
+}
 
 var (
 	threadRe = regexp.MustCompile(`^/threads/[a-z0-9-]*\.(\d+)/(?:page-(\d+))?$`)
