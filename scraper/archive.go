@@ -19,6 +19,9 @@ type ArchiveConfig struct {
 	Logger   *slog.Logger
 	// OnPage is called after each stored page, for progress display.
 	OnPage func(PageEvent)
+	// FromStart walks the whole thread from the page given instead of resuming at the
+	// last archived page, to catch edits and deletions on earlier pages.
+	FromStart bool
 }
 
 // PageEvent reports one archived page.
@@ -39,7 +42,14 @@ type ThreadResult struct {
 	PostsUpdated int
 	LastURL      string
 	Resumed      bool
+	// Unchanged is set when the resumed page answered 304 Not Modified.
+	Unchanged bool
+	// Deleted counts archived posts found missing from the forum (marked deleted_at).
+	Deleted int
 }
+
+// errNotModified is the internal signal for a 304 answer to a conditional fetch.
+var errNotModified = errors.New("not modified")
 
 // Archiver walks a thread page by page and hands each page to the Sink as soon as it
 // is read, so a 5,000-page thread never sits in memory and an interrupted run loses
@@ -71,7 +81,7 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 	next := start
 	if site, tid, ok, err := a.sink.ThreadByURL(ctx, start); err != nil {
 		return res, fmt.Errorf("look up %s: %w", start, err)
-	} else if ok {
+	} else if ok && !a.cfg.FromStart {
 		st, err := a.sink.Thread(ctx, site, tid)
 		if err != nil {
 			return res, fmt.Errorf("look up thread %s: %w", tid, err)
@@ -82,7 +92,10 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 		}
 	}
 	visited := map[string]bool{}
-	checkedArchive := res.Resumed
+	checkedArchive := res.Resumed || a.cfg.FromStart
+	conditional := res.Resumed
+	walk := walkState{seen: map[string]bool{}}
+	complete := false
 	for next != "" {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -92,7 +105,13 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 			break
 		}
 		visited[next] = true
-		p, fetched, err := a.page(ctx, next)
+		p, fetched, err := a.page(ctx, next, conditional)
+		conditional = false
+		if errors.Is(err, errNotModified) {
+			res.Unchanged = true
+			a.log.Info("thread unchanged (304)", "url", next)
+			return res, nil
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return res, ctx.Err()
@@ -110,6 +129,7 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 			return res, fmt.Errorf("store %s: %w", next, err)
 		}
 		res.Pages++
+		walk.add(p)
 		res.PostsNew += stats.PostsNew
 		res.PostsUpdated += stats.PostsUpdated
 		res.LastURL = p.URL
@@ -137,7 +157,9 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 				continue
 			}
 		}
-		if p.Page.NextURL != nil {
+		if p.Page.NextURL == nil {
+			complete = true
+		} else {
 			n := *p.Page.NextURL
 			if visited[n] {
 				a.log.Warn("pagination loops back; stopping", "url", n)
@@ -148,7 +170,37 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 			}
 		}
 	}
+	if complete && walk.threadID != "" && !walk.from.IsZero() {
+		n, err := a.sink.MarkMissing(ctx, walk.site, walk.threadID, walk.seen, walk.from)
+		if err != nil {
+			return res, fmt.Errorf("mark deleted posts: %w", err)
+		}
+		if n > 0 {
+			a.log.Info("posts gone from the forum marked deleted", "thread", walk.threadID, "count", n)
+		}
+		res.Deleted = n
+	}
 	return res, nil
+}
+
+// walkState collects what one contiguous walk to the end of a thread saw, so posts
+// that vanished inside the walked range can be marked deleted.
+type walkState struct {
+	site, threadID string
+	seen           map[string]bool
+	from           time.Time
+}
+
+func (w *walkState) add(p *Page) {
+	if p.Thread.ID != nil {
+		w.site, w.threadID = SiteBase(p.URL), *p.Thread.ID
+	}
+	for i, post := range p.Posts {
+		w.seen[post.ID] = true
+		if i == 0 && w.from.IsZero() && post.PostedAt != nil {
+			w.from = *post.PostedAt
+		}
+	}
 }
 
 func (a *Archiver) resumePoint(ctx context.Context, p *Page) string {
@@ -162,10 +214,21 @@ func (a *Archiver) resumePoint(ctx context.Context, p *Page) string {
 	return st.LastPageURL
 }
 
-func (a *Archiver) page(ctx context.Context, pageURL string) (*Page, *Fetched, error) {
-	fetched, err := a.f.Fetch(ctx, Request{URL: pageURL})
+func (a *Archiver) page(ctx context.Context, pageURL string, conditional bool) (*Page, *Fetched, error) {
+	req := Request{URL: pageURL}
+	if conditional {
+		etag, lm, err := a.sink.PageValidators(ctx, pageURL)
+		if err != nil {
+			return nil, nil, fmt.Errorf("validators for %s: %w", pageURL, err)
+		}
+		req.ETag, req.LastModified = etag, lm
+	}
+	fetched, err := a.f.Fetch(ctx, req)
 	if err != nil {
 		return nil, nil, err
+	}
+	if fetched.Status == 304 {
+		return nil, nil, errNotModified
 	}
 	doc, enc, err := Parse(fetched.Body, fetched.ContentType)
 	if err != nil {

@@ -48,6 +48,13 @@ type Sink interface {
 	Thread(ctx context.Context, site, threadID string) (ThreadState, error)
 	// RecordError stores a page that failed after its retries; the run's exit code follows it.
 	RecordError(ctx context.Context, url string, err error) error
+	// PageValidators returns the ETag and Last-Modified stored with an archived page,
+	// for a conditional re-fetch ("" when unknown).
+	PageValidators(ctx context.Context, pageURL string) (etag, lastModified string, err error)
+	// MarkMissing sets deleted_at on the thread's archived posts that a complete walk
+	// from a post posted at or after `from` through the thread's end did not see. Such
+	// posts were deleted on the forum; they are marked, never removed.
+	MarkMissing(ctx context.Context, site, threadID string, seen map[string]bool, from time.Time) (int, error)
 }
 
 // SiteBase is the site key a URL belongs to: scheme and host.
