@@ -77,8 +77,8 @@ var (
 	ipsSigChrome  = ipsCompile(`[data-role="memberSignature"] ul, [data-action], button`)
 	ipsFindLink   = ipsCompile(`a[href*="do=findComment"][href*="comment="]`)
 	ipsQuote      = ipsCompile(`blockquote.ipsQuote`)
-	ipsQuoteChr   = ipsCompile(`.ipsQuote_citation, .ipsQuote__citation, [data-action="toggleQuote"]`)
-	ipsNoise      = ipsCompile(`[data-excludequote], .ipsReact, .ipsAd, .ipsSpoiler_header, .ipsSpoiler__header`)
+	ipsQuoteChr   = ipsCompile(`.ipsQuote_citation, .ipsQuote__citation, [data-action="toggleQuote"], .ipsTruncate_more, [data-action="expandTruncate"]`)
+	ipsNoise      = ipsCompile(`[data-excludequote], .ipsReact, .ipsAd, .ipsSpoiler_header, .ipsSpoiler__header, .ipsTruncate_more, [data-action="expandTruncate"]`)
 
 	ipsH1         = ipsCompile(`h1.ipsType_pageTitle, h1.ipsPageHeader__title, h1[data-ips-hook="title"], .ipsPageHeader h1`)
 	ipsPrefix     = ipsCompile(`.ipsTag_prefix, .ipsBadge--prefix, [data-ips-prefix]`)

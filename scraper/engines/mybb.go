@@ -41,7 +41,7 @@ var (
 	mybbHeadLink    = mybbCompile(`.post_head a[href]`)
 	mybbQuote       = mybbCompile(`blockquote.mycode_quote, blockquote`)
 	mybbQuoteChrome = mybbCompile(`cite`)
-	mybbQuoteNoise  = mybbCompile(`.quick_jump`)
+	mybbQuoteNoise  = mybbCompile(`.quick_jump, .codeblock > .title, .phpcodeblock > .title`)
 	mybbQuoteLink   = mybbCompile(`a[href*="pid"]`)
 
 	mybbNavActive   = mybbCompile(`.navigation .active, .breadcrumb .active`)
@@ -168,12 +168,12 @@ func mybbReadPost(s *goquery.Selection, in scraper.Input, rules scraper.QuoteRul
 	if d := s.FindMatcher(mybbDate).First(); d.Length() > 0 {
 		shown := scraper.Clean(scraper.TextSkipping(d, mybbEdit))
 		post.PostedText = scraper.Str(shown)
-		if t, ok := mybbParseDate(mybbResolvedText(d.Nodes[0]), in); ok {
+		if t, ok := mybbParseDate(mybbResolvedText(d.Nodes[0], true), in); ok {
 			post.PostedAt = scraper.UTCTime(t)
 		}
 	}
 	if ed := s.FindMatcher(mybbEdit).First(); ed.Length() > 0 {
-		if m := mybbDateRe.FindString(mybbResolvedText(ed.Nodes[0])); m != "" {
+		if m := mybbDateRe.FindString(mybbResolvedText(ed.Nodes[0], false)); m != "" {
 			if t, ok := mybbParseDate(m, in); ok {
 				post.EditedAt = scraper.UTCTime(t)
 			}
@@ -312,13 +312,15 @@ func mybbThread(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 	if act := doc.FindMatcher(mybbNavActive).First(); act.Length() > 0 {
 		title = scraper.TextLine(act)
 	}
+	if title == "" {
+		title = scraper.TextLine(doc.FindMatcher(mybbTitleTag).First())
+	}
 	for _, n := range doc.FindMatcher(mybbThead).Nodes {
 		t := scraper.Clean(scraper.TextOf(n, nil))
 		if title == "" {
-			title = t
 			break
 		}
-		if t != title && strings.HasSuffix(t, title) {
+		if t != title && strings.HasSuffix(t, " "+title) {
 			// The thread header shows "{prefix} {subject}"; the breadcrumb only the subject.
 			p.Thread.Prefix = scraper.Str(strings.TrimSpace(strings.TrimSuffix(t, title)))
 			break
@@ -326,9 +328,6 @@ func mybbThread(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 		if t == title {
 			break
 		}
-	}
-	if title == "" {
-		title = scraper.TextLine(doc.FindMatcher(mybbTitleTag).First())
 	}
 	p.Thread.Title = scraper.Str(title)
 
@@ -438,7 +437,7 @@ func (mybb) PageURL(threadURL string, n int) (string, bool) {
 
 // mybbResolvedText is the text of a date element with every span[title] replaced by
 // its title: MyBB prints "Yesterday"/"5 minutes ago" with the real date in the title.
-func mybbResolvedText(n *html.Node) string {
+func mybbResolvedText(n *html.Node, skipEdit bool) string {
 	var b strings.Builder
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
@@ -447,7 +446,7 @@ func mybbResolvedText(n *html.Node) string {
 			case html.TextNode:
 				b.WriteString(c.Data)
 			case html.ElementNode:
-				if mybbEdit.Match(c) {
+				if skipEdit && mybbEdit.Match(c) {
 					continue
 				}
 				if t := mybbAttrOf(c, "title"); t != "" && strings.ContainsAny(t, "0123456789") {
