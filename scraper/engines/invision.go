@@ -311,6 +311,21 @@ func ipsAuthor4(pane *goquery.Selection, in scraper.Input, a *scraper.Author) {
 // ipsMessages prefers the exact count in a title ("3495 posts") over the shown
 // abbreviation ("3.5k").
 func ipsMessages(a *scraper.Author, li *goquery.Selection) {
+	if num := li.FindMatcher(ipsNumber5).First(); num.Length() > 0 {
+		// IPS 5 shows formatNumberShort ("3.5k", "3,5k") and no exact figure.
+		if t := li.FindMatcher(ipsTitledLink).First(); t.Length() > 0 {
+			if m := ipsNumberText.FindString(scraper.Attr(t, "title")); m != "" {
+				if n, ok := scraper.ParseCount(strings.TrimSpace(m)); ok {
+					a.Messages = scraper.Int64(n)
+					return
+				}
+			}
+		}
+		if n, ok := scraper.ParseCount(scraper.TextLine(num)); ok {
+			a.Messages = scraper.Int64(n)
+		}
+		return
+	}
 	if t := li.FindMatcher(ipsTitledLink).First(); t.Length() > 0 {
 		if m := ipsNumberText.FindString(scraper.Attr(t, "title")); m != "" {
 			if n, ok := scraper.ParseCount(strings.TrimSpace(m)); ok {
