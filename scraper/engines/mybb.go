@@ -526,3 +526,99 @@ func mybbAttrOf(n *html.Node, key string) string {
 	}
 	return ""
 }
+
+var (
+	mybbForumRow     = mybbCompile(`tr:has(.forum_status)`)
+	mybbForumLinks   = mybbCompile(`strong > a[href], .smalltext a[href], .subforumicon + a[href]`)
+	mybbThreadLink   = mybbCompile(`span[id^="tid_"] > a[href]`)
+	mybbThreadRow    = mybbCompile(`tr`)
+	mybbWhoPosted    = mybbCompile(`a[href^="javascript:MyBB.whoPosted"]`)
+	mybbLastPost     = mybbCompile(`.lastpost`)
+	mybbForumHrefRe  = regexp.MustCompile(`(?i)(forumdisplay\.php\?(?:.*&)?fid=\d+|/forum-\d+(?:-page-\d+)?\.html|/Forum-[^/?#]+)`)
+	mybbThreadHrefRe = regexp.MustCompile(`(?i)(showthread\.php\?(?:.*&)?tid=(\d+)|thread-(\d+)(?:-page-\d+)?\.html)`)
+)
+
+// ExtractListing reads forumdisplay.php and index.php: the forums listed in forumbit
+// rows and the threads of the forum, with reply counts and last post dates so that
+// incremental crawls can skip unchanged threads.
+func (mybb) ExtractListing(doc *goquery.Document, in scraper.Input) (*scraper.Listing, error) {
+	l := &scraper.Listing{Boards: []scraper.BoardLink{}, Threads: []scraper.ThreadEntry{}}
+	if act := doc.FindMatcher(mybbNavActive).First(); act.Length() > 0 {
+		l.Title = scraper.Str(scraper.TextLine(act))
+	}
+	seen := map[string]bool{}
+	doc.FindMatcher(mybbForumRow).Each(func(_ int, row *goquery.Selection) {
+		row.FindMatcher(mybbForumLinks).Each(func(_ int, a *goquery.Selection) {
+			href := scraper.Attr(a, "href")
+			if !mybbForumHrefRe.MatchString(href) {
+				return
+			}
+			u := scraper.Resolve(in.URL, href)
+			if u == "" || seen[u] {
+				return
+			}
+			seen[u] = true
+			l.Boards = append(l.Boards, scraper.BoardLink{URL: u, Title: scraper.Str(scraper.TextLine(a))})
+		})
+	})
+	for _, n := range doc.FindMatcher(mybbThreadLink).Nodes {
+		a := goquery.NewDocumentFromNode(n).Selection
+		href := scraper.Attr(a, "href")
+		u := scraper.Resolve(in.URL, href)
+		if u == "" || seen[u] {
+			continue
+		}
+		seen[u] = true
+		te := scraper.ThreadEntry{URL: u, Title: scraper.Str(scraper.TextLine(a))}
+		te.ID = scraper.Str(scraper.Digits(strings.TrimPrefix(mybbAttrOf(n.Parent, "id"), "tid_")))
+		if te.ID == nil {
+			if m := mybbThreadHrefRe.FindStringSubmatch(href); m != nil {
+				te.ID = scraper.Str(m[2] + m[3])
+			}
+		}
+		row := a.ParentsMatcher(mybbThreadRow).First()
+		if rep := row.FindMatcher(mybbWhoPosted).First(); rep.Length() > 0 {
+			if n, ok := scraper.ParseCount(scraper.TextLine(rep)); ok {
+				te.Replies = scraper.Int64(n)
+			}
+		}
+		if lp := row.FindMatcher(mybbLastPost).First(); lp.Length() > 0 {
+			// The first line is the date; the second "Last Post: name".
+			line, _, _ := strings.Cut(scraper.Text(lp), "\n")
+			te.LastPostText = scraper.Str(scraper.Clean(line))
+			resolved, _, _ := strings.Cut(mybbResolvedLines(lp.Nodes[0]), "\n")
+			if t, ok := mybbParseDate(resolved, in); ok {
+				te.LastPostAt = scraper.UTCTime(t)
+			}
+		}
+		l.Threads = append(l.Threads, te)
+	}
+	var p scraper.Page
+	mybbPages(doc, in, &p)
+	l.Page = p.Page
+	return l, nil
+}
+
+// mybbResolvedLines is mybbResolvedText keeping <br> as line breaks.
+func mybbResolvedLines(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch {
+			case c.Type == html.TextNode:
+				b.WriteString(strings.ReplaceAll(c.Data, "\n", " "))
+			case c.Type == html.ElementNode && c.Data == "br":
+				b.WriteString("\n")
+			case c.Type == html.ElementNode:
+				if t := mybbAttrOf(c, "title"); t != "" && strings.ContainsAny(t, "0123456789") {
+					b.WriteString(t)
+					continue
+				}
+				walk(c)
+			}
+		}
+	}
+	walk(n)
+	return strings.TrimSpace(b.String())
+}

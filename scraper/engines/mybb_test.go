@@ -2,6 +2,7 @@ package engines
 
 import (
 	"bytes"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -212,5 +213,51 @@ func BenchmarkDetectMybb(b *testing.B) {
 		if e, err := scraper.Detect(doc); err != nil || e.Info().Name != "mybb" {
 			b.Fatalf("detect = %v, %v", e, err)
 		}
+	}
+}
+
+func TestMybbListing(t *testing.T) {
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(mybbFixture(t, "forumdisplay.html")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse("https://forum.example.org/forumdisplay.php?fid=9")
+	l, err := (mybb{}).ExtractListing(doc, scraper.Input{URL: u, FetchedAt: mybbFetched, Location: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var boards []string
+	for _, b := range l.Boards {
+		boards = append(boards, *b.Title+" "+b.URL)
+	}
+	wantBoards := []string{
+		"SQLite https://forum.example.org/forumdisplay.php?fid=10",
+		"Backups https://forum.example.org/forumdisplay.php?fid=14",
+		"MySQL https://forum.example.org/forumdisplay.php?fid=11",
+	}
+	if strings.Join(boards, "|") != strings.Join(wantBoards, "|") {
+		t.Errorf("boards = %q, want %q", boards, wantBoards)
+	}
+	if len(l.Threads) != 2 {
+		t.Fatalf("threads = %d, want 2", len(l.Threads))
+	}
+	th := l.Threads[0]
+	if th.URL != "https://forum.example.org/showthread.php?tid=42" || th.ID == nil || *th.ID != "42" {
+		t.Errorf("thread = %s id %v", th.URL, th.ID)
+	}
+	if th.Replies == nil || *th.Replies != 6 {
+		t.Errorf("replies = %v, want 6", th.Replies)
+	}
+	if th.LastPostText == nil || *th.LastPostText != "Today, 12:10 PM" {
+		t.Errorf("last post text = %v", th.LastPostText)
+	}
+	if want := time.Date(2026, 1, 15, 12, 10, 0, 0, time.UTC); th.LastPostAt == nil || !th.LastPostAt.Equal(want) {
+		t.Errorf("last post at = %v, want %v", th.LastPostAt, want)
+	}
+	if r := l.Threads[1].Replies; r == nil || *r != 1024 {
+		t.Errorf("replies \"1,024\" = %v", r)
+	}
+	if l.Page.Total == nil || *l.Page.Total != 2 || l.Page.NextURL == nil {
+		t.Errorf("page = %+v", l.Page)
 	}
 }
