@@ -2,6 +2,7 @@ package engines
 
 import (
 	"bytes"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -177,6 +178,53 @@ func BenchmarkDetectInvision(b *testing.B) {
 	for b.Loop() {
 		if e, err := scraper.Detect(doc); err != nil || e.Info().Name != "invision" {
 			b.Fatalf("detect = %v, %v", e, err)
+		}
+	}
+}
+
+func TestInvisionListing(t *testing.T) {
+	for _, c := range []struct {
+		file, url  string
+		boards     []string
+		firstTopic string
+		total      int
+	}{
+		{"ips4-forum.html", "https://community.example.net/forum/11-charts-tides/",
+			[]string{"River Mouths", "Estuary Logs"}, ipsT4, 2},
+		{"ips5-forum.html", "https://boards.example.com/forum/2-boats-gear/",
+			[]string{"Engines"}, ipsT5, 1},
+	} {
+		doc, err := goquery.NewDocumentFromReader(bytes.NewReader(ipsFixture(t, c.file)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := url.Parse(c.url)
+		l, err := (invision{}).ExtractListing(doc, scraper.Input{URL: u, FetchedAt: mybbFetched, Location: time.UTC})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var boards []string
+		for _, b := range l.Boards {
+			boards = append(boards, *b.Title)
+		}
+		if strings.Join(boards, "|") != strings.Join(c.boards, "|") {
+			t.Errorf("%s: boards = %q, want %q", c.file, boards, c.boards)
+		}
+		if len(l.Threads) != 2 {
+			t.Fatalf("%s: threads = %d, want 2", c.file, len(l.Threads))
+		}
+		first, second := l.Threads[0], l.Threads[1]
+		if first.URL != c.firstTopic || first.ID == nil || !strings.Contains(c.firstTopic, "/"+*first.ID+"-") {
+			t.Errorf("%s: first topic = %s id %v", c.file, first.URL, first.ID)
+		}
+		if first.LastPostAt == nil || first.LastPostAt.Day() != 15 {
+			t.Errorf("%s: last post at = %v", c.file, first.LastPostAt)
+		}
+		if second.Replies == nil || *second.Replies != 1024 {
+			t.Errorf("%s: replies = %v, want 1024", c.file, second.Replies)
+		}
+		if l.Page.Total == nil || *l.Page.Total != c.total {
+			t.Errorf("%s: total pages = %v, want %d", c.file, l.Page.Total, c.total)
 		}
 	}
 }
