@@ -53,32 +53,34 @@ var (
 	// renders (data-pageapp, ipsApp, the core.front.core.app controller).
 	ipsDetect = ipsCompile(`body[data-pageapp], body.ipsApp, body[data-controller^="core.front.core"]`)
 
-	ipsPost       = ipsCompile(`article[id^="elComment_"]`)
-	ipsCommentID  = ipsCompile(`[data-commentid]`)
-	ipsQuoteData  = ipsCompile(`[data-quotedata]`)
-	ipsPane4      = ipsCompile(`aside.cAuthorPane`)
-	ipsPane5      = ipsCompile(`aside.ipsEntry__author-column`)
-	ipsPaneName   = ipsCompile(`.cAuthorPane_author, .ipsEntry__username`)
-	ipsPaneNameA  = ipsCompile(`a[href]`)
-	ipsInfoItems4 = ipsCompile(`ul.cAuthorPane_info > li`)
-	ipsRankImg    = ipsCompile(`img.ipsAvatarStack__rank, .ipsAvatarStack__rank img, img[class*="RankImage"]`)
-	ipsGroup5     = ipsCompile(`.ipsEntry__group`)
-	ipsRepBadge   = ipsCompile(`.ipsRepBadge`)
-	ipsStats4     = ipsCompile(`.cAuthorPane_stats > li`)
-	ipsStats5     = ipsCompile(`.ipsEntry__authorStats > li`)
-	ipsFields5    = ipsCompile(`.ipsEntry__authorFields > li`)
-	ipsTitledLink = ipsCompile(`a[title], span[title]`)
-	ipsNumber5    = ipsCompile(`[data-i-el="number"]`)
-	ipsLabel5     = ipsCompile(`[data-i-el="label"]`)
-	ipsTime       = ipsCompile(`time[datetime]`)
-	ipsContent    = ipsCompile(`[data-role="commentContent"]`)
-	ipsExclude    = ipsCompile(`[data-excludequote]`)
-	ipsSignature  = ipsCompile(`[data-role="memberSignature"]`)
-	ipsSigChrome  = ipsCompile(`[data-role="memberSignature"] ul, [data-action], button`)
-	ipsFindLink   = ipsCompile(`a[href*="do=findComment"][href*="comment="]`)
-	ipsQuote      = ipsCompile(`blockquote.ipsQuote`)
-	ipsQuoteChr   = ipsCompile(`.ipsQuote_citation, .ipsQuote__citation, [data-action="toggleQuote"], .ipsTruncate_more, [data-action="expandTruncate"]`)
-	ipsNoise      = ipsCompile(`[data-excludequote], .ipsReact, .ipsAd, .ipsSpoiler_header, .ipsSpoiler__header, .ipsTruncate_more, [data-action="expandTruncate"]`)
+	ipsPost        = ipsCompile(`article[id^="elComment_"]`)
+	ipsRecommended = ipsCompile(`[data-role="recommendedComments"], .cRecommendedComments, .ipsEntries--featured`)
+	ipsCommentID   = ipsCompile(`[data-commentid]`)
+	ipsQuoteData   = ipsCompile(`[data-quotedata]`)
+	ipsPane4       = ipsCompile(`aside.cAuthorPane`)
+	ipsPane5       = ipsCompile(`aside.ipsEntry__author-column`)
+	ipsPaneName    = ipsCompile(`.cAuthorPane_author, .ipsEntry__username`)
+	ipsPaneNameA   = ipsCompile(`a[href]`)
+	ipsInfoItems4  = ipsCompile(`ul.cAuthorPane_info > li`)
+	ipsImgTitled   = ipsCompile(`img[title], img[alt]`)
+	ipsRankImg     = ipsCompile(`img.ipsAvatarStack__rank, .ipsAvatarStack__rank img, img[class*="RankImage"]`)
+	ipsGroup5      = ipsCompile(`.ipsEntry__group`)
+	ipsRepBadge    = ipsCompile(`.ipsRepBadge`)
+	ipsStats4      = ipsCompile(`.cAuthorPane_stats > li`)
+	ipsStats5      = ipsCompile(`.ipsEntry__authorStats > li`)
+	ipsFields5     = ipsCompile(`.ipsEntry__authorFields > li`)
+	ipsTitledLink  = ipsCompile(`a[title], span[title]`)
+	ipsNumber5     = ipsCompile(`[data-i-el="number"]`)
+	ipsLabel5      = ipsCompile(`[data-i-el="label"]`)
+	ipsTime        = ipsCompile(`time[datetime]`)
+	ipsContent     = ipsCompile(`[data-role="commentContent"]`)
+	ipsExclude     = ipsCompile(`[data-excludequote]`)
+	ipsSignature   = ipsCompile(`[data-role="memberSignature"]`)
+	ipsSigChrome   = ipsCompile(`[data-role="memberSignature"] ul, [data-action], button`)
+	ipsFindLink    = ipsCompile(`a[href*="do=findComment"][href*="comment="]`)
+	ipsQuote       = ipsCompile(`blockquote.ipsQuote`)
+	ipsQuoteChr    = ipsCompile(`.ipsQuote_citation, .ipsQuote__citation, [data-action="toggleQuote"], .ipsTruncate_more, [data-action="expandTruncate"]`)
+	ipsNoise       = ipsCompile(`[data-excludequote], .ipsReact, .ipsAd, .ipsSpoiler_header, .ipsSpoiler__header, .ipsTruncate_more, [data-action="expandTruncate"]`)
 
 	ipsH1         = ipsCompile(`h1.ipsType_pageTitle, h1.ipsPageHeader__title, h1[data-ips-hook="title"], .ipsPageHeader h1`)
 	ipsPrefix     = ipsCompile(`.ipsTag_prefix, .ipsBadge--prefix, [data-ips-prefix]`)
@@ -141,6 +143,9 @@ func (invision) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page,
 	ipsPages(doc, in, p)
 	rules := scraper.QuoteRules{Quote: ipsQuote, Chrome: ipsQuoteChr, Noise: ipsNoise, Info: ipsQuoteInfo}
 	doc.FindMatcher(ipsPost).Each(func(_ int, s *goquery.Selection) {
+		if s.ParentsMatcher(ipsRecommended).Length() > 0 {
+			return // "Recommended posts" repeats posts of other pages out of order
+		}
 		if post, ok := ipsReadPost(s, in, rules); ok {
 			p.Posts = append(p.Posts, post)
 		}
@@ -304,8 +309,18 @@ func ipsAuthor4(pane *goquery.Selection, in scraper.Input, a *scraper.Author) {
 				return
 			}
 		}
-		if text != "" && a.Title == nil && role == "" {
+		if a.Title != nil || role != "" {
+			return
+		}
+		if text != "" {
 			a.Title = scraper.Str(text)
+		} else if img := li.FindMatcher(ipsImgTitled).First(); img.Length() > 0 {
+			// Rank shown as an image only: its title names the rank.
+			t := scraper.Attr(img, "title")
+			if t == "" {
+				t = scraper.Attr(img, "alt")
+			}
+			a.Title = scraper.Str(scraper.Clean(t))
 		}
 	})
 	if rep := pane.FindMatcher(ipsRepBadge).First(); rep.Length() > 0 {
