@@ -34,6 +34,7 @@ var (
 	mybbAuthorInfo  = mybbCompile(`.author_information .smalltext`)
 	mybbStats       = mybbCompile(`.author_statistics`)
 	mybbUIDLink     = mybbCompile(`a[href*="uid="]`)
+	mybbButtonUID   = mybbCompile(`.post_controls a[href*="uid="]`)
 	mybbDate        = mybbCompile(`.post_date`)
 	mybbEdit        = mybbCompile(`.post_edit, .edited_post, [id^="edited_by_"]`)
 	mybbBody        = mybbCompile(`.post_body`)
@@ -212,9 +213,11 @@ func mybbReadAuthor(s *goquery.Selection, in scraper.Input) scraper.Author {
 		}
 	}
 	if a.ID == nil && a.URL != nil {
-		// SEO profile links ("User-Name") carry no uid; the email/PM/find buttons and
-		// the reputation link of the same post do.
-		for _, n := range s.FindMatcher(mybbUIDLink).Nodes {
+		// SEO profile links ("User-Name") carry no uid; the reputation link in the
+		// sidebar and the email/PM/find buttons of the same post do (never the body,
+		// which may link to other members).
+		links := append(pa.FindMatcher(mybbUIDLink).Nodes, s.FindMatcher(mybbButtonUID).Nodes...)
+		for _, n := range links {
 			if uid := mybbQueryParam(mybbAttrOf(n, "href"), "uid"); uid != "" {
 				a.ID = scraper.Str(uid)
 				break
