@@ -107,6 +107,7 @@ var mybbWrote = []string{
 
 var (
 	mybbDateRe     = regexp.MustCompile(`\d{1,4}[-./]\d{1,2}[-./]\d{1,4}(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)?`)
+	mybbOrdinal    = regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th)\b`)
 	mybbTrailBrack = regexp.MustCompile(`\s*\[[^\]]*\]\s*$`)
 	mybbSEOPage    = regexp.MustCompile(`^(.*thread-\d+)(?:-page-\d+)?(\.html?)$`)
 	mybbNumberRe   = regexp.MustCompile(`^#\s*(\d+)$`)
@@ -500,6 +501,8 @@ func mybbParseDate(text string, in scraper.Input) (time.Time, bool) {
 	if t, ok := scraper.ParseDate(text, in); ok {
 		return t, true
 	}
+	// "jS F Y" prints "29th December 2015".
+	text = mybbOrdinal.ReplaceAllString(text, "$1")
 	for _, l := range mybbLayouts {
 		if t, err := time.ParseInLocation(l, text, loc); err == nil {
 			return t.UTC(), true

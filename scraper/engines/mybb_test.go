@@ -135,6 +135,7 @@ func TestMybbParseDate(t *testing.T) {
 		{"Today, 09:05 AM", time.Date(2026, 1, 15, 9, 5, 0, 0, time.UTC)},
 		{"29.12.2015, 19:47", time.Date(2015, 12, 29, 19, 47, 0, 0, time.UTC)},
 		{"2015-12-29, 19:47", time.Date(2015, 12, 29, 19, 47, 0, 0, time.UTC)},
+		{"29th December 2015, 07:47 PM", time.Date(2015, 12, 29, 19, 47, 0, 0, time.UTC)},
 	} {
 		got, ok := mybbParseDate(c.text, in)
 		if !ok || !got.Equal(c.want) {
