@@ -1,0 +1,630 @@
+package engines
+
+import (
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
+	"golang.org/x/net/html"
+
+	"github.com/forumarc/forumarc/scraper"
+)
+
+// mybb reads MyBB 1.8 showthread pages (classic and horizontal postbit). MyBB themes
+// keep the postbit class names of the default templates, so the selectors below follow
+// postbit_classic / postbit and the mycode_quote template.
+type mybb struct{}
+
+func init() { scraper.Register(mybb{}) }
+
+var (
+	// mybbDetect matches markup only MyBB emits: its general.js, the post body ids of
+	// the postbit templates and the quick-reply form.
+	mybbDetect = mybbCompile(`script[src*="jscripts/general.js"], div.post_body[id^="pid_"], form#quick_reply_form input[name="my_post_key"]`)
+
+	mybbPost        = mybbCompile(`div.post[id^="post_"]`)
+	mybbAuthor      = mybbCompile(`.post_author`)
+	mybbName        = mybbCompile(`.largetext, .postbit_username`)
+	mybbNameLink    = mybbCompile(`a[href]`)
+	mybbUserTitle   = mybbCompile(`.postbit_usertitle`)
+	mybbAuthorInfo  = mybbCompile(`.author_information .smalltext`)
+	mybbStats       = mybbCompile(`.author_statistics`)
+	mybbUIDLink     = mybbCompile(`a[href*="uid="]`)
+	mybbButtonUID   = mybbCompile(`.post_controls a[href*="uid="]`)
+	mybbDate        = mybbCompile(`.post_date`)
+	mybbEdit        = mybbCompile(`.post_edit, .edited_post, [id^="edited_by_"]`)
+	mybbBody        = mybbCompile(`.post_body`)
+	mybbSignature   = mybbCompile(`.signature`)
+	mybbHeadLink    = mybbCompile(`.post_head a[href]`)
+	mybbQuote       = mybbCompile(`blockquote.mycode_quote, blockquote`)
+	mybbQuoteChrome = mybbCompile(`cite`)
+	mybbQuoteNoise  = mybbCompile(`.quick_jump, .codeblock > .title, .phpcodeblock > .title`)
+	mybbQuoteLink   = mybbCompile(`a[href*="pid"]`)
+
+	mybbNavActive   = mybbCompile(`.navigation .active, .breadcrumb .active`)
+	mybbNavLinks    = mybbCompile(`.navigation a[href], .breadcrumb li:not(.first_crumb) a[href]`)
+	mybbThead       = mybbCompile(`td.thead strong, div.thead strong`)
+	mybbTitleTag    = mybbCompile(`title`)
+	mybbCanonical   = mybbCompile(`link[rel="canonical"]`)
+	mybbTIDInput    = mybbCompile(`input[name="tid"]`)
+	mybbTIDLink     = mybbCompile(`a[href*="newreply.php?tid="], a[href*="printthread.php?tid="], a[href*="sendthread.php?tid="]`)
+	mybbPagination  = mybbCompile(`.pagination`)
+	mybbPageCurrent = mybbCompile(`.pagination_current`)
+	mybbPageNext    = mybbCompile(`a.pagination_next`)
+	mybbPageNums    = mybbCompile(`a.pagination_page, a.pagination_last, a.pagination_first, .pagination_current`)
+	mybbPagesLabel  = mybbCompile(`.pages`)
+	mybbRelNext     = mybbCompile(`link[rel="next"]`)
+)
+
+// mybbCompile compiles a selector group once at init as a goquery matcher
+// (cascadia's SelectorGroup lacks the Filter method goquery wants).
+func mybbCompile(sel string) mybbMatcher {
+	return mybbMatcher{scraper.MustCompile(sel)}
+}
+
+// mybbMatcher adapts a compiled cascadia group to goquery.Matcher.
+type mybbMatcher struct{ m cascadia.Matcher }
+
+func (x mybbMatcher) Match(n *html.Node) bool { return x.m.Match(n) }
+
+// MatchAll includes n itself, as goquery expects (cascadia.QueryAll does not).
+func (x mybbMatcher) MatchAll(n *html.Node) []*html.Node {
+	var out []*html.Node
+	if x.m.Match(n) {
+		out = append(out, n)
+	}
+	return append(out, cascadia.QueryAll(n, x.m)...)
+}
+
+func (x mybbMatcher) Filter(nodes []*html.Node) []*html.Node {
+	var out []*html.Node
+	for _, n := range nodes {
+		if x.m.Match(n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// mybbReputationLabels are MyBB's "Reputation" in the languages its packs ship. MyBB
+// reputation is a per-user score given with comments, not a reaction count, so it is
+// kept under Extras rather than mapped onto ReactionScore.
+var mybbReputationLabels = map[string]bool{
+	"reputation": true, "réputation": true, "reputación": true, "reputação": true, "reputazione": true,
+	"reputacja": true, "reputatie": true, "ansehen": true, "bewertung": true, "bewertungen": true,
+	"репутация": true, "itibar": true, "rep": true,
+}
+
+// mybbWrote are the "wrote" words MyBB language packs put after a quoted name.
+var mybbWrote = []string{
+	"wrote:", "schrieb:", "a écrit :", "a écrit:", "escribió:", "escreveu:", "ha scritto:", "scrisse:",
+	"napisał(a):", "napisał:", "schreef:", "yazdı:", "написал:", "написал(а):", "skrev:", "kirjoitti:",
+}
+
+var (
+	mybbDateRe     = regexp.MustCompile(`\d{1,4}[-./]\d{1,2}[-./]\d{1,4}(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)?`)
+	mybbOrdinal    = regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th)\b`)
+	mybbTrailBrack = regexp.MustCompile(`\s*\[[^\]]*\]\s*$`)
+	mybbSEOPage    = regexp.MustCompile(`^(.*thread-\d+)(?:-page-\d+)?(\.html?)$`)
+	mybbNumberRe   = regexp.MustCompile(`^#\s*(\d+)$`)
+	mybbRelDay     = regexp.MustCompile(`(?i)^(today|yesterday|heute|gestern|aujourd'hui|hier|hoy|ayer|oggi|ieri|hoje|ontem|сегодня|вчера|dzisiaj|wczoraj|vandaag|gisteren|bugün|dün)\s*,?\s*(?:at\s+|um\s+|à\s+)?(.*)$`)
+)
+
+func (mybb) Info() scraper.EngineInfo {
+	return scraper.EngineInfo{
+		Name:        "mybb",
+		Description: "MyBB 1.8 (classic and horizontal postbit, SEO and plain URLs)",
+		Fields: []string{"thread.id", "thread.title", "thread.prefix", "thread.url", "thread.forum_path",
+			"page.number", "page.total", "page.next_url", "post.id", "post.number", "post.url",
+			"author.name", "author.id", "author.url", "author.title", "author.joined", "author.messages",
+			"author.extras", "post.posted_at", "post.edited_at", "post.body", "post.quotes", "post.signature"},
+	}
+}
+
+func (mybb) Detect(doc *goquery.Document) bool {
+	return len(doc.Nodes) > 0 && cascadia.Query(doc.Nodes[0], mybbDetect) != nil
+}
+
+func (e mybb) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
+	p := &scraper.Page{}
+	mybbThread(doc, in, p)
+	mybbPages(doc, in, p)
+	quoteRules := scraper.QuoteRules{
+		Quote:  mybbQuote,
+		Chrome: mybbQuoteChrome,
+		Noise:  mybbQuoteNoise,
+		Info:   mybbQuoteInfo,
+	}
+	doc.FindMatcher(mybbPost).Each(func(_ int, s *goquery.Selection) {
+		if post, ok := mybbReadPost(s, in, quoteRules); ok {
+			p.Posts = append(p.Posts, post)
+		}
+	})
+	return p, nil
+}
+
+func mybbReadPost(s *goquery.Selection, in scraper.Input, rules scraper.QuoteRules) (scraper.Post, bool) {
+	id := strings.TrimPrefix(scraper.Attr(s, "id"), "post_")
+	if id == "" || strings.Trim(id, "0123456789") != "" {
+		return scraper.Post{}, false
+	}
+	post := scraper.Post{ID: id}
+	for _, a := range s.FindMatcher(mybbHeadLink).Nodes {
+		sel := goquery.NewDocumentFromNode(a).Selection
+		if m := mybbNumberRe.FindStringSubmatch(scraper.TextLine(sel)); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			post.Number = scraper.Int(n)
+			post.URL = scraper.ResolvePtr(in.URL, scraper.Attr(sel, "href"))
+			break
+		}
+	}
+	if post.URL == nil && in.URL != nil {
+		post.URL = scraper.ResolvePtr(in.URL, "#pid"+id)
+	}
+	post.Author = mybbReadAuthor(s, in)
+
+	if d := s.FindMatcher(mybbDate).First(); d.Length() > 0 {
+		shown := scraper.Clean(scraper.TextSkipping(d, mybbEdit))
+		post.PostedText = scraper.Str(shown)
+		if t, ok := mybbParseDate(mybbResolvedText(d.Nodes[0], true), in); ok {
+			post.PostedAt = scraper.UTCTime(t)
+		}
+	}
+	if ed := s.FindMatcher(mybbEdit).First(); ed.Length() > 0 {
+		if m := mybbDateRe.FindString(mybbResolvedText(ed.Nodes[0], false)); m != "" {
+			if t, ok := mybbParseDate(m, in); ok {
+				post.EditedAt = scraper.UTCTime(t)
+			}
+		}
+	}
+
+	body := s.FindMatcher(mybbBody).First()
+	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(body, rules)
+
+	if sig := s.FindMatcher(mybbSignature).First(); sig.Length() > 0 {
+		text := scraper.Text(sig)
+		if text == "" {
+			// Some themes close the signature divider and put the signature in the
+			// element right after it.
+			if next := sig.Next(); next.Length() > 0 && goquery.NodeName(next) == "div" {
+				text = scraper.Text(next)
+			}
+		}
+		post.SignatureText = scraper.Str(text)
+	}
+	return post, true
+}
+
+func mybbReadAuthor(s *goquery.Selection, in scraper.Input) scraper.Author {
+	var a scraper.Author
+	pa := s.FindMatcher(mybbAuthor).First()
+	if pa.Length() == 0 {
+		pa = s
+	}
+	if name := pa.FindMatcher(mybbName).First(); name.Length() > 0 {
+		a.Name = scraper.Str(scraper.TextLine(name))
+		if link := name.FindMatcher(mybbNameLink).First(); link.Length() > 0 {
+			href := scraper.Attr(link, "href")
+			a.URL = scraper.ResolvePtr(in.URL, href)
+			a.ID = scraper.Str(mybbQueryParam(href, "uid"))
+		}
+	}
+	if a.ID == nil && a.URL != nil {
+		// SEO profile links ("User-Name") carry no uid; the reputation link in the
+		// sidebar and the email/PM/find buttons of the same post do (never the body,
+		// which may link to other members).
+		links := append(pa.FindMatcher(mybbUIDLink).Nodes, s.FindMatcher(mybbButtonUID).Nodes...)
+		for _, n := range links {
+			if uid := mybbQueryParam(mybbAttrOf(n, "href"), "uid"); uid != "" {
+				a.ID = scraper.Str(uid)
+				break
+			}
+		}
+	}
+	if t := pa.FindMatcher(mybbUserTitle).First(); t.Length() > 0 {
+		a.Title = scraper.Str(scraper.TextLine(t))
+	} else if info := pa.FindMatcher(mybbAuthorInfo).First(); info.Length() > 0 {
+		for _, line := range strings.Split(scraper.Text(info), "\n") {
+			if line = scraper.Clean(line); line != "" {
+				a.Title = scraper.Str(line)
+				break
+			}
+		}
+	}
+	if st := pa.FindMatcher(mybbStats).First(); st.Length() > 0 {
+		unlabelled := 0
+		for _, line := range strings.Split(scraper.Text(st), "\n") {
+			line = scraper.Clean(line)
+			if line == "" {
+				continue
+			}
+			label, value, ok := strings.Cut(line, ":")
+			label, value = strings.TrimSpace(label), strings.TrimSpace(value)
+			if !ok || label == "" || value == "" {
+				// A line without a label (a service badge, an award) is still shown.
+				unlabelled++
+				key := "Note"
+				if unlabelled > 1 {
+					key += " " + strconv.Itoa(unlabelled)
+				}
+				mybbExtra(&a, key, line)
+				continue
+			}
+			value = mybbTrailBrack.ReplaceAllString(value, "")
+			if mybbReputationLabels[strings.ToLower(label)] {
+				mybbExtra(&a, label, value)
+				continue
+			}
+			scraper.ApplySidebar(&a, label, value, in)
+		}
+	}
+	return a
+}
+
+func mybbExtra(a *scraper.Author, label, value string) {
+	if a.Extras == nil {
+		a.Extras = map[string]string{}
+	}
+	a.Extras[label] = value
+}
+
+// mybbQuoteInfo reads the quoted author from the <cite> ("(date) Name Wrote:") and the
+// quoted post id from its jump link.
+func mybbQuoteInfo(q *goquery.Selection) (author, postID string) {
+	cite := q.ChildrenMatcher(mybbQuoteChrome).First()
+	if cite.Length() == 0 {
+		return "", ""
+	}
+	if link := cite.FindMatcher(mybbQuoteLink).First(); link.Length() > 0 {
+		href := scraper.Attr(link, "href")
+		postID = mybbQueryParam(href, "pid")
+		if postID == "" {
+			if i := strings.LastIndex(href, "#pid"); i >= 0 {
+				postID = scraper.Digits(href[i:])
+			}
+		}
+	}
+	// The cite's own text nodes hold "Name Wrote:"; the date sits in a child span.
+	var b strings.Builder
+	for c := cite.Nodes[0].FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+	}
+	text := scraper.Clean(b.String())
+	lower := strings.ToLower(text)
+	for _, w := range mybbWrote {
+		if strings.HasSuffix(lower, w) {
+			return strings.TrimSpace(text[:len(text)-len(w)]), postID
+		}
+	}
+	if strings.HasSuffix(text, ":") {
+		if i := strings.LastIndexByte(text, ' '); i > 0 {
+			return strings.TrimSpace(text[:i]), postID
+		}
+		return "", postID // a bare "Quote:" heading names nobody
+	}
+	return text, postID
+}
+
+func mybbThread(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
+	title := ""
+	if act := doc.FindMatcher(mybbNavActive).First(); act.Length() > 0 {
+		title = scraper.TextLine(act)
+	}
+	if title == "" {
+		title = scraper.TextLine(doc.FindMatcher(mybbTitleTag).First())
+	}
+	for _, n := range doc.FindMatcher(mybbThead).Nodes {
+		t := scraper.Clean(scraper.TextOf(n, nil))
+		if title == "" {
+			break
+		}
+		if t != title && strings.HasSuffix(t, " "+title) {
+			// The thread header shows "{prefix} {subject}"; the breadcrumb only the subject.
+			p.Thread.Prefix = scraper.Str(strings.TrimSpace(strings.TrimSuffix(t, title)))
+			break
+		}
+		if t == title {
+			break
+		}
+	}
+	p.Thread.Title = scraper.Str(title)
+
+	for _, n := range doc.FindMatcher(mybbNavLinks).Nodes {
+		sel := goquery.NewDocumentFromNode(n).Selection
+		if t := scraper.TextLine(sel); t != "" && !sel.HasClass("active") {
+			p.Thread.ForumPath = append(p.Thread.ForumPath, t)
+		}
+	}
+
+	tid := ""
+	if v := scraper.Attr(doc.FindMatcher(mybbTIDInput).First(), "value"); scraper.Digits(v) == v {
+		tid = v
+	}
+	if tid == "" {
+		for _, n := range doc.FindMatcher(mybbTIDLink).Nodes {
+			if tid = mybbQueryParam(mybbAttrOf(n, "href"), "tid"); tid != "" {
+				break
+			}
+		}
+	}
+	if tid == "" && in.URL != nil {
+		tid = in.URL.Query().Get("tid")
+		if m := mybbSEOPage.FindStringSubmatch(in.URL.Path); tid == "" && m != nil {
+			tid = scraper.LastDigits(m[1])
+		}
+	}
+	p.Thread.ID = scraper.Str(tid)
+
+	if c := scraper.Attr(doc.FindMatcher(mybbCanonical).First(), "href"); c != "" {
+		p.Thread.URL = scraper.ResolvePtr(in.URL, c)
+	} else if in.URL != nil {
+		if u, ok := (mybb{}).PageURL(in.URL.String(), 1); ok {
+			p.Thread.URL = scraper.Str(u)
+		}
+	}
+}
+
+func mybbPages(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
+	pg := doc.FindMatcher(mybbPagination).First()
+	if pg.Length() > 0 {
+		if n, ok := scraper.Atoi(scraper.TextLine(pg.FindMatcher(mybbPageCurrent).First())); ok {
+			p.Page.Number = n
+		}
+		total := p.Page.Number
+		pg.FindMatcher(mybbPageNums).Each(func(_ int, s *goquery.Selection) {
+			if n, ok := scraper.Atoi(scraper.TextLine(s)); ok && n > total {
+				total = n
+			}
+		})
+		// "Pages (5):" states the total even when the links skip pages.
+		if n, ok := scraper.Atoi(scraper.TextLine(pg.FindMatcher(mybbPagesLabel).First())); ok && n > total {
+			total = n
+		}
+		if total > 0 {
+			p.Page.Total = scraper.Int(total)
+		}
+		if next := pg.FindMatcher(mybbPageNext).First(); next.Length() > 0 {
+			p.Page.NextURL = scraper.ResolvePtr(in.URL, scraper.Attr(next, "href"))
+		}
+	}
+	if p.Page.NextURL == nil {
+		if href := scraper.Attr(doc.FindMatcher(mybbRelNext).First(), "href"); href != "" {
+			p.Page.NextURL = scraper.ResolvePtr(in.URL, href)
+		}
+	}
+	if p.Page.Number == 0 && in.URL != nil {
+		if n, err := strconv.Atoi(in.URL.Query().Get("page")); err == nil && n > 0 {
+			p.Page.Number = n
+		}
+	}
+	if p.Page.Number == 0 {
+		p.Page.Number = 1
+	}
+	if p.Page.Total == nil && p.Page.NextURL == nil {
+		p.Page.Total = scraper.Int(p.Page.Number)
+	}
+}
+
+// PageURL builds page n of a thread: "?page=N" on showthread.php and on Google SEO
+// style URLs, "thread-T-page-N.html" on MyBB's own SEO URLs.
+func (mybb) PageURL(threadURL string, n int) (string, bool) {
+	u, err := url.Parse(threadURL)
+	if err != nil || n < 1 {
+		return "", false
+	}
+	u.Fragment = ""
+	if m := mybbSEOPage.FindStringSubmatch(u.Path); m != nil {
+		u.Path = m[1] + m[2]
+		if n > 1 {
+			u.Path = m[1] + "-page-" + strconv.Itoa(n) + m[2]
+		}
+		u.RawPath = ""
+		return u.String(), true
+	}
+	q := u.Query()
+	q.Del("pid")
+	q.Del("action")
+	if n > 1 {
+		q.Set("page", strconv.Itoa(n))
+	} else {
+		q.Del("page")
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), true
+}
+
+// mybbResolvedText is the text of a date element with every span[title] replaced by
+// its title: MyBB prints "Yesterday"/"5 minutes ago" with the real date in the title.
+func mybbResolvedText(n *html.Node, skipEdit bool) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch c.Type {
+			case html.TextNode:
+				b.WriteString(c.Data)
+			case html.ElementNode:
+				if skipEdit && mybbEdit.Match(c) {
+					continue
+				}
+				if t := mybbAttrOf(c, "title"); t != "" && strings.ContainsAny(t, "0123456789") {
+					b.WriteString(t)
+					continue
+				}
+				walk(c)
+			}
+		}
+	}
+	walk(n)
+	return scraper.Clean(b.String())
+}
+
+// mybbLayouts are MyBB's date settings (m-d-Y default, d.m.Y, Y-m-d, ...) joined with
+// its time settings (h:i A default, H:i).
+var mybbLayouts = func() []string {
+	var out []string
+	for _, d := range []string{"01-02-2006", "02.01.2006", "2006-01-02", "02/01/2006", "01/02/2006", "02-01-2006", "January 2, 2006", "2 January 2006", "Jan 2, 2006"} {
+		for _, t := range []string{", 03:04 PM", ", 3:04 PM", ", 15:04", " 15:04", " 03:04 PM", ""} {
+			out = append(out, d+t)
+		}
+	}
+	return out
+}()
+
+func mybbParseDate(text string, in scraper.Input) (time.Time, bool) {
+	text = scraper.Clean(text)
+	if text == "" {
+		return time.Time{}, false
+	}
+	loc := in.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	if m := mybbRelDay.FindStringSubmatch(text); m != nil {
+		day := in.FetchedAt.In(loc)
+		switch strings.ToLower(m[1]) {
+		case "yesterday", "gestern", "hier", "ayer", "ieri", "ontem", "вчера", "wczoraj", "gisteren", "dün":
+			day = day.AddDate(0, 0, -1)
+		}
+		for _, l := range []string{"03:04 PM", "3:04 PM", "15:04", "03:04PM"} {
+			if t, err := time.ParseInLocation(l, strings.ToUpper(strings.TrimSpace(m[2])), loc); err == nil {
+				return time.Date(day.Year(), day.Month(), day.Day(), t.Hour(), t.Minute(), 0, 0, loc).UTC(), true
+			}
+		}
+	}
+	if t, ok := scraper.ParseDate(text, in); ok {
+		return t, true
+	}
+	// "jS F Y" prints "29th December 2015".
+	text = mybbOrdinal.ReplaceAllString(text, "$1")
+	for _, l := range mybbLayouts {
+		if t, err := time.ParseInLocation(l, text, loc); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+func mybbQueryParam(href, key string) string {
+	u, err := url.Parse(strings.TrimSpace(href))
+	if err != nil {
+		return ""
+	}
+	v := u.Query().Get(key)
+	if v != "" && scraper.Digits(v) == v {
+		return v
+	}
+	return ""
+}
+
+// mybbAttrOf reads an attribute of a raw node.
+func mybbAttrOf(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return strings.TrimSpace(a.Val)
+		}
+	}
+	return ""
+}
+
+var (
+	mybbForumRow     = mybbCompile(`tr:has(.forum_status)`)
+	mybbForumLinks   = mybbCompile(`strong > a[href], .smalltext a[href], .subforumicon + a[href]`)
+	mybbThreadLink   = mybbCompile(`span[id^="tid_"] > a[href]`)
+	mybbThreadRow    = mybbCompile(`tr`)
+	mybbWhoPosted    = mybbCompile(`a[href^="javascript:MyBB.whoPosted"]`)
+	mybbLastPost     = mybbCompile(`.lastpost`)
+	mybbForumHrefRe  = regexp.MustCompile(`(?i)(forumdisplay\.php\?(?:.*&)?fid=\d+|/forum-\d+(?:-page-\d+)?\.html|/Forum-[^/?#]+)`)
+	mybbThreadHrefRe = regexp.MustCompile(`(?i)(showthread\.php\?(?:.*&)?tid=(\d+)|thread-(\d+)(?:-page-\d+)?\.html)`)
+)
+
+// ExtractListing reads forumdisplay.php and index.php: the forums listed in forumbit
+// rows and the threads of the forum, with reply counts and last post dates so that
+// incremental crawls can skip unchanged threads.
+func (mybb) ExtractListing(doc *goquery.Document, in scraper.Input) (*scraper.Listing, error) {
+	l := &scraper.Listing{Boards: []scraper.BoardLink{}, Threads: []scraper.ThreadEntry{}}
+	if act := doc.FindMatcher(mybbNavActive).First(); act.Length() > 0 {
+		l.Title = scraper.Str(scraper.TextLine(act))
+	}
+	seen := map[string]bool{}
+	doc.FindMatcher(mybbForumRow).Each(func(_ int, row *goquery.Selection) {
+		row.FindMatcher(mybbForumLinks).Each(func(_ int, a *goquery.Selection) {
+			href := scraper.Attr(a, "href")
+			if !mybbForumHrefRe.MatchString(href) {
+				return
+			}
+			u := scraper.Resolve(in.URL, href)
+			if u == "" || seen[u] {
+				return
+			}
+			seen[u] = true
+			l.Boards = append(l.Boards, scraper.BoardLink{URL: u, Title: scraper.Str(scraper.TextLine(a))})
+		})
+	})
+	for _, n := range doc.FindMatcher(mybbThreadLink).Nodes {
+		a := goquery.NewDocumentFromNode(n).Selection
+		href := scraper.Attr(a, "href")
+		u := scraper.Resolve(in.URL, href)
+		if u == "" || seen[u] {
+			continue
+		}
+		seen[u] = true
+		te := scraper.ThreadEntry{URL: u, Title: scraper.Str(scraper.TextLine(a))}
+		te.ID = scraper.Str(scraper.Digits(strings.TrimPrefix(mybbAttrOf(n.Parent, "id"), "tid_")))
+		if te.ID == nil {
+			if m := mybbThreadHrefRe.FindStringSubmatch(href); m != nil {
+				te.ID = scraper.Str(m[2] + m[3])
+			}
+		}
+		row := a.ParentsMatcher(mybbThreadRow).First()
+		if rep := row.FindMatcher(mybbWhoPosted).First(); rep.Length() > 0 {
+			if n, ok := scraper.ParseCount(scraper.TextLine(rep)); ok {
+				te.Replies = scraper.Int64(n)
+			}
+		}
+		if lp := row.FindMatcher(mybbLastPost).First(); lp.Length() > 0 {
+			// The first line is the date; the second "Last Post: name".
+			line, _, _ := strings.Cut(scraper.Text(lp), "\n")
+			te.LastPostText = scraper.Str(scraper.Clean(line))
+			resolved, _, _ := strings.Cut(mybbResolvedLines(lp.Nodes[0]), "\n")
+			if t, ok := mybbParseDate(resolved, in); ok {
+				te.LastPostAt = scraper.UTCTime(t)
+			}
+		}
+		l.Threads = append(l.Threads, te)
+	}
+	var p scraper.Page
+	mybbPages(doc, in, &p)
+	l.Page = p.Page
+	return l, nil
+}
+
+// mybbResolvedLines is mybbResolvedText keeping <br> as line breaks.
+func mybbResolvedLines(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch {
+			case c.Type == html.TextNode:
+				b.WriteString(strings.ReplaceAll(c.Data, "\n", " "))
+			case c.Type == html.ElementNode && c.Data == "br":
+				b.WriteString("\n")
+			case c.Type == html.ElementNode:
+				if t := mybbAttrOf(c, "title"); t != "" && strings.ContainsAny(t, "0123456789") {
+					b.WriteString(t)
+					continue
+				}
+				walk(c)
+			}
+		}
+	}
+	walk(n)
+	return strings.TrimSpace(b.String())
+}
