@@ -251,11 +251,12 @@ func anyOf(ms ...cascadia.Matcher) cascadia.Matcher {
 }
 
 // MustCompile compiles a selector group at package init, so a typo fails every test
-// instead of silently matching nothing in production.
-func MustCompile(sel string) cascadia.Matcher {
-	g, err := cascadia.ParseGroup(sel)
+// instead of silently matching nothing in production. The result is both a
+// cascadia.Matcher and a goquery.Matcher (FindMatcher, FilterMatcher, IsMatcher).
+func MustCompile(sel string) cascadia.Selector {
+	m, err := cascadia.Compile(sel)
 	if err != nil {
 		panic("scraper: bad selector " + sel + ": " + err.Error())
 	}
-	return g
+	return m
 }
