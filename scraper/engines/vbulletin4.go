@@ -59,10 +59,11 @@ func (vbulletin4Engine) Detect(doc *goquery.Document) bool {
 
 func (vbulletin4Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
 	p := &scraper.Page{}
-	p.Page = vb4PageInfo(doc, in)
-	p.Thread = vb4Thread(doc, in, p.Page.Number)
+	links := vbLinkInput(doc, in)
+	p.Page = vb4PageInfo(doc, in, links)
+	p.Thread = vb4Thread(doc, in, links, p.Page.Number)
 	doc.FindMatcher(vb4SelPosts).Each(func(_ int, li *goquery.Selection) {
-		if post, ok := vb4Post(li, in); ok {
+		if post, ok := vb4Post(li, links); ok {
 			p.Posts = append(p.Posts, post)
 		}
 	})
@@ -74,7 +75,7 @@ func (vbulletin4Engine) PageURL(threadURL string, n int) (string, bool) {
 	return vbPageURL(threadURL, n)
 }
 
-func vb4Thread(doc *goquery.Document, in scraper.Input, page int) scraper.Thread {
+func vb4Thread(doc *goquery.Document, in, links scraper.Input, page int) scraper.Thread {
 	t := scraper.Thread{ForumPath: []string{}}
 	title := scraper.TextLine(doc.FindMatcher(vb4SelThreadTitle).First())
 	if title == "" {
@@ -87,7 +88,7 @@ func vb4Thread(doc *goquery.Document, in scraper.Input, page int) scraper.Thread
 	t.Title = scraper.Str(title)
 	t.Prefix = scraper.Str(scraper.TextLine(doc.FindMatcher(vb4SelPrefix).First()))
 	t.ForumPath = append(t.ForumPath, scraper.Texts(doc.FindMatcher(vb4SelCrumbs))...)
-	t.URL = vbThreadURL(doc, in, page)
+	t.URL = vbThreadURL(doc, in, links, page)
 	if t.URL != nil {
 		t.ID = scraper.Str(vbThreadID(vbParseURL(*t.URL)))
 	}
@@ -97,7 +98,7 @@ func vb4Thread(doc *goquery.Document, in scraper.Input, page int) scraper.Thread
 	return t
 }
 
-func vb4PageInfo(doc *goquery.Document, in scraper.Input) scraper.PageInfo {
+func vb4PageInfo(doc *goquery.Document, in, links scraper.Input) scraper.PageInfo {
 	var pi scraper.PageInfo
 	pag := doc.FindMatcher(vb4SelPagination).First()
 	if pag.Length() > 0 {
@@ -120,13 +121,13 @@ func vb4PageInfo(doc *goquery.Document, in scraper.Input) scraper.PageInfo {
 				pi.Total = scraper.Int(max)
 			}
 		}
-		pi.NextURL = scraper.ResolvePtr(in.URL, scraper.Attr(pag.FindMatcher(vbSelRelNext).First(), "href"))
+		pi.NextURL = scraper.ResolvePtr(links.URL, scraper.Attr(pag.FindMatcher(vbSelRelNext).First(), "href"))
 	}
 	if pi.Number == 0 {
 		pi.Number = vbPageFromURL(in.URL)
 	}
 	if pi.NextURL == nil && (pi.Total == nil || pi.Number < *pi.Total) {
-		pi.NextURL = vbNextFromHead(doc, in)
+		pi.NextURL = vbNextFromHead(doc, links)
 	}
 	return pi
 }

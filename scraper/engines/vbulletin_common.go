@@ -3,6 +3,7 @@ package engines
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,7 @@ var (
 	vbSelA          = vbSel(`a`)
 	vbSelAHref      = vbSel(`a[href]`)
 	vbSelStrong     = vbSel(`strong`)
+	vbSelImg        = vbSel(`img`)
 	vbSelDD         = vbSel(`dd`)
 	vbSelRelNext    = vbSel(`a[rel="next"]`)
 	vbSelRepDisplay = vbSel(`[id^="repdisplay_"]`)
@@ -302,13 +304,11 @@ func vbPageURL(threadURL string, n int) (string, bool) {
 	u.Fragment = ""
 	q := u.Query()
 	if q.Get("t") != "" || q.Get("threadid") != "" {
-		q.Del("p")
-		if n == 1 {
-			q.Del("page")
-		} else {
-			q.Set("page", strconv.Itoa(n))
+		page := ""
+		if n > 1 {
+			page = "page=" + strconv.Itoa(n)
 		}
-		u.RawQuery = q.Encode()
+		u.RawQuery = vbReplaceParams(u.RawQuery, page, "page", "p")
 		return scraper.CleanURL(u.String()), true
 	}
 	if m := vbSEOPathRe.FindStringSubmatch(u.Path); m != nil {
@@ -325,8 +325,7 @@ func vbPageURL(threadURL string, n int) (string, bool) {
 			u.Path += "/page" + strconv.Itoa(n)
 		}
 		u.RawPath = ""
-		q.Del("p")
-		u.RawQuery = q.Encode()
+		u.RawQuery = vbReplaceParams(u.RawQuery, "", "p")
 		return scraper.CleanURL(u.String()), true
 	}
 	return "", false
@@ -354,10 +353,10 @@ func vbThreadID(u *url.URL) string {
 
 // vbThreadURL is page 1 of the thread a page belongs to: the canonical link or the
 // page URL with its page part removed.
-func vbThreadURL(doc *goquery.Document, in scraper.Input, page int) *string {
+func vbThreadURL(doc *goquery.Document, in, links scraper.Input, page int) *string {
 	raw := ""
 	if n := vbFirst(doc, vbSelCanonical); n != nil {
-		raw = scraper.Resolve(in.URL, vbNodeAttr(n, "href"))
+		raw = scraper.Resolve(links.URL, vbNodeAttr(n, "href"))
 	}
 	if raw == "" && in.URL != nil {
 		raw = in.URL.String()
@@ -470,4 +469,47 @@ func vbParseURL(raw string) *url.URL {
 		return nil
 	}
 	return u
+}
+
+var vbSelBase = scraper.MustCompile(`base[href]`)
+
+// vbLinkInput is in with URL set to the page's <base href>: vBulletin 4 prints one
+// and writes every link relative to the board root, which friendly URLs
+// (threads/123-title/page2) would otherwise resolve under the thread path.
+func vbLinkInput(doc *goquery.Document, in scraper.Input) scraper.Input {
+	n := vbFirst(doc, vbSelBase)
+	if n == nil || in.URL == nil {
+		return in
+	}
+	if b, err := in.URL.Parse(vbNodeAttr(n, "href")); err == nil {
+		in.URL = b
+	}
+	return in
+}
+
+// vbHasClass reports whether a node's class list holds c.
+func vbHasClass(n *html.Node, c string) bool {
+	for _, f := range strings.Fields(vbNodeAttr(n, "class")) {
+		if f == c {
+			return true
+		}
+	}
+	return false
+}
+
+// vbReplaceParams drops the named parameters from a raw query and appends add,
+// keeping the order and spelling of everything else.
+func vbReplaceParams(raw, add string, drop ...string) string {
+	var kept []string
+	for _, p := range strings.Split(raw, "&") {
+		k, _, _ := strings.Cut(p, "=")
+		if p == "" || slices.Contains(drop, k) {
+			continue
+		}
+		kept = append(kept, p)
+	}
+	if add != "" {
+		kept = append(kept, add)
+	}
+	return strings.Join(kept, "&")
 }
