@@ -43,6 +43,8 @@ var (
 var vb3QuoteRules = scraper.QuoteRules{
 	Quote:  vb3QuoteBlock{},
 	Chrome: scraper.MustCompile(`div.smallfont, td.alt2 > div:first-child:not(:last-child)`),
+	// The "Code:" / "PHP:" labels above code boxes; members cannot write classes.
+	Noise: scraper.MustCompile(`div.smallfont`),
 	Info: func(q *goquery.Selection) (string, string) {
 		by := q.FindMatcher(vb3SelQuoteBy).First()
 		if by.Length() == 0 {

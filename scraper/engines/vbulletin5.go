@@ -31,7 +31,7 @@ var (
 	vb5SelInfoValue  = vbSel(`span`)
 	vb5SelSignature  = vbSel(`.post-signature, .b-post__signature`)
 	vb5SelEdited     = vbSel(`.b-post__edit, .edit-info`)
-	vb5SelTitle      = vbSel(`.page-title-widget h1.main-title, #pagetitle h1, h1.main-title`)
+	vb5SelTitles     = []vbMatcher{vbSel(`.page-title-widget h1.main-title`), vbSel(`h1.main-title`), vbSel(`#pagetitle h1`)}
 	vb5SelCrumbs     = vbSel(`#breadcrumbs li.crumb a`)
 	vb5SelPageNum    = vbSel(`.pagenav-controls input.js-pagenum`)
 	vb5SelPageTotal  = vbSel(`.pagenav-controls .pagetotal`)
@@ -80,7 +80,14 @@ func (vbulletin5Engine) PageURL(threadURL string, n int) (string, bool) {
 
 func vb5Thread(doc *goquery.Document, in, links scraper.Input, page int) scraper.Thread {
 	t := scraper.Thread{ForumPath: []string{}}
-	title := scraper.TextLine(doc.FindMatcher(vb5SelTitle).First())
+	var title string
+	for _, m := range vb5SelTitles {
+		// In order: the topic's title widget, then any page title (other widgets,
+		// such as announcements, print h1.main-title too).
+		if title = scraper.TextLine(doc.FindMatcher(m).First()); title != "" {
+			break
+		}
+	}
 	if title == "" {
 		title = vbDocTitle(doc)
 	}

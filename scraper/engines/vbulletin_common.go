@@ -237,6 +237,7 @@ func vbPostIDFromHref(href string) string {
 var vbBBQuoteRules = scraper.QuoteRules{
 	Quote:  scraper.MustCompile(`div.bbcode_quote`),
 	Chrome: scraper.MustCompile(`div.bbcode_postedby, div.bbcode_quote_container`),
+	Noise:  scraper.MustCompile(`div.bbcode_description`),
 	Info: func(q *goquery.Selection) (string, string) {
 		by := q.FindMatcher(vbSelPostedBy).First()
 		if by.Length() == 0 {
