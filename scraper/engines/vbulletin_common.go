@@ -135,7 +135,11 @@ func vbParseDate(text string, in scraper.Input) (*time.Time, bool) {
 		loc = time.UTC
 	}
 	s := vbNormalizeDate(text)
-	if head, rest, ok := strings.Cut(s, ","); ok {
+	head, rest, ok := strings.Cut(s, ",")
+	if !ok {
+		head, rest, ok = strings.Cut(s, " ")
+	}
+	if ok {
 		if shift, rel := vbRelativeDays[strings.ToLower(strings.TrimSpace(head))]; rel {
 			rest = strings.TrimSpace(rest)
 			for _, l := range vbTimeLayouts {
