@@ -99,6 +99,7 @@ var vbDateLayouts = []string{
 	"January 2 2006, 3:04 PM", "January 2, 2006, 3:04 PM", "2 Jan 2006, 15:04", "2. Jan 2006, 15:04", "2 Jan 2006 15:04",
 	"Jan 2 2006, 15:04", "Jan 2, 2006, 15:04",
 	"1-2-2006, 3:04 PM", "1-2-2006 3:04 PM", "1-2-2006, 15:04", "1/2/2006, 3:04 PM", "1/2/2006, 15:04",
+	"2 January 2006, 15:04", "2 January 2006, 3:04 PM", "2 Jan 2006, 3:04 PM", "2. January 2006, 15:04",
 	"2.1.2006, 15:04", "2.1.2006 15:04", "2006-01-02, 15:04", "2006-01-02 15:04", "2006-01-02, 3:04 PM",
 	"1-2-2006", "2.1.2006", "2006-01-02", "Jan 2 2006", "Jan 2, 2006", "2 Jan 2006", "2. Jan 2006",
 }
@@ -194,6 +195,7 @@ var (
 		regexp.MustCompile(`[?&;]userid=(\d+)`),
 		regexp.MustCompile(`/members?/(\d+)(?:[-/.]|$)`),
 		regexp.MustCompile(`member\.php/(\d+)`),
+		regexp.MustCompile(`member\.php\?(\d+)(?:-|&|$)`),
 	}
 	vbPostIDRes = []*regexp.Regexp{
 		regexp.MustCompile(`[?&;]p=(\d+)`),

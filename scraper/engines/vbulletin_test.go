@@ -206,6 +206,21 @@ func TestVBPageURL(t *testing.T) {
 	}
 }
 
+func TestVBUserID(t *testing.T) {
+	for href, want := range map[string]string{
+		"member.php?u=45":                       "45",
+		"member.php?s=abc&u=45":                 "45",
+		"member.php?118-RoseGrower":             "118",
+		"members/77-gaertnerin_uschi.html":      "77",
+		"https://f.example/member/103-caffeine": "103",
+		"https://f.example/users/boogts/":       "",
+	} {
+		if got := vbUserID(href); got != want {
+			t.Errorf("vbUserID(%q) = %q, want %q", href, got, want)
+		}
+	}
+}
+
 func TestVBThreadID(t *testing.T) {
 	for raw, want := range map[string]string{
 		"https://f.example/showthread.php?t=123&page=2":                    "123",
@@ -244,6 +259,7 @@ func TestVBParseDate(t *testing.T) {
 		{"14.05.2010, 10:59", de, "2010-05-14T08:59:00Z"},
 		{"Heute, 10:41", de, "2014-03-22T09:41:00Z"},
 		{"14. Mai 2010, 10:59", de, "2010-05-14T08:59:00Z"},
+		{"23rd January 2011, 20:29", in, "2011-01-23T20:29:00Z"},
 	}
 	for _, c := range cases {
 		got, ok := vbParseDate(c.text, c.in)
