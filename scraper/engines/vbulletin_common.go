@@ -193,7 +193,7 @@ var (
 	vbUserIDRes = []*regexp.Regexp{
 		regexp.MustCompile(`[?&;]u=(\d+)`),
 		regexp.MustCompile(`[?&;]userid=(\d+)`),
-		regexp.MustCompile(`/members?/(\d+)(?:[-/.]|$)`),
+		regexp.MustCompile(`(?:^|/)members?/(\d+)(?:[-/.]|$)`),
 		regexp.MustCompile(`member\.php/(\d+)`),
 		regexp.MustCompile(`member\.php\?(\d+)(?:-|&|$)`),
 	}
