@@ -112,6 +112,7 @@ func vbNormalizeDate(s string) string {
 	s = scraper.Clean(s)
 	s = vbOrdinalRe.ReplaceAllString(s, "$1")
 	s = vbAtRe.ReplaceAllString(s, ", ")
+	s = strings.TrimSuffix(s, " Uhr")
 	s = vbWordRe.ReplaceAllStringFunc(s, func(w string) string {
 		if en, ok := vbMonths[strings.ToLower(strings.TrimSuffix(w, "."))]; ok {
 			return en
@@ -259,7 +260,7 @@ var vbBBQuoteRules = scraper.QuoteRules{
 	},
 }
 
-var vbEditedRe = regexp.MustCompile(`(?is)^.*?;\s*(.+?)\.?\s*(?:reason:.*)?$`)
+var vbEditedRe = regexp.MustCompile(`(?is)^.*?;\s*(.+?)\.?\s*(?:(?:reason|grund|raison|motivo):.*)?$`)
 
 // vbEdited reads the date from "Last edited by Name; 05-14-2010 at 11:02 AM.".
 func vbEdited(text string, in scraper.Input) *time.Time {
@@ -281,6 +282,9 @@ var (
 	vbFriendlyRe   = regexp.MustCompile(`^(.*/\d+-[^/.]+)(?:/page(\d+))?/?$`)
 	vbThreadSegRe  = regexp.MustCompile(`/(\d+)-[^/]*$`)
 	vbFriendlySegs = regexp.MustCompile(`/(\d+)-[^/]*(?:/page\d+)?/?$`)
+	// vBulletin 4's default "standard" friendly URLs put the route in the query:
+	// showthread.php?4512-Tomato-blight/page2&s=...
+	vbQueryRouteRe = regexp.MustCompile(`^(\d+)(-[^&/]*)?(?:/page(\d+))?(&.*)?$`)
 )
 
 // vbPageOf reads "Page 2 of 5" (or "Seite 2 von 5") into its two numbers.
@@ -318,6 +322,16 @@ func vbPageURL(threadURL string, n int) (string, bool) {
 		u.RawQuery = vbReplaceParams(u.RawQuery, page, "page", "p")
 		return scraper.CleanURL(u.String()), true
 	}
+	if m := vbQueryRouteRe.FindStringSubmatch(u.RawQuery); m != nil {
+		u.RawQuery = m[1] + m[2]
+		if n > 1 {
+			u.RawQuery += "/page" + strconv.Itoa(n)
+		}
+		if rest := vbReplaceParams(strings.TrimPrefix(m[4], "&"), "", "p"); rest != "" {
+			u.RawQuery += "&" + rest
+		}
+		return scraper.CleanURL(u.String()), true
+	}
 	if m := vbSEOPathRe.FindStringSubmatch(u.Path); m != nil {
 		u.Path = m[1] + ".html"
 		if n > 1 {
@@ -348,6 +362,9 @@ func vbThreadID(u *url.URL) string {
 		if v := q.Get(k); v != "" && scraper.Digits(v) == v {
 			return v
 		}
+	}
+	if m := vbQueryRouteRe.FindStringSubmatch(u.RawQuery); m != nil {
+		return m[1]
 	}
 	if m := vbFriendlySegs.FindStringSubmatch(u.Path); m != nil {
 		return m[1]
@@ -399,6 +416,10 @@ func vbPageFromURL(u *url.URL) int {
 	}
 	if m := vbFriendlyRe.FindStringSubmatch(u.Path); m != nil && m[2] != "" {
 		n, _ := strconv.Atoi(m[2])
+		return n
+	}
+	if m := vbQueryRouteRe.FindStringSubmatch(u.RawQuery); m != nil && m[3] != "" {
+		n, _ := strconv.Atoi(m[3])
 		return n
 	}
 	return 0

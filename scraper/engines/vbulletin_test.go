@@ -192,6 +192,8 @@ func TestVBPageURL(t *testing.T) {
 		{"https://f.example/forum/threads/4512-Tomato-blight-again", 3, "https://f.example/forum/threads/4512-Tomato-blight-again/page3", true},
 		{"https://f.example/forum/threads/4512-Tomato-blight-again/page3", 1, "https://f.example/forum/threads/4512-Tomato-blight-again", true},
 		{"https://f.example/forum/hobbies/model-railways/7345-loco-stalls", 2, "https://f.example/forum/hobbies/model-railways/7345-loco-stalls/page2", true},
+		{"https://f.example/showthread.php?4512-Tomato-blight-again", 2, "https://f.example/showthread.php?4512-Tomato-blight-again/page2", true},
+		{"https://f.example/showthread.php?4512-Tomato-blight-again/page3&p=70209", 1, "https://f.example/showthread.php?4512-Tomato-blight-again", true},
 		{"https://f.example/index.php", 2, "", false},
 		{"https://f.example/showthread.php?t=123", 0, "", false},
 	}
@@ -270,6 +272,12 @@ func TestVBParseDate(t *testing.T) {
 		if s := got.Format(time.RFC3339); s != c.want {
 			t.Errorf("vbParseDate(%q) = %s, want %s", c.text, s, c.want)
 		}
+	}
+	if got := vbEdited("Zuletzt bearbeitet von Lötkolben; 14.05.2010 um 11:02 Uhr. Grund: Tippfehler", de); got == nil || got.Format(time.RFC3339) != "2010-05-14T09:02:00Z" {
+		t.Errorf("German edit note read as %v", got)
+	}
+	if got := vbEdited("Last edited by Kale; Today at 11:20 AM.", in); got == nil || got.Format(time.RFC3339) != "2014-03-22T11:20:00Z" {
+		t.Errorf("edit note read as %v", got)
 	}
 	if _, ok := vbParseDate("Sponsored", in); ok {
 		t.Error("vbParseDate accepted text that is no date")
