@@ -31,6 +31,7 @@ var (
 	vb3SelEdited     = vbSel(`div.smallfont > em`)
 	vb3SelDiv        = vbSel(`div`)
 	vb3SelNavTitle   = vbSel(`td.navbar strong`)
+	vb3SelReload     = vbSel(`td.navbar a[href*="showthread.php"]`)
 	vb3SelCrumbs     = vbSel(`span.navbar a`)
 	vb3SelPageNav    = vbSel(`div.pagenav`)
 	vb3SelPageOf     = vbSel(`td.vbmenu_control`)
@@ -142,6 +143,7 @@ func vb3Thread(doc *goquery.Document, in, links scraper.Input, page int) scraper
 	if t.ID == nil {
 		t.ID = scraper.Str(vbThreadID(in.URL))
 	}
+	vbThreadFromLink(&t, doc.FindMatcher(vb3SelReload).Last(), links)
 	return t
 }
 

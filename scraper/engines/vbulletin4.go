@@ -28,6 +28,7 @@ var (
 	vb4SelEdited        = vbSel(`blockquote.lastedited`)
 	vb4SelThreadTitle   = vbSel(`#pagetitle .threadtitle, span.threadtitle`)
 	vb4SelPageTitle     = vbSel(`#pagetitle h1`)
+	vb4SelTitleLink     = vbSel(`#pagetitle .threadtitle a[href], span.threadtitle a[href]`)
 	vb4SelCrumbs        = vbSel(`#breadcrumb li.navbit:not(.lastnavbit) a, .breadcrumb li.navbit:not(.lastnavbit) a`)
 	vb4SelPagination    = vbSel(`div.pagination, form.pagination`)
 	vb4SelPageOf        = vbSel(`a.popupctrl, span:first-child > a`)
@@ -95,6 +96,7 @@ func vb4Thread(doc *goquery.Document, in, links scraper.Input, page int) scraper
 	if t.ID == nil {
 		t.ID = scraper.Str(vbThreadID(in.URL))
 	}
+	vbThreadFromLink(&t, doc.FindMatcher(vb4SelTitleLink).First(), links)
 	return t
 }
 

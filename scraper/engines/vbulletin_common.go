@@ -541,3 +541,22 @@ func vbReplaceParams(raw, add string, drop ...string) string {
 	}
 	return strings.Join(kept, "&")
 }
+
+// vbThreadFromLink fills a thread's id and URL from the "reload this page" link of
+// the title when the page URL (a post permalink such as showthread.php?p=123) names
+// neither.
+func vbThreadFromLink(t *scraper.Thread, link *goquery.Selection, links scraper.Input) {
+	if t.ID != nil {
+		return
+	}
+	href := scraper.Resolve(links.URL, scraper.Attr(link, "href"))
+	u := vbParseURL(href)
+	id := vbThreadID(u)
+	if id == "" {
+		return
+	}
+	t.ID = scraper.Str(id)
+	if p, ok := vbPageURL(href, 1); ok {
+		t.URL = scraper.Str(p)
+	}
+}

@@ -406,3 +406,23 @@ func BenchmarkExtractVbulletin4(b *testing.B) {
 func BenchmarkExtractVbulletin5(b *testing.B) {
 	vbBench(b, "vbulletin5", "thread-p2.html", "https://community.example.com/forum/hobbies/model-railways/7345-loco-stalls-on-points/page2")
 }
+
+// TestVBPermalinkPage checks that a page fetched by a post permalink
+// (showthread.php?p=N) still knows its thread from the title link.
+func TestVBPermalinkPage(t *testing.T) {
+	cases := []struct{ dir, url, wantID, wantURL string }{
+		{"vbulletin3", "http://radio.example.com/forums/showthread.php?p=88004", "2290", "http://radio.example.com/forums/showthread.php?t=2290"},
+		{"vbulletin4", "https://garden.example.org/forum/showthread.php?p=70107", "4512", "https://garden.example.org/forum/showthread.php?t=4512"},
+	}
+	for _, c := range cases {
+		raw := vbRead(t, c.dir, "thread-p1.html")
+		raw = regexp.MustCompile(`<link rel="canonical"[^>]*>`).ReplaceAll(raw, nil)
+		p, err := scraper.Extract(raw, c.url, scraper.Options{FetchedAt: vbTestFetched})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Thread.ID == nil || *p.Thread.ID != c.wantID || p.Thread.URL == nil || *p.Thread.URL != c.wantURL {
+			t.Errorf("%s: thread %v %v, want %s %s", c.dir, p.Thread.ID, p.Thread.URL, c.wantID, c.wantURL)
+		}
+	}
+}
