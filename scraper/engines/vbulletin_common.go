@@ -88,6 +88,9 @@ var vbMonths = map[string]string{
 	"juni": "Jun", "juli": "Jul", "oktober": "Oct", "okt": "Oct", "dezember": "Dec", "dez": "Dec",
 	"janvier": "Jan", "février": "Feb", "mars": "Mar", "avril": "Apr", "juin": "Jun", "juillet": "Jul",
 	"août": "Aug", "septembre": "Sep", "octobre": "Oct", "novembre": "Nov", "décembre": "Dec",
+	"ene": "Jan", "enero": "Jan", "febrero": "Feb", "marzo": "Mar", "abr": "Apr", "abril": "Apr", "mayo": "May",
+	"junio": "Jun", "julio": "Jul", "ago": "Aug", "agosto": "Aug", "sept": "Sep", "septiembre": "Sep",
+	"octubre": "Oct", "noviembre": "Nov", "dic": "Dec", "diciembre": "Dec",
 }
 
 var vbRelativeDays = map[string]int{
@@ -101,7 +104,8 @@ var vbDateLayouts = []string{
 	"1-2-2006, 3:04 PM", "1-2-2006 3:04 PM", "1-2-2006, 15:04", "1/2/2006, 3:04 PM", "1/2/2006, 15:04",
 	"2 January 2006, 15:04", "2 January 2006, 3:04 PM", "2 Jan 2006, 3:04 PM", "2. January 2006, 15:04",
 	"2.1.2006, 15:04", "2.1.2006 15:04", "2006-01-02, 15:04", "2006-01-02 15:04", "2006-01-02, 3:04 PM",
-	"1-2-2006", "2.1.2006", "2006-01-02", "Jan 2 2006", "Jan 2, 2006", "2 Jan 2006", "2. Jan 2006",
+	"2-Jan-2006, 15:04", "2-Jan-2006 15:04", "2-Jan-2006, 3:04 PM",
+	"1-2-2006", "2.1.2006", "2006-01-02", "2-Jan-2006", "Jan 2 2006", "Jan 2, 2006", "2 Jan 2006", "2. Jan 2006",
 }
 
 var vbTimeLayouts = []string{"3:04 PM", "15:04", "3:04PM", "3:04 pm"}

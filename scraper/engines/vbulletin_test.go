@@ -262,6 +262,9 @@ func TestVBParseDate(t *testing.T) {
 		{"Heute, 10:41", de, "2014-03-22T09:41:00Z"},
 		{"14. Mai 2010, 10:59", de, "2010-05-14T08:59:00Z"},
 		{"23rd January 2011, 20:29", in, "2011-01-23T20:29:00Z"},
+		{"09-feb-2026, 11:26", in, "2026-02-09T11:26:00Z"},
+		{"14-dic-2009, 08:05", in, "2009-12-14T08:05:00Z"},
+		{"Ayer, 20:06", in, "2014-03-21T20:06:00Z"},
 	}
 	for _, c := range cases {
 		got, ok := vbParseDate(c.text, c.in)
