@@ -88,15 +88,17 @@ func (vb3QuoteBlock) Match(n *html.Node) bool {
 	return label && table
 }
 
-func (vbulletin3Engine) Info() scraper.EngineInfo {
-	return scraper.EngineInfo{
-		Name:        "vbulletin3",
-		Description: "vBulletin 3.x (table postbit and postbit_legacy layouts)",
-		Fields: []string{"thread.id", "thread.title", "thread.url", "thread.forum_path", "page.number", "page.total", "page.next_url",
-			"post.id", "post.number", "post.url", "post.posted_at", "post.posted_text", "post.edited_at", "post.body", "post.signature", "post.quotes",
-			"author.name", "author.id", "author.url", "author.title", "author.joined", "author.messages", "author.location", "author.extras"},
-	}
+// vb3Info is built once: Detect runs for every engine on every page and asks
+// each engine its name, so Info must not allocate.
+var vb3Info = scraper.EngineInfo{
+	Name:        "vbulletin3",
+	Description: "vBulletin 3.x (table postbit and postbit_legacy layouts)",
+	Fields: []string{"thread.id", "thread.title", "thread.url", "thread.forum_path", "page.number", "page.total", "page.next_url",
+		"post.id", "post.number", "post.url", "post.posted_at", "post.posted_text", "post.edited_at", "post.body", "post.signature", "post.quotes",
+		"author.name", "author.id", "author.url", "author.title", "author.joined", "author.messages", "author.location", "author.extras"},
 }
+
+func (vbulletin3Engine) Info() scraper.EngineInfo { return vb3Info }
 
 // Detect trusts the generator meta first; without one, vBulletin 3's table posts
 // and a.bigusername set it apart from 4 (li.postcontainer) and 5 (li.b-post).

@@ -36,15 +36,17 @@ var (
 	vb4SelPrefix        = vbSel(`#pagetitle h1 > span.prefix, #pagetitle h1 > a.prefix`)
 )
 
-func (vbulletin4Engine) Info() scraper.EngineInfo {
-	return scraper.EngineInfo{
-		Name:        "vbulletin4",
-		Description: "vBulletin 4.x (postbit and postbit_legacy layouts, vBSEO URLs)",
-		Fields: []string{"thread.id", "thread.title", "thread.prefix", "thread.url", "thread.forum_path", "page.number", "page.total", "page.next_url",
-			"post.id", "post.number", "post.url", "post.posted_at", "post.posted_text", "post.edited_at", "post.body", "post.signature", "post.quotes",
-			"author.name", "author.id", "author.url", "author.title", "author.joined", "author.messages", "author.location", "author.extras"},
-	}
+// vb4Info is built once: Detect runs for every engine on every page and asks
+// each engine its name, so Info must not allocate.
+var vb4Info = scraper.EngineInfo{
+	Name:        "vbulletin4",
+	Description: "vBulletin 4.x (postbit and postbit_legacy layouts, vBSEO URLs)",
+	Fields: []string{"thread.id", "thread.title", "thread.prefix", "thread.url", "thread.forum_path", "page.number", "page.total", "page.next_url",
+		"post.id", "post.number", "post.url", "post.posted_at", "post.posted_text", "post.edited_at", "post.body", "post.signature", "post.quotes",
+		"author.name", "author.id", "author.url", "author.title", "author.joined", "author.messages", "author.location", "author.extras"},
 }
+
+func (vbulletin4Engine) Info() scraper.EngineInfo { return vb4Info }
 
 // Detect trusts the generator meta first: vBulletin 3 and 5 pages both carry
 // div#post_message_N too, so markup alone only decides when the meta is missing.

@@ -38,15 +38,17 @@ var (
 	vb5SelNext       = vbSel(`.js-pagenav a.js-pagenav-next-button`)
 )
 
-func (vbulletin5Engine) Info() scraper.EngineInfo {
-	return scraper.EngineInfo{
-		Name:        "vbulletin5",
-		Description: "vBulletin 5.x / vBulletin Connect (b-post conversation pages)",
-		Fields: []string{"thread.id", "thread.title", "thread.url", "thread.forum_path", "page.number", "page.total", "page.next_url",
-			"post.id", "post.number", "post.url", "post.posted_at", "post.posted_text", "post.body", "post.signature", "post.quotes",
-			"author.name", "author.id", "author.url", "author.title", "author.joined", "author.messages", "author.extras"},
-	}
+// vb5Info is built once: Detect runs for every engine on every page and asks
+// each engine its name, so Info must not allocate.
+var vb5Info = scraper.EngineInfo{
+	Name:        "vbulletin5",
+	Description: "vBulletin 5.x / vBulletin Connect (b-post conversation pages)",
+	Fields: []string{"thread.id", "thread.title", "thread.url", "thread.forum_path", "page.number", "page.total", "page.next_url",
+		"post.id", "post.number", "post.url", "post.posted_at", "post.posted_text", "post.body", "post.signature", "post.quotes",
+		"author.name", "author.id", "author.url", "author.title", "author.joined", "author.messages", "author.extras"},
 }
+
+func (vbulletin5Engine) Info() scraper.EngineInfo { return vb5Info }
 
 // Detect trusts the generator meta first, then the b-post markup no other
 // vBulletin version uses.
