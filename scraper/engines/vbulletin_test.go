@@ -2,6 +2,7 @@ package engines
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -426,6 +427,57 @@ func TestVBPermalinkPage(t *testing.T) {
 		}
 		if p.Thread.ID == nil || *p.Thread.ID != c.wantID || p.Thread.URL == nil || *p.Thread.URL != c.wantURL {
 			t.Errorf("%s: thread %v %v, want %s %s", c.dir, p.Thread.ID, p.Thread.URL, c.wantID, c.wantURL)
+		}
+	}
+}
+
+// TestVBNextMatchesPageURL checks that, on every fixture with a next page, the URL
+// PageURL builds for the following page is the one the page links to, so resumed
+// crawls and link-following crawls store the same page under the same URL.
+func TestVBNextMatchesPageURL(t *testing.T) {
+	checked := 0
+	for _, dir := range []string{"vbulletin3", "vbulletin4", "vbulletin5"} {
+		var fixtures []struct {
+			File, URL string
+		}
+		if err := json.Unmarshal(vbRead(t, dir, "fixtures.json"), &fixtures); err != nil {
+			t.Fatal(err)
+		}
+		e, _ := scraper.Lookup(dir)
+		for _, f := range fixtures {
+			p, err := scraper.Extract(vbRead(t, dir, f.File), f.URL, scraper.Options{Engine: dir, FetchedAt: vbTestFetched})
+			if err != nil {
+				t.Fatalf("%s/%s: %v", dir, f.File, err)
+			}
+			if p.Page.NextURL == nil {
+				continue
+			}
+			if p.Thread.URL == nil {
+				t.Errorf("%s/%s: no thread URL", dir, f.File)
+				continue
+			}
+			got, ok := e.(scraper.PageLinker).PageURL(*p.Thread.URL, p.Page.Number+1)
+			if !ok || got != *p.Page.NextURL {
+				t.Errorf("%s/%s: PageURL(%s, %d) = %q, page links to %q", dir, f.File, *p.Thread.URL, p.Page.Number+1, got, *p.Page.NextURL)
+			}
+			checked++
+		}
+	}
+	if checked < 6 {
+		t.Errorf("only %d fixtures had a next page", checked)
+	}
+}
+
+// TestVBCleanURLKeepsRoutes checks that removing a session id leaves vBulletin's
+// valueless route keys ("member.php?118-Name") and parameter order alone.
+func TestVBCleanURLKeepsRoutes(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://f.example/member.php?118-RoseGrower&s=0123abcd":           "https://f.example/member.php?118-RoseGrower",
+		"https://f.example/showthread.php?s=0123abcd&t=4512&page=2":        "https://f.example/showthread.php?t=4512&page=2",
+		"https://f.example/showthread.php?4512-Tomato-blight/page2&s=01ab": "https://f.example/showthread.php?4512-Tomato-blight/page2",
+	} {
+		if got := scraper.CleanURL(raw); got != want {
+			t.Errorf("CleanURL(%s) = %s, want %s", raw, got, want)
 		}
 	}
 }
