@@ -21,17 +21,18 @@ func CleanURL(raw string) string {
 		u.RawPath = ""
 	}
 	if u.RawQuery != "" {
-		q := u.Query()
-		changed := false
-		for k := range q {
-			if sessionParams[strings.ToLower(k)] {
-				q.Del(k)
-				changed = true
+		// Drop session pairs in place rather than re-encoding: Encode would sort the
+		// pairs and turn vBulletin's valueless "?118-Name" key into "?118-Name=".
+		parts := strings.Split(u.RawQuery, "&")
+		kept := parts[:0]
+		for _, p := range parts {
+			k, _, _ := strings.Cut(p, "=")
+			if uk, err := url.QueryUnescape(k); err == nil && sessionParams[strings.ToLower(uk)] {
+				continue
 			}
+			kept = append(kept, p)
 		}
-		if changed {
-			u.RawQuery = q.Encode()
-		}
+		u.RawQuery = strings.Join(kept, "&")
 	}
 	return u.String()
 }

@@ -1,0 +1,206 @@
+package engines
+
+import (
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/forumarc/forumarc/scraper"
+)
+
+// vbulletin4 reads vBulletin 4.x thread pages in both the postbit (horizontal) and
+// postbit_legacy (sidebar) layouts, with or without vBSEO.
+type vbulletin4Engine struct{}
+
+func init() { scraper.Register(vbulletin4Engine{}) }
+
+var (
+	vb4SelPostContainer = scraper.MustCompile(`li.postcontainer[id^="post_"], li.postbit[id^="post_"], li.postbitlegacy[id^="post_"]`)
+	vb4SelPosts         = vbSel(`li[id^="post_"]`)
+	vb4SelMessage       = vbSel(`div[id^="post_message_"]`)
+	vb4SelContent       = vbSel(`blockquote.postcontent:not(.lastedited)`)
+	vb4SelDate          = vbSel(`.posthead span.date, span.postdate span.date`)
+	vb4SelCounter       = vbSel(`a.postcounter`)
+	vb4SelCountAnchor   = vbSel(`a[id^="postcount"]`)
+	vb4SelUser          = vbSel(`.userinfo .username, .username_container .username`)
+	vb4SelUserTitle     = vbSel(`.userinfo span.usertitle, .username_container span.usertitle`)
+	vb4SelExtraDT       = vbSel(`.userinfo_extra dt`)
+	vb4SelSignature     = vbSel(`blockquote.signature`)
+	vb4SelSigInner      = vbSel(`.signaturecontainer`)
+	vb4SelEdited        = vbSel(`blockquote.lastedited`)
+	vb4SelThreadTitle   = vbSel(`#pagetitle .threadtitle, span.threadtitle`)
+	vb4SelPageTitle     = vbSel(`#pagetitle h1`)
+	vb4SelTitleLink     = vbSel(`#pagetitle .threadtitle a[href], span.threadtitle a[href]`)
+	vb4SelCrumbs        = vbSel(`#breadcrumb li.navbit:not(.lastnavbit) a, .breadcrumb li.navbit:not(.lastnavbit) a`)
+	vb4SelPagination    = vbSel(`div.pagination, form.pagination`)
+	vb4SelPageOf        = vbSel(`a.popupctrl, span:first-child > a`)
+	vb4SelSelected      = vbSel(`span.selected`)
+	vb4SelPrefix        = vbSel(`#pagetitle h1 > span.prefix, #pagetitle h1 > a.prefix`)
+)
+
+// vb4Info is built once: Detect runs for every engine on every page and asks
+// each engine its name, so Info must not allocate.
+var vb4Info = scraper.EngineInfo{
+	Name:        "vbulletin4",
+	Description: "vBulletin 4.x (postbit and postbit_legacy layouts, vBSEO URLs)",
+	Fields: []string{"thread.id", "thread.title", "thread.prefix", "thread.url", "thread.forum_path", "page.number", "page.total", "page.next_url",
+		"post.id", "post.number", "post.url", "post.posted_at", "post.posted_text", "post.edited_at", "post.body", "post.signature", "post.quotes",
+		"author.name", "author.id", "author.url", "author.title", "author.joined", "author.messages", "author.location", "author.extras"},
+}
+
+func (vbulletin4Engine) Info() scraper.EngineInfo { return vb4Info }
+
+// Detect trusts the generator meta first: vBulletin 3 and 5 pages both carry
+// div#post_message_N too, so markup alone only decides when the meta is missing.
+func (vbulletin4Engine) Detect(doc *goquery.Document) bool {
+	switch vbGeneratorMajor(doc) {
+	case 4:
+		return true
+	case 0:
+		return vbFirst(doc, vb4SelPostContainer) != nil
+	}
+	return false
+}
+
+func (vbulletin4Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
+	p := &scraper.Page{}
+	links := vbLinkInput(doc, in)
+	p.Page = vb4PageInfo(doc, in, links)
+	p.Thread = vb4Thread(doc, in, links, p.Page.Number)
+	doc.FindMatcher(vb4SelPosts).Each(func(_ int, li *goquery.Selection) {
+		if post, ok := vb4Post(li, links); ok {
+			p.Posts = append(p.Posts, post)
+		}
+	})
+	return p, nil
+}
+
+// PageURL implements scraper.PageLinker.
+func (vbulletin4Engine) PageURL(threadURL string, n int) (string, bool) {
+	return vbPageURL(threadURL, n)
+}
+
+func vb4Thread(doc *goquery.Document, in, links scraper.Input, page int) scraper.Thread {
+	t := scraper.Thread{ForumPath: []string{}}
+	title := scraper.TextLine(doc.FindMatcher(vb4SelThreadTitle).First())
+	if title == "" {
+		h := doc.FindMatcher(vb4SelPageTitle).First()
+		title = vbCutLabel(scraper.TextLine(h))
+	}
+	if title == "" {
+		title = vbDocTitle(doc)
+	}
+	t.Title = scraper.Str(title)
+	t.Prefix = scraper.Str(scraper.TextLine(doc.FindMatcher(vb4SelPrefix).First()))
+	t.ForumPath = append(t.ForumPath, scraper.Texts(doc.FindMatcher(vb4SelCrumbs))...)
+	t.URL = vbThreadURL(doc, in, links, page)
+	if t.URL != nil {
+		t.ID = scraper.Str(vbThreadID(vbParseURL(*t.URL)))
+	}
+	if t.ID == nil {
+		t.ID = scraper.Str(vbThreadID(in.URL))
+	}
+	vbThreadFromLink(&t, doc.FindMatcher(vb4SelTitleLink).First(), links)
+	return t
+}
+
+func vb4PageInfo(doc *goquery.Document, in, links scraper.Input) scraper.PageInfo {
+	var pi scraper.PageInfo
+	pag := doc.FindMatcher(vb4SelPagination).First()
+	if pag.Length() > 0 {
+		if n, total, ok := vbPageOf(scraper.TextLine(pag.FindMatcher(vb4SelPageOf).First())); ok {
+			pi.Number, pi.Total = n, scraper.Int(total)
+		}
+		if pi.Number == 0 {
+			if n, ok := scraper.Atoi(scraper.TextLine(pag.FindMatcher(vb4SelSelected).First())); ok {
+				pi.Number = n
+			}
+		}
+		if pi.Total == nil {
+			max := pi.Number
+			pag.FindMatcher(vbSelA).Each(func(_ int, a *goquery.Selection) {
+				if n, ok := scraper.Atoi(scraper.TextLine(a)); ok && scraper.TextLine(a) == scraper.Digits(scraper.TextLine(a)) && n > max {
+					max = n
+				}
+			})
+			if max > 0 {
+				pi.Total = scraper.Int(max)
+			}
+		}
+		pi.NextURL = scraper.ResolvePtr(links.URL, scraper.Attr(pag.FindMatcher(vbSelRelNext).First(), "href"))
+	}
+	if pi.Number == 0 {
+		pi.Number = vbPageFromURL(in.URL)
+	}
+	if pi.NextURL == nil && (pi.Total == nil || pi.Number < *pi.Total) {
+		pi.NextURL = vbNextFromHead(doc, links)
+	}
+	return pi
+}
+
+func vb4Post(li *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
+	id := vbIDDigits(scraper.Attr(li, "id"), "post_")
+	if id == "" {
+		return scraper.Post{}, false
+	}
+	msg := li.FindMatcher(vb4SelMessage).First()
+	if msg.Length() == 0 {
+		// vBSEO likes rows and ads copy the post markup but carry no message.
+		return scraper.Post{}, false
+	}
+	post := scraper.Post{ID: id}
+	counter := li.FindMatcher(vb4SelCounter).First()
+	if n, ok := scraper.Atoi(scraper.TextLine(counter)); ok {
+		post.Number = scraper.Int(n)
+	} else if n, ok := scraper.Atoi(scraper.Attr(li.FindMatcher(vb4SelCountAnchor).First(), "name")); ok {
+		post.Number = scraper.Int(n)
+	}
+	post.URL = scraper.ResolvePtr(in.URL, scraper.Attr(counter, "href"))
+
+	date := li.FindMatcher(vb4SelDate).First()
+	post.PostedText = scraper.Str(scraper.TextLine(date))
+	if post.PostedText != nil {
+		post.PostedAt, _ = vbParseDate(*post.PostedText, in)
+	}
+	if ed := li.FindMatcher(vb4SelEdited).First(); ed.Length() > 0 {
+		post.EditedAt = vbEdited(scraper.TextLine(ed), in)
+	}
+
+	post.Author = vb4Author(li, in)
+
+	content := msg.FindMatcher(vb4SelContent).First()
+	if content.Length() == 0 {
+		content = msg
+	}
+	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(content, vbBBQuoteRules)
+
+	if sig := li.FindMatcher(vb4SelSignature).First(); sig.Length() > 0 {
+		inner := sig.FindMatcher(vb4SelSigInner).First()
+		if inner.Length() == 0 {
+			inner = sig
+		}
+		post.SignatureText = scraper.Str(scraper.Text(inner))
+	}
+	return post, true
+}
+
+func vb4Author(li *goquery.Selection, in scraper.Input) scraper.Author {
+	var a scraper.Author
+	user := li.FindMatcher(vb4SelUser).First()
+	name := scraper.TextLine(user.FindMatcher(vbSelStrong).First())
+	if name == "" {
+		name = scraper.TextLine(user)
+	}
+	a.Name = scraper.Str(name)
+	if href := scraper.Attr(user, "href"); href != "" {
+		a.URL = scraper.ResolvePtr(in.URL, href)
+		a.ID = scraper.Str(vbUserID(href))
+	}
+	if a.ID == nil {
+		a.ID = scraper.Str(vbUserIDFromRep(li))
+	}
+	a.Title = scraper.Str(scraper.TextLine(li.FindMatcher(vb4SelUserTitle).First()))
+	li.FindMatcher(vb4SelExtraDT).Each(func(_ int, dt *goquery.Selection) {
+		dd := dt.NextMatcher(vbSelDD)
+		vbSidebar(&a, scraper.TextLine(dt), scraper.TextLine(dd), in)
+	})
+	return a
+}

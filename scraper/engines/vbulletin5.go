@@ -1,0 +1,213 @@
+package engines
+
+import (
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/forumarc/forumarc/scraper"
+)
+
+// vbulletin5 reads vBulletin 5 (vBulletin Connect) topic pages: li.b-post nodes
+// in a conversation list, with the author card in .b-userinfo.
+type vbulletin5Engine struct{}
+
+func init() { scraper.Register(vbulletin5Engine{}) }
+
+var (
+	vb5SelDetect     = scraper.MustCompile(`li.b-post[data-node-id], .js-post__content-text`)
+	vb5SelPosts      = vbSel(`li.b-post[data-node-id]`)
+	vb5SelNested     = vbSel(`li.b-post`)
+	vb5SelContent    = vbSel(`.js-post__content-text`)
+	vb5SelCount      = vbSel(`a.b-post__count`)
+	vb5SelTimestamp  = vbSel(`.b-post__timestamp`)
+	vb5SelTime       = vbSel(`time`)
+	vb5SelAuthor     = vbSel(`.b-userinfo__details .author a, .b-userinfo .author a`)
+	vb5SelAuthorName = vbSel(`[itemprop="name"]`)
+	vb5SelAuthorText = vbSel(`.b-userinfo__details .author, .b-userinfo .author`)
+	vb5SelUserTitle  = vbSel(`.b-userinfo .usertitle`)
+	vb5SelInfo       = vbSel(`li.b-userinfo__additional-info`)
+	vb5SelInfoLabel  = vbSel(`label`)
+	vb5SelInfoValue  = vbSel(`span`)
+	vb5SelSignature  = vbSel(`.post-signature, .b-post__signature`)
+	vb5SelEdited     = vbSel(`.b-post__edit, .edit-info`)
+	vb5SelTitles     = []vbMatcher{vbSel(`.page-title-widget h1.main-title`), vbSel(`h1.main-title`), vbSel(`#pagetitle h1`)}
+	vb5SelCrumbs     = vbSel(`#breadcrumbs li.crumb a`)
+	vb5SelPageNum    = vbSel(`.pagenav-controls input.js-pagenum`)
+	vb5SelPageTotal  = vbSel(`.pagenav-controls .pagetotal`)
+	vb5SelNext       = vbSel(`.js-pagenav a.js-pagenav-next-button`)
+)
+
+// vb5Info is built once: Detect runs for every engine on every page and asks
+// each engine its name, so Info must not allocate.
+var vb5Info = scraper.EngineInfo{
+	Name:        "vbulletin5",
+	Description: "vBulletin 5.x / vBulletin Connect (b-post conversation pages)",
+	Fields: []string{"thread.id", "thread.title", "thread.url", "thread.forum_path", "page.number", "page.total", "page.next_url",
+		"post.id", "post.number", "post.url", "post.posted_at", "post.posted_text", "post.body", "post.signature", "post.quotes",
+		"author.name", "author.id", "author.url", "author.title", "author.joined", "author.messages", "author.extras"},
+}
+
+func (vbulletin5Engine) Info() scraper.EngineInfo { return vb5Info }
+
+// Detect trusts the generator meta first, then the b-post markup no other
+// vBulletin version uses.
+func (vbulletin5Engine) Detect(doc *goquery.Document) bool {
+	switch vbGeneratorMajor(doc) {
+	case 5:
+		return true
+	case 0:
+		return vbFirst(doc, vb5SelDetect) != nil
+	}
+	return false
+}
+
+func (vbulletin5Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
+	p := &scraper.Page{}
+	links := vbLinkInput(doc, in)
+	p.Page = vb5PageInfo(doc, in, links)
+	p.Thread = vb5Thread(doc, in, links, p.Page.Number)
+	doc.FindMatcher(vb5SelPosts).Each(func(_ int, li *goquery.Selection) {
+		if post, ok := vb5Post(li, links); ok {
+			p.Posts = append(p.Posts, post)
+		}
+	})
+	return p, nil
+}
+
+// PageURL implements scraper.PageLinker.
+func (vbulletin5Engine) PageURL(threadURL string, n int) (string, bool) {
+	return vbPageURL(threadURL, n)
+}
+
+func vb5Thread(doc *goquery.Document, in, links scraper.Input, page int) scraper.Thread {
+	t := scraper.Thread{ForumPath: []string{}}
+	var title string
+	for _, m := range vb5SelTitles {
+		// In order: the topic's title widget, then any page title (other widgets,
+		// such as announcements, print h1.main-title too).
+		if title = scraper.TextLine(doc.FindMatcher(m).First()); title != "" {
+			break
+		}
+	}
+	if title == "" {
+		title = vbDocTitle(doc)
+	}
+	t.Title = scraper.Str(title)
+	crumbs := scraper.Texts(doc.FindMatcher(vb5SelCrumbs))
+	if len(crumbs) > 0 {
+		// The first crumb is the site home, not a forum.
+		crumbs = crumbs[1:]
+	}
+	t.ForumPath = append(t.ForumPath, crumbs...)
+	t.URL = vbThreadURL(doc, in, links, page)
+	if t.URL != nil {
+		t.ID = scraper.Str(vbThreadID(vbParseURL(*t.URL)))
+	}
+	if t.ID == nil {
+		t.ID = scraper.Str(vbThreadID(in.URL))
+	}
+	return t
+}
+
+func vb5PageInfo(doc *goquery.Document, in, links scraper.Input) scraper.PageInfo {
+	var pi scraper.PageInfo
+	if n, ok := scraper.Atoi(scraper.Attr(doc.FindMatcher(vb5SelPageNum).First(), "value")); ok && n > 0 {
+		pi.Number = n
+	}
+	if n, ok := scraper.Atoi(scraper.TextLine(doc.FindMatcher(vb5SelPageTotal).First())); ok && n > 0 {
+		pi.Total = scraper.Int(n)
+	}
+	if pi.Number == 0 {
+		pi.Number = vbPageFromURL(in.URL)
+	}
+	if pi.Total != nil && pi.Number >= *pi.Total {
+		return pi
+	}
+	doc.FindMatcher(vb5SelNext).EachWithBreak(func(_ int, a *goquery.Selection) bool {
+		href := scraper.Attr(a, "href")
+		if href == "" || strings.HasPrefix(href, "#") || a.HasClass("h-hide-imp") {
+			return true
+		}
+		pi.NextURL = scraper.ResolvePtr(links.URL, href)
+		return false
+	})
+	if pi.NextURL == nil {
+		pi.NextURL = vbNextFromHead(doc, links)
+	}
+	return pi
+}
+
+func vb5Post(li *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
+	id := scraper.Attr(li, "data-node-id")
+	if id == "" || scraper.Digits(id) != id || li.ParentsMatcher(vb5SelNested).Length() > 0 {
+		return scraper.Post{}, false
+	}
+	content := li.FindMatcher(vb5SelContent).First()
+	if content.Length() == 0 {
+		return scraper.Post{}, false
+	}
+	post := scraper.Post{ID: id}
+
+	count := li.FindMatcher(vb5SelCount).First()
+	if n, ok := scraper.Atoi(scraper.TextLine(count)); ok {
+		post.Number = scraper.Int(n)
+	}
+	if href := scraper.Attr(count, "href"); href != "" && !strings.HasPrefix(href, "#") {
+		post.URL = scraper.ResolvePtr(in.URL, href)
+	}
+
+	stamp := li.FindMatcher(vb5SelTimestamp).First()
+	tm := stamp.FindMatcher(vb5SelTime).First()
+	if tm.Length() > 0 {
+		post.PostedText = scraper.Str(scraper.TextLine(tm))
+	} else {
+		post.PostedText = scraper.Str(scraper.TextLine(stamp))
+	}
+	if ts, ok := scraper.ParseUnix(scraper.Attr(li, "data-node-publishdate")); ok {
+		post.PostedAt = scraper.UTCTime(ts)
+	} else if post.PostedText != nil {
+		post.PostedAt, _ = vbParseDate(*post.PostedText, in)
+	}
+	if ed := li.FindMatcher(vb5SelEdited).First(); ed.Length() > 0 {
+		post.EditedAt = vbEdited(scraper.TextLine(ed), in)
+	}
+
+	post.Author = vb5Author(li, in)
+	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(content, vbBBQuoteRules)
+	if sig := li.FindMatcher(vb5SelSignature).First(); sig.Length() > 0 {
+		post.SignatureText = scraper.Str(scraper.Text(sig))
+	}
+	return post, true
+}
+
+func vb5Author(li *goquery.Selection, in scraper.Input) scraper.Author {
+	var a scraper.Author
+	user := li.FindMatcher(vb5SelAuthor).First()
+	name := scraper.TextLine(user.FindMatcher(vb5SelAuthorName).First())
+	if name == "" {
+		name = scraper.TextLine(user)
+	}
+	if name == "" {
+		name = scraper.TextLine(li.FindMatcher(vb5SelAuthorText).First())
+	}
+	a.Name = scraper.Str(name)
+	if href := scraper.Attr(user, "href"); href != "" {
+		a.URL = scraper.ResolvePtr(in.URL, href)
+		a.ID = scraper.Str(vbUserID(href))
+	}
+	a.Title = scraper.Str(scraper.TextLine(li.FindMatcher(vb5SelUserTitle).First()))
+	li.FindMatcher(vb5SelInfo).Each(func(_ int, item *goquery.Selection) {
+		label := scraper.TextLine(item.FindMatcher(vb5SelInfoLabel).First())
+		value := scraper.TextLine(item.FindMatcher(vb5SelInfoValue).First())
+		if label == "" {
+			l, v, ok := strings.Cut(scraper.TextLine(item), ":")
+			if !ok {
+				return
+			}
+			label, value = l, v
+		}
+		vbSidebar(&a, label, value, in)
+	})
+	return a
+}
