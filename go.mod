@@ -8,3 +8,5 @@ require (
 	golang.org/x/net v0.62.0
 	golang.org/x/text v0.43.0
 )
+
+require go.yaml.in/yaml/v3 v3.0.6 // indirect
