@@ -106,13 +106,13 @@ func xf1HTMLNode(doc *goquery.Document) *html.Node {
 }
 
 func (xf1Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
+	base := in.URL // the page's own URL, for the thread URL and id
 	// XenForo 1 links are relative to <base href>, not to the page URL.
 	if b := scraper.Attr(doc.FindMatcher(xf1SelBase).First(), "href"); b != "" {
 		if u, err := url.Parse(scraper.Resolve(in.URL, b)); err == nil {
 			in.URL = u
 		}
 	}
-	base := in.URL
 	if c := scraper.Attr(doc.FindMatcher(xf1SelCanonical).First(), "href"); c != "" {
 		if u, err := url.Parse(scraper.Resolve(in.URL, c)); err == nil && u.Host != "" {
 			base = u
@@ -274,7 +274,7 @@ func xf1QuoteInfo(q *goquery.Selection) (author, postID string) {
 	author = scraper.Attr(q, "data-author")
 	attr := q.FindMatcher(xf1SelAttribution).First()
 	if author == "" {
-		author = xf1SaidRe.ReplaceAllString(scraper.TextLine(attr), "")
+		author = xf1SaidRe.ReplaceAllString(scraper.Clean(scraper.TextSkipping(attr, xf1SelAttrLink)), "")
 	}
 	href := scraper.Attr(q.FindMatcher(xf1SelAttrLink).First(), "href")
 	if m := xf1GotoPostRe.FindStringSubmatch(href); m != nil {
