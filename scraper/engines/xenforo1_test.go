@@ -188,3 +188,32 @@ func BenchmarkDetectXenforo1(b *testing.B) {
 		}
 	}
 }
+
+// TestXF1DiscourseRealPagesNotClaimed runs this file's and discourse's detection over
+// the shared corpus of real pages (other engines' pages only): neither may claim
+// one, since detection runs in name order and would shadow the right engine. It
+// skips when ../shared is absent (a user's clone).
+func TestXF1DiscourseRealPagesNotClaimed(t *testing.T) {
+	root := filepath.Join("..", "..", "..", "shared", "realpages")
+	files, _ := filepath.Glob(filepath.Join(root, "*", "*.html"))
+	if len(files) == 0 {
+		t.Skip("../shared/realpages not present")
+	}
+	example := genLoadExample(t)
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, _, err := scraper.Parse(raw, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(root, f)
+		for name, e := range map[string]scraper.Engine{"xenforo1": xf1Engine{}, "discourse": discEngine{}, "example profile": example} {
+			if e.Detect(doc) {
+				t.Errorf("%s claimed %s", name, rel)
+			}
+		}
+	}
+}
