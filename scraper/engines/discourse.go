@@ -26,6 +26,8 @@ type discEngine struct{}
 
 func init() { scraper.Register(discEngine{}) }
 
+var _ scraper.PageLinker = discEngine{}
+
 var (
 	// Post containers are found through their body: both the current layout
 	// (div.topic-body.crawler-post > div.post[itemprop=text]) and the pre-2019 one

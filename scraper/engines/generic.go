@@ -185,7 +185,6 @@ func ParseProfile(data []byte) (scraper.Engine, error) {
 	if e.posts, err = genCompile("posts", p.Posts); err != nil {
 		return nil, err
 	}
-	e.detect = e.posts
 	if strings.TrimSpace(p.Detect) != "" {
 		if e.detect, err = genCompile("detect", p.Detect); err != nil {
 			return nil, err
@@ -414,11 +413,15 @@ func (f *genField) date(ctx *html.Node, in scraper.Input) (at *time.Time, shown 
 
 func (e *genEngine) Info() scraper.EngineInfo { return genInfo() }
 
-// Detect reports whether the profile's detect selector (by default its post
-// selector) matches, so a profile can be checked against a page before a crawl.
+// Detect reports whether the profile's post selector (and its detect selector, when
+// it has one) matches, so a profile can be checked against a page before a crawl.
 func (e *genEngine) Detect(doc *goquery.Document) bool {
+	return genMatches(doc, e.posts) && (e.detect == nil || genMatches(doc, e.detect))
+}
+
+func genMatches(doc *goquery.Document, m cascadia.Matcher) bool {
 	for _, n := range doc.Nodes {
-		if e.detect.Match(n) || cascadia.Query(n, e.detect) != nil {
+		if m.Match(n) || cascadia.Query(n, m) != nil {
 			return true
 		}
 	}

@@ -204,6 +204,15 @@ func TestGenericPlaceholder(t *testing.T) {
 	if pe.Detect(doc) {
 		t.Error("example profile detected an unrelated page")
 	}
+	// Post markup alone is not enough when the profile names a detect selector.
+	look := xf1Doc(t, `<html><body class="other"><div class="lb-msg" data-msg="1"><div class="lb-text">x</div></div></body></html>`)
+	if pe.Detect(look) {
+		t.Error("example profile ignored its detect selector")
+	}
+	look.Find("body").SetAttr("class", "lantern")
+	if !pe.Detect(look) {
+		t.Error("example profile missed a page matching detect and posts")
+	}
 }
 
 func BenchmarkExtractGeneric(b *testing.B) {

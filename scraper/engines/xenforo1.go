@@ -186,14 +186,23 @@ func xf1Pages(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 	// No <link rel=next>: the numbered link for the following page is language
 	// independent, unlike the "Next >" label.
 	want := strconv.Itoa(p.Page.Number + 1)
-	nav.FindMatcher(xf1SelPageNavLink).EachWithBreak(func(_ int, a *goquery.Selection) bool {
+	links := nav.FindMatcher(xf1SelPageNavLink)
+	links.EachWithBreak(func(_ int, a *goquery.Selection) bool {
 		if scraper.TextLine(a) == want {
 			p.Page.NextURL = scraper.ResolvePtr(in.URL, scraper.Attr(a, "href"))
 			return false
 		}
 		return true
 	})
+	if p.Page.NextURL == nil {
+		// Styles that hide the numbers still end the nav with the "Next >" a.text.
+		if last := links.Last(); last.HasClass("text") {
+			p.Page.NextURL = scraper.ResolvePtr(in.URL, scraper.Attr(last, "href"))
+		}
+	}
 }
+
+var _ scraper.PageLinker = xf1Engine{}
 
 func xf1Post(s *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 	m := xf1PostIDRe.FindStringSubmatch(scraper.Attr(s, "id"))
