@@ -205,7 +205,7 @@ func TestGenericPlaceholder(t *testing.T) {
 		t.Error("example profile detected an unrelated page")
 	}
 	// Post markup alone is not enough when the profile names a detect selector.
-	look := xf1Doc(t, `<html><body class="other"><div class="lb-msg" data-msg="1"><div class="lb-text">x</div></div></body></html>`)
+	look, _ := goquery.NewDocumentFromReader(strings.NewReader(`<html><body class="other"><div class="lb-msg" data-msg="1"><div class="lb-text">x</div></div></body></html>`))
 	if pe.Detect(look) {
 		t.Error("example profile ignored its detect selector")
 	}
