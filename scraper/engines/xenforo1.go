@@ -347,3 +347,61 @@ func (m xf1Matcher) Filter(nodes []*html.Node) []*html.Node {
 	}
 	return out
 }
+
+var (
+	xf1SelThreadItem  = xf1Sel("li.discussionListItem[id^=thread-]")
+	xf1SelThreadLink  = xf1Sel("h3.title a.PreviewTooltip, h3.title a[href*='threads/']:not(.prefixLink)")
+	xf1SelReplies     = xf1Sel(".stats dl.major dd")
+	xf1SelLastPost    = xf1Sel(".lastPost .DateTime, .lastPostInfo .DateTime")
+	xf1SelNodeLink    = xf1Sel("ol.nodeList .nodeTitle a[href]")
+	xf1SelListingHead = xf1Sel(".titleBar h1")
+)
+
+var (
+	_               scraper.ListingReader = xf1Engine{}
+	xf1ThreadItemRe                       = regexp.MustCompile(`^thread-(\d+)$`)
+)
+
+// ExtractListing reads a forum page: its sub-forums and the threads on this page
+// with reply counts and last-post times, so whole-board crawls can skip threads
+// that have not changed.
+func (xf1Engine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scraper.Listing, error) {
+	l := &scraper.Listing{Engine: "xenforo1", Boards: []scraper.BoardLink{}, Threads: []scraper.ThreadEntry{}}
+	if in.URL != nil {
+		l.URL = scraper.CleanURL(in.URL.String())
+	}
+	if b := scraper.Attr(doc.FindMatcher(xf1SelBase).First(), "href"); b != "" {
+		if u, err := url.Parse(scraper.Resolve(in.URL, b)); err == nil {
+			in.URL = u
+		}
+	}
+	l.Title = scraper.Str(scraper.TextLine(doc.FindMatcher(xf1SelListingHead).First()))
+	var p scraper.Page
+	xf1Pages(doc, in, &p)
+	l.Page = p.Page
+	doc.FindMatcher(xf1SelNodeLink).Each(func(_ int, a *goquery.Selection) {
+		if u := scraper.Resolve(in.URL, scraper.Attr(a, "href")); u != "" {
+			l.Boards = append(l.Boards, scraper.BoardLink{URL: u, Title: scraper.Str(scraper.TextLine(a))})
+		}
+	})
+	doc.FindMatcher(xf1SelThreadItem).Each(func(_ int, li *goquery.Selection) {
+		a := li.FindMatcher(xf1SelThreadLink).First()
+		u := scraper.Resolve(in.URL, scraper.Attr(a, "href"))
+		if u == "" {
+			return
+		}
+		t := scraper.ThreadEntry{URL: u, Title: scraper.Str(scraper.TextLine(a))}
+		if m := xf1ThreadItemRe.FindStringSubmatch(scraper.Attr(li, "id")); m != nil {
+			t.ID = scraper.Str(m[1])
+		}
+		if n, ok := scraper.ParseCount(scraper.TextLine(li.FindMatcher(xf1SelReplies).First())); ok {
+			t.Replies = scraper.Int64(n)
+		}
+		if d := li.FindMatcher(xf1SelLastPost).Last(); d.Length() > 0 {
+			t.LastPostText = scraper.Str(scraper.TextLine(d))
+			t.LastPostAt = xf1Time(d, in)
+		}
+		l.Threads = append(l.Threads, t)
+	})
+	return l, nil
+}

@@ -217,3 +217,42 @@ func TestXF1DiscourseRealPagesNotClaimed(t *testing.T) {
 		}
 	}
 }
+
+func TestXF1Listing(t *testing.T) {
+	doc, _, err := scraper.Parse(xf1Fixture(t, "forum-p1.html"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := scraper.Input{URL: genMustURL(t, "https://crumbandcrust.example/community/forums/bread-and-dough.7/?s=abc"),
+		FetchedAt: time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC), Location: time.UTC}
+	l, err := xf1Engine{}.ExtractListing(doc, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.URL != "https://crumbandcrust.example/community/forums/bread-and-dough.7/" || *l.Title != "Bread & Dough" {
+		t.Errorf("listing url/title = %q %v", l.URL, l.Title)
+	}
+	if l.Page.Number != 1 || *l.Page.Total != 4 || *l.Page.NextURL != "https://crumbandcrust.example/community/forums/bread-and-dough.7/page-2" {
+		t.Errorf("page = %+v", l.Page)
+	}
+	if len(l.Boards) != 2 || l.Boards[1].URL != "https://crumbandcrust.example/community/forums/enriched-doughs.10/" || *l.Boards[0].Title != "Rye & Whole Grain" {
+		t.Errorf("boards = %+v", l.Boards)
+	}
+	if len(l.Threads) != 3 {
+		t.Fatalf("threads = %d, want 3", len(l.Threads))
+	}
+	th := l.Threads[1]
+	if th.URL != "https://crumbandcrust.example/community/threads/sourdough-starter-keeps-going-flat.812/" || *th.ID != "812" ||
+		*th.Title != "Sourdough starter keeps going flat after day 3" || *th.Replies != 22 ||
+		th.LastPostAt.Unix() != 1768478220 || *th.LastPostText != "Today at 11:57 AM" {
+		t.Errorf("thread = %+v", th)
+	}
+	old := l.Threads[2]
+	if old.LastPostAt == nil || old.LastPostAt.Format(time.RFC3339) != "2025-12-09T07:30:00Z" || *old.Replies != 5 {
+		t.Errorf("old thread = %+v", old)
+	}
+	// A forum page is not a thread: Extract finds no posts.
+	if _, err := scraper.Extract(xf1Fixture(t, "forum-p1.html"), in.URL.String(), scraper.Options{}); err == nil {
+		t.Error("forum page extracted as a thread")
+	}
+}
