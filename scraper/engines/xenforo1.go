@@ -23,8 +23,8 @@ func init() { scraper.Register(xf1Engine{}) }
 var (
 	xf1SelPost        = xf1Sel("li.message[id^=post-]")
 	xf1SelUserInfo    = xf1Sel(".messageUserInfo")
-	xf1SelUserName    = xf1Sel(".messageUserInfo .userText .username, .messageUserInfo a.username")
-	xf1SelUserTitle   = xf1Sel(".messageUserInfo em.userTitle")
+	xf1SelUserName    = xf1Sel(".userText .username, a.username")
+	xf1SelUserTitle   = xf1Sel("em.userTitle")
 	xf1SelPair        = xf1Sel(".extraUserInfo dl")
 	xf1SelDt          = xf1Sel("dt")
 	xf1SelDd          = xf1Sel("dd")
@@ -108,12 +108,12 @@ func xf1HTMLNode(doc *goquery.Document) *html.Node {
 func (xf1Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
 	base := in.URL // the page's own URL, for the thread URL and id
 	// XenForo 1 links are relative to <base href>, not to the page URL.
-	if b := scraper.Attr(doc.FindMatcher(xf1SelBase).First(), "href"); b != "" {
+	if b := scraper.Attr(xf1First(doc.Selection, xf1SelBase), "href"); b != "" {
 		if u, err := url.Parse(scraper.Resolve(in.URL, b)); err == nil {
 			in.URL = u
 		}
 	}
-	if c := scraper.Attr(doc.FindMatcher(xf1SelCanonical).First(), "href"); c != "" {
+	if c := scraper.Attr(xf1First(doc.Selection, xf1SelCanonical), "href"); c != "" {
 		if u, err := url.Parse(scraper.Resolve(in.URL, c)); err == nil && u.Host != "" {
 			base = u
 		}
@@ -130,7 +130,7 @@ func (xf1Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page
 }
 
 func xf1Thread(doc *goquery.Document, in scraper.Input, base *url.URL, p *scraper.Page) {
-	h1 := doc.FindMatcher(xf1SelTitle).First()
+	h1 := xf1First(doc.Selection, xf1SelTitle)
 	if h1.Length() > 0 {
 		p.Thread.Prefix = scraper.Str(scraper.TextLine(h1.FindMatcher(xf1SelPrefix)))
 		p.Thread.Title = scraper.Str(scraper.Clean(scraper.TextSkipping(h1, xf1SelPrefix)))
@@ -143,7 +143,7 @@ func xf1Thread(doc *goquery.Document, in scraper.Input, base *url.URL, p *scrape
 		p.Thread.URL = scraper.Str(threadURL.String())
 		p.Thread.ID = scraper.Str(xf1ThreadID(&threadURL))
 	}
-	p.Thread.ForumPath = scraper.Texts(doc.FindMatcher(xf1SelBreadcrumb).First().FindMatcher(xf1SelCrumb))
+	p.Thread.ForumPath = scraper.Texts(xf1First(doc.Selection, xf1SelBreadcrumb).FindMatcher(xf1SelCrumb))
 }
 
 // xf1ThreadID reads the id from "threads/some-title.123/" (friendly URLs) or
@@ -166,7 +166,7 @@ func xf1ThreadID(u *url.URL) string {
 }
 
 func xf1Pages(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
-	nav := doc.FindMatcher(xf1SelPageNav).First()
+	nav := xf1First(doc.Selection, xf1SelPageNav)
 	if nav.Length() == 0 {
 		// Threads of one page have no page navigation at all.
 		p.Page.Number, p.Page.Total = 1, scraper.Int(1)
@@ -176,7 +176,7 @@ func xf1Pages(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 			p.Page.Total = scraper.Int(last)
 		}
 	}
-	if next := scraper.Attr(doc.FindMatcher(xf1SelLinkNext).First(), "href"); next != "" {
+	if next := scraper.Attr(xf1First(doc.Selection, xf1SelLinkNext), "href"); next != "" {
 		p.Page.NextURL = scraper.ResolvePtr(in.URL, next)
 		return
 	}
@@ -212,23 +212,23 @@ func xf1Post(s *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 	post := scraper.Post{ID: m[1]}
 	xf1Author(s, in, &post.Author)
 
-	if pl := s.FindMatcher(xf1SelPermalink).First(); pl.Length() > 0 {
+	if pl := xf1First(s, xf1SelPermalink); pl.Length() > 0 {
 		post.URL = scraper.ResolvePtr(in.URL, scraper.Attr(pl, "href"))
 	}
-	if n, ok := scraper.Atoi(scraper.TextLine(s.FindMatcher(xf1SelPostNumber).First())); ok {
+	if n, ok := scraper.Atoi(scraper.TextLine(xf1First(s, xf1SelPostNumber))); ok {
 		post.Number = scraper.Int(n)
 	}
-	if d := s.FindMatcher(xf1SelDate).First(); d.Length() > 0 {
+	if d := xf1First(s, xf1SelDate); d.Length() > 0 {
 		post.PostedText = scraper.Str(scraper.TextLine(d))
 		post.PostedAt = xf1Time(d, in)
 	}
-	if e := s.FindMatcher(xf1SelEditDate).First(); e.Length() > 0 {
+	if e := xf1First(s, xf1SelEditDate); e.Length() > 0 {
 		post.EditedAt = xf1Time(e, in)
 	}
 
-	body := s.FindMatcher(xf1SelBody).First()
+	body := xf1First(s, xf1SelBody)
 	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(body, xf1Quotes)
-	if sig := s.FindMatcher(xf1SelSignature).First(); sig.Length() > 0 {
+	if sig := xf1First(s, xf1SelSignature); sig.Length() > 0 {
 		post.SignatureText = scraper.Str(scraper.Text(sig))
 	}
 	return post, true
@@ -252,7 +252,8 @@ func xf1Time(d *goquery.Selection, in scraper.Input) *time.Time {
 }
 
 func xf1Author(s *goquery.Selection, in scraper.Input, a *scraper.Author) {
-	name := s.FindMatcher(xf1SelUserName).First()
+	info := xf1First(s, xf1SelUserInfo)
+	name := xf1First(info, xf1SelUserName)
 	a.Name = scraper.Str(scraper.TextLine(name))
 	if a.Name == nil {
 		a.Name = scraper.Str(scraper.Clean(scraper.Attr(s, "data-author")))
@@ -270,10 +271,10 @@ func xf1Author(s *goquery.Selection, in scraper.Input, a *scraper.Author) {
 			}
 		}
 	}
-	a.Title = scraper.Str(scraper.TextLine(s.FindMatcher(xf1SelUserTitle).First()))
-	s.FindMatcher(xf1SelUserInfo).First().FindMatcher(xf1SelPair).Each(func(_ int, dl *goquery.Selection) {
-		scraper.ApplySidebar(a, scraper.TextLine(dl.FindMatcher(xf1SelDt).First()),
-			scraper.TextLine(dl.FindMatcher(xf1SelDd).First()), in)
+	a.Title = scraper.Str(scraper.TextLine(xf1First(info, xf1SelUserTitle)))
+	info.FindMatcher(xf1SelPair).Each(func(_ int, dl *goquery.Selection) {
+		scraper.ApplySidebar(a, scraper.TextLine(xf1First(dl, xf1SelDt)),
+			scraper.TextLine(xf1First(dl, xf1SelDd)), in)
 	})
 }
 
@@ -281,11 +282,11 @@ func xf1Author(s *goquery.Selection, in scraper.Input, a *scraper.Author) {
 // attribution's "goto/post?id=123" link.
 func xf1QuoteInfo(q *goquery.Selection) (author, postID string) {
 	author = scraper.Attr(q, "data-author")
-	attr := q.FindMatcher(xf1SelAttribution).First()
+	attr := xf1First(q, xf1SelAttribution)
 	if author == "" {
 		author = xf1SaidRe.ReplaceAllString(scraper.Clean(scraper.TextSkipping(attr, xf1SelAttrLink)), "")
 	}
-	href := scraper.Attr(q.FindMatcher(xf1SelAttrLink).First(), "href")
+	href := scraper.Attr(xf1First(q, xf1SelAttrLink), "href")
 	if m := xf1GotoPostRe.FindStringSubmatch(href); m != nil {
 		postID = m[1]
 	}
@@ -370,12 +371,12 @@ func (xf1Engine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scrap
 	if in.URL != nil {
 		l.URL = scraper.CleanURL(in.URL.String())
 	}
-	if b := scraper.Attr(doc.FindMatcher(xf1SelBase).First(), "href"); b != "" {
+	if b := scraper.Attr(xf1First(doc.Selection, xf1SelBase), "href"); b != "" {
 		if u, err := url.Parse(scraper.Resolve(in.URL, b)); err == nil {
 			in.URL = u
 		}
 	}
-	l.Title = scraper.Str(scraper.TextLine(doc.FindMatcher(xf1SelListingHead).First()))
+	l.Title = scraper.Str(scraper.TextLine(xf1First(doc.Selection, xf1SelListingHead)))
 	var p scraper.Page
 	xf1Pages(doc, in, &p)
 	l.Page = p.Page
@@ -385,7 +386,7 @@ func (xf1Engine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scrap
 		}
 	})
 	doc.FindMatcher(xf1SelThreadItem).Each(func(_ int, li *goquery.Selection) {
-		a := li.FindMatcher(xf1SelThreadLink).First()
+		a := xf1First(li, xf1SelThreadLink)
 		u := scraper.Resolve(in.URL, scraper.Attr(a, "href"))
 		if u == "" {
 			return
@@ -394,7 +395,7 @@ func (xf1Engine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scrap
 		if m := xf1ThreadItemRe.FindStringSubmatch(scraper.Attr(li, "id")); m != nil {
 			t.ID = scraper.Str(m[1])
 		}
-		if n, ok := scraper.ParseCount(scraper.TextLine(li.FindMatcher(xf1SelReplies).First())); ok {
+		if n, ok := scraper.ParseCount(scraper.TextLine(xf1First(li, xf1SelReplies))); ok {
 			t.Replies = scraper.Int64(n)
 		}
 		if d := li.FindMatcher(xf1SelLastPost).Last(); d.Length() > 0 {
@@ -404,4 +405,15 @@ func (xf1Engine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scrap
 		l.Threads = append(l.Threads, t)
 	})
 	return l, nil
+}
+
+// xf1First returns the first element below s matching m. It stops at the first hit,
+// where goquery's FindMatcher would collect every match.
+func xf1First(s *goquery.Selection, m xf1Matcher) *goquery.Selection {
+	for _, n := range s.Nodes {
+		if f := cascadia.Query(n, m.Matcher); f != nil {
+			return s.FindNodes(f)
+		}
+	}
+	return s.FindNodes()
 }
