@@ -254,3 +254,69 @@ func discAPIPost(jp discPostJSON, base, slug string, in scraper.Input) (scraper.
 	}
 	return post, true
 }
+
+// discTopicListJSON is the part of a topic list (/latest.json, /c/{slug}/{id}.json)
+// forumarc reads.
+type discTopicListJSON struct {
+	TopicList struct {
+		MoreTopicsURL string `json:"more_topics_url"`
+		Topics        []struct {
+			ID           int64  `json:"id"`
+			Title        string `json:"title"`
+			Slug         string `json:"slug"`
+			PostsCount   int64  `json:"posts_count"`
+			LastPostedAt string `json:"last_posted_at"`
+			BumpedAt     string `json:"bumped_at"`
+		} `json:"topics"`
+	} `json:"topic_list"`
+}
+
+// ExtractDiscourseTopicList reads a topic list page of the JSON API (/latest.json,
+// /c/{slug}/{id}.json, ...) into a listing, so whole-site crawls of Discourse find
+// topics and skip unchanged ones (Replies is posts_count - 1). listURL is the URL
+// the JSON came from; NextURL is the JSON URL of the next list page.
+func ExtractDiscourseTopicList(data []byte, listURL string, in scraper.Input) (*scraper.Listing, error) {
+	var r discTopicListJSON
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("discourse topic list json: %w", err)
+	}
+	u, err := url.Parse(listURL)
+	if err != nil {
+		return nil, fmt.Errorf("discourse list url: %w", err)
+	}
+	base := strings.TrimSuffix((&url.URL{Scheme: u.Scheme, Host: u.Host}).String(), "/")
+	l := &scraper.Listing{Engine: "discourse", URL: scraper.CleanURL(listURL), Boards: []scraper.BoardLink{}, Threads: []scraper.ThreadEntry{}}
+	l.Page.Number = 1
+	if n, err := strconv.Atoi(u.Query().Get("page")); err == nil && n >= 0 {
+		l.Page.Number = n + 1 // Discourse list pages count from 0
+	}
+	if more := r.TopicList.MoreTopicsURL; more != "" {
+		// more_topics_url points at the HTML list ("/latest?page=1"); ask for JSON.
+		if mu, err := u.Parse(more); err == nil {
+			if !strings.HasSuffix(mu.Path, ".json") {
+				mu.Path += ".json"
+			}
+			l.Page.NextURL = scraper.Str(mu.String())
+		}
+	}
+	for _, t := range r.TopicList.Topics {
+		if t.ID == 0 {
+			continue
+		}
+		id := strconv.FormatInt(t.ID, 10)
+		e := scraper.ThreadEntry{URL: discThreadURL(base, t.Slug, id), ID: scraper.Str(id), Title: scraper.Str(scraper.Clean(t.Title))}
+		if t.PostsCount > 0 {
+			e.Replies = scraper.Int64(t.PostsCount - 1)
+		}
+		last := t.LastPostedAt
+		if last == "" {
+			last = t.BumpedAt
+		}
+		if ts, ok := scraper.ParseMachineTime(last); ok {
+			e.LastPostAt = scraper.UTCTime(ts)
+			e.LastPostText = scraper.Str(last)
+		}
+		l.Threads = append(l.Threads, e)
+	}
+	return l, nil
+}

@@ -250,3 +250,31 @@ func BenchmarkExtractDiscourseAPI(b *testing.B) {
 		}
 	}
 }
+
+func TestDiscourseTopicList(t *testing.T) {
+	l, err := ExtractDiscourseTopicList(discFixture(t, "latest.json"), "https://forum.homelab.example/latest.json", scraper.Input{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Page.Number != 1 || l.Page.NextURL == nil || *l.Page.NextURL != "https://forum.homelab.example/latest.json?no_definitions=true&page=1" {
+		t.Errorf("page = %+v", l.Page)
+	}
+	if len(l.Threads) != 2 {
+		t.Fatalf("threads = %d", len(l.Threads))
+	}
+	th := l.Threads[0]
+	if th.URL != "https://forum.homelab.example/t/zfs-scrub-takes-three-days-on-a-4-disk-pool/4417" || *th.ID != "4417" ||
+		*th.Replies != 25 || th.LastPostAt.Format(time.RFC3339) != "2025-12-01T10:00:00Z" {
+		t.Errorf("thread = %+v", th)
+	}
+	if *l.Threads[1].Replies != 0 {
+		t.Errorf("single-post topic replies = %d", *l.Threads[1].Replies)
+	}
+	l2, err := ExtractDiscourseTopicList([]byte(`{"topic_list":{"topics":[]}}`), "https://forum.homelab.example/c/hardware/4.json?page=2", scraper.Input{})
+	if err != nil || l2.Page.Number != 3 || l2.Page.NextURL != nil || len(l2.Threads) != 0 {
+		t.Errorf("last list page = %+v, %v", l2, err)
+	}
+	if _, err := ExtractDiscourseTopicList([]byte(`nope`), "https://f.example/latest.json", scraper.Input{}); err == nil {
+		t.Error("bad json accepted")
+	}
+}
