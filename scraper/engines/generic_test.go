@@ -261,3 +261,37 @@ func genMustURL(t testing.TB, raw string) *url.URL {
 	}
 	return u
 }
+
+// TestGenericOddPagesNoPanic feeds broken and partial markup to this helper's
+// engines: missing parts must give nulls, never a panic.
+func TestGenericOddPagesNoPanic(t *testing.T) {
+	pages := []string{
+		``,
+		`<html id="XenForo"></html>`,
+		`<html id="XenForo"><body><li class="message" id="post-1"></li><li class="message" id="post-x"></li></body></html>`,
+		`<html id="XenForo"><head><base href="::bad"></head><body><div class="PageNav" data-page="2" data-last="x"><nav><a href="?">3</a></nav></div><li class="message" id="post-2"><blockquote class="messageText"><div class="bbCodeQuote"></div></blockquote></li></body></html>`,
+		`<html><head><meta name="generator" content="Discourse"></head><body><div id="main-outlet"><div class="post" itemprop="text"></div><div id="post_x"><div class="post" itemprop="text">a</div></div></div></body></html>`,
+		`<html><body class="lantern"><div class="lb-msg" data-msg="1"></div><div class="lb-msg" data-msg="2"><time class="lb-when" data-epoch="nope">yesterday</time><div class="lb-text"><blockquote class="lb-cite"></blockquote></div></div></body></html>`,
+	}
+	engines := []scraper.Engine{xf1Engine{}, discEngine{}, genLoadExample(t)}
+	for i, src := range pages {
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range engines {
+			in := scraper.Input{URL: genMustURL(t, "https://f.example/t/x/1"), FetchedAt: time.Now(), Location: time.UTC}
+			if _, err := e.Extract(doc, in); err != nil {
+				t.Errorf("page %d, %s: %v", i, e.Info().Name, err)
+			}
+			_ = e.Detect(doc)
+			in.URL = nil
+			if _, err := e.Extract(doc, in); err != nil {
+				t.Errorf("page %d, %s, no URL: %v", i, e.Info().Name, err)
+			}
+		}
+		if _, err := (xf1Engine{}).ExtractListing(doc, scraper.Input{}); err != nil {
+			t.Errorf("page %d listing: %v", i, err)
+		}
+	}
+}
