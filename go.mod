@@ -50,3 +50,5 @@ require (
 	google.golang.org/appengine v1.6.8 // indirect
 	google.golang.org/protobuf v1.36.10 // indirect
 )
+
+require go.yaml.in/yaml/v3 v3.0.6
