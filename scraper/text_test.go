@@ -69,7 +69,7 @@ func TestPostBodySeparatesQuotes(t *testing.T) {
 
 func TestCleanURL(t *testing.T) {
 	cases := map[string]string{
-		"https://f.example/showthread.php?t=12&s=abcdef&page=2": "https://f.example/showthread.php?page=2&t=12",
+		"https://f.example/showthread.php?t=12&s=abcdef&page=2": "https://f.example/showthread.php?t=12&page=2",
 		"https://f.example/viewtopic.php?t=5&sid=0123":          "https://f.example/viewtopic.php?t=5",
 		"https://f.example/threads/x.1/page-2":                  "https://f.example/threads/x.1/page-2",
 	}
