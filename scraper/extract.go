@@ -161,3 +161,38 @@ func cleanPtr(s *string) *string {
 	}
 	return Str(CleanURL(*s))
 }
+
+// ExtractListingDocument reads a board or forum index page with the engine that
+// rendered it.
+func ExtractListingDocument(doc *goquery.Document, pageURL string, opts Options) (*Listing, error) {
+	e, err := engineFor(doc, opts.Engine)
+	if err != nil {
+		return nil, err
+	}
+	lr, ok := e.(ListingReader)
+	if !ok {
+		return nil, fmt.Errorf("%s: the %s engine cannot read board listings yet", pageURL, e.Info().Name)
+	}
+	in, err := input(pageURL, opts)
+	if err != nil {
+		return nil, err
+	}
+	doc.Url = in.URL
+	l, err := lr.ExtractListing(doc, in)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", e.Info().Name, err)
+	}
+	l.Engine = e.Info().Name
+	l.URL = CleanURL(pageURL)
+	l.Page.NextURL = cleanPtr(l.Page.NextURL)
+	if l.Page.Number == 0 {
+		l.Page.Number = 1
+	}
+	for i := range l.Boards {
+		l.Boards[i].URL = CleanURL(l.Boards[i].URL)
+	}
+	for i := range l.Threads {
+		l.Threads[i].URL = CleanURL(l.Threads[i].URL)
+	}
+	return l, nil
+}
