@@ -21,19 +21,35 @@ func CleanURL(raw string) string {
 		u.RawPath = ""
 	}
 	if u.RawQuery != "" {
-		q := u.Query()
-		changed := false
-		for k := range q {
-			if sessionParams[strings.ToLower(k)] {
-				q.Del(k)
-				changed = true
-			}
-		}
-		if changed {
-			u.RawQuery = q.Encode()
-		}
+		u.RawQuery = stripSessionQuery(u.RawQuery)
 	}
 	return u.String()
+}
+
+// stripSessionQuery drops session pairs from a raw query, keeping the order and
+// encoding of the rest. It splits by hand because url.ParseQuery drops pairs holding
+// ';', and SMF joins parameters with ';' ("action=profile;u=3061;PHPSESSID=x").
+func stripSessionQuery(raw string) string {
+	changed := false
+	var kept []string
+	for _, pair := range strings.Split(raw, "&") {
+		var segs []string
+		for _, s := range strings.Split(pair, ";") {
+			k, _, _ := strings.Cut(s, "=")
+			if sessionParams[strings.ToLower(k)] {
+				changed = true
+				continue
+			}
+			segs = append(segs, s)
+		}
+		if j := strings.Join(segs, ";"); j != "" {
+			kept = append(kept, j)
+		}
+	}
+	if !changed {
+		return raw
+	}
+	return strings.Join(kept, "&")
 }
 
 // Resolve makes href absolute against base and cleans it; "" stays "".
