@@ -442,9 +442,10 @@ func phpbbQuoteInfo(q *goquery.Selection) (author, postID string) {
 	}
 	if link := cite.FindMatcher(phpbbCiteProfileSel).First(); link.Length() > 0 {
 		author = scraper.TextLine(link)
-	} else {
-		author = phpbbWroteRe.ReplaceAllString(scraper.TextLine(cite), "")
-	}
+	} else if txt := scraper.TextLine(cite); phpbbWroteRe.MatchString(txt) || scraper.TextLine(cite.ChildrenMatcher(phpbbLabelSel)) != txt {
+		author = phpbbWroteRe.ReplaceAllString(txt, "")
+	} // else a bare bold "Quote:" title: no author shown
+
 	if postID == "" {
 		cite.FindMatcher(phpbbCitePostLinkSel).EachWithBreak(func(_ int, l *goquery.Selection) bool {
 			postID = scraper.Attr(l, "data-post-id")

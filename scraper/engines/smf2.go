@@ -36,7 +36,9 @@ var (
 	smfDate21Sel    = phpbbMust(`a.smalltext, .postinfo a.smalltext`)
 	smfDate20Sel    = phpbbMust(`div.smalltext`)
 	smfPageNumSel   = phpbbMust(`.page_number`)
+	smfPermalinkSel = phpbbMust(`a.smalltext[href]`)
 	smfSubjectLink  = phpbbMust(`h5 a[href], [id^="subject_"] a[href]`)
+	smfImgAltSel    = phpbbMust(`img[alt], [title]`)
 	smfModifiedSel  = phpbbMust(`[id^="modified_"]`)
 	smfSignatureSel = phpbbMust(`div.signature`)
 	smfLabelSel     = phpbbMust(`strong, b`)
@@ -64,11 +66,11 @@ var (
 	smfPagerAllSel = phpbbMust(`a, strong, span`)
 
 	smfTopicRe   = regexp.MustCompile(`topic[=,](\d+)(?:\.(\d+|msg\d+|new))?`)
-	smfMsgRe     = regexp.MustCompile(`msg[_]?(\d+)`)
+	smfMsgRe     = regexp.MustCompile(`msg[_=]?(\d+)`)
 	smfUserRe    = regexp.MustCompile(`[;?&]u=(\d+)`)
 	smfNumRe     = regexp.MustCompile(`^\d+$`)
 	smfReadRe    = regexp.MustCompile(`\s*\([^()]*\d[^()]*\)\s*$`)
-	smfQuoteByRe = regexp.MustCompile(`(?i)^(.*?)\s+(?:on|en|le|am|il|op|em|dnia|в|tarihinde)\s+\S*\d.*$`)
+	smfQuoteByRe = regexp.MustCompile(`(?i)^(.*?)\s+(?:on|en|le|am|il|op|em|dnia|в|tarihinde)\s+.*\d.*$`)
 )
 
 func (smfEngine) Info() scraper.EngineInfo {
@@ -303,13 +305,20 @@ func smfPost(inner *goquery.Selection, id string, in scraper.Input) scraper.Post
 			post.PostedAt = scraper.UTCTime(t)
 		}
 	}
-	key.FindMatcher(smfSubjectLink).EachWithBreak(func(_ int, l *goquery.Selection) bool {
-		if href := scraper.Attr(l, "href"); phpbbMatch(smfMsgRe, href) == id {
-			post.URL = scraper.ResolvePtr(in.URL, href)
-			return false
+	// Permalink: 2.1's date link, else the subject link (2.1's hidden subject uses
+	// the redirecting index.php?msg=N form, so it comes last).
+	for _, m := range []phpbbMatcher{smfPermalinkSel, smfSubjectLink} {
+		key.FindMatcher(m).EachWithBreak(func(_ int, l *goquery.Selection) bool {
+			if href := scraper.Attr(l, "href"); phpbbMatch(smfMsgRe, href) == id {
+				post.URL = scraper.ResolvePtr(in.URL, href)
+				return false
+			}
+			return true
+		})
+		if post.URL != nil {
+			break
 		}
-		return true
-	})
+	}
 	if mod := box.FindMatcher(smfModifiedSel).First(); mod.Length() > 0 {
 		post.EditedAt = smfEdited(scraper.TextLine(mod), in)
 	}
@@ -325,11 +334,10 @@ func smfPost(inner *goquery.Selection, id string, in scraper.Input) scraper.Post
 // user title (custom title, else membergroup, else post group, as SMF orders them) and
 // later ones are kept under Extras by their class.
 func smfSidebar(a *scraper.Author, ul *goquery.Selection, in scraper.Input) {
+	hasTitle := ul.ChildrenFiltered("li.title").Length() > 0
 	groups := 0
 	ul.Children().Each(func(_ int, li *goquery.Selection) {
-		cls := scraper.Attr(li, "class")
-		switch {
-		case li.Children().Is("ul, ol"), li.FindMatcher(smfOnlineSel).Length() > 0:
+		if li.Children().Is("ul, ol") || li.FindMatcher(smfOnlineSel).Length() > 0 {
 			return
 		}
 		for _, skip := range []string{"avatar", "stars", "icons", "profile", "im_icons", "poster_ip", "karma_allow", "email", "warning"} {
@@ -341,20 +349,36 @@ func smfSidebar(a *scraper.Author, ul *goquery.Selection, in scraper.Input) {
 		if txt == "" {
 			return
 		}
+		group := li.HasClass("title") || li.HasClass("membergroup") || li.HasClass("postgroup")
 		if li.HasClass("blurb") {
 			scraper.ApplySidebar(a, "blurb", txt, in)
 			return
 		}
-		if label, value, ok := strings.Cut(txt, ":"); ok && !li.HasClass("title") && !li.HasClass("membergroup") && !li.HasClass("postgroup") && strings.TrimSpace(value) != "" && len([]rune(label)) <= 40 {
+		if label, value, ok := strings.Cut(txt, ":"); ok && !group && len([]rune(label)) <= 40 {
+			if strings.TrimSpace(value) == "" {
+				// "Gender: <img alt=Male>" (2.0) or "<span title=Male>" (2.1)
+				if img := li.FindMatcher(smfImgAltSel).First(); img.Length() > 0 {
+					value = scraper.Attr(img, "alt")
+					if value == "" {
+						value = scraper.Attr(img, "title")
+					}
+				}
+			}
 			scraper.ApplySidebar(a, label, value, in)
 			return
 		}
-		if a.Title == nil && (cls == "" || li.HasClass("title") || li.HasClass("membergroup") || li.HasClass("postgroup")) {
+		if a.Title == nil && (li.HasClass("title") || !hasTitle && (group || scraper.Attr(li, "class") == "")) {
 			a.Title = scraper.Str(txt)
 			return
 		}
-		key := strings.Fields(cls + " group")[0]
-		if groups++; cls == "" && groups > 1 {
+		groups++
+		key := "group"
+		for _, c := range []string{"membergroup", "postgroup", "title"} {
+			if li.HasClass(c) {
+				key = c
+			}
+		}
+		if key == "group" && groups > 1 {
 			key = "group " + strconv.Itoa(groups)
 		}
 		scraper.ApplySidebar(a, key, txt, in)
