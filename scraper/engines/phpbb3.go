@@ -80,7 +80,7 @@ var (
 	phpbbPagerNextSel  = phpbbMust(`a[rel="next"], li.next > a, li.arrow.next > a`)
 	phpbbPagerLinksSel = phpbbMust(`a[href]`)
 
-	phpbbEditedRe  = regexp.MustCompile(`(?i)\s(?:on|am|le|el|il|op|em|в)\s+(.+?),\s*(?:edited|insgesamt|modifié|editado|modificato|bewerkt|изменял|отредактировано)`)
+	phpbbEditedRe  = regexp.MustCompile(`(?i)\s(?:on|am|le|el|il|op|em|в)\s+(.+?),\s*(?:edited|insgesamt|modifié|édité|editado|modificato|bewerkt|изменял|отредактировано)`)
 	phpbbUserIDRe  = regexp.MustCompile(`[?&;]u=(\d+)`)
 	phpbbPostIDRe  = regexp.MustCompile(`[?&;]p=(\d+)`)
 	phpbbTopicIDRe = regexp.MustCompile(`[?&;]t=(\d+)`)
