@@ -25,10 +25,6 @@ type phpbbEngine struct{}
 func init() { scraper.Register(phpbbEngine{}) }
 
 var (
-	// phpbbDetectSel holds markers only phpBB 3 emits: the prosilver body id and post
-	// profile list, subsilver2's bold author cell, the topic list and member links.
-	phpbbDetectSel = phpbbMust(`body#phpbb, dl.postprofile, table.tablebg b.postauthor, ul.topiclist li.row, a[href*="memberlist.php?mode=viewprofile"]`)
-
 	phpbbProsilverPostSel = phpbbMust(`div.post[id^="p"]`)
 	phpbbSubsilverPostSel = phpbbMust(`table.tablebg`)
 	phpbbPostAuthorSel    = phpbbMust(`b.postauthor`)
@@ -100,10 +96,63 @@ func (phpbbEngine) Info() scraper.EngineInfo {
 	}
 }
 
-// Detect looks for the first element any phpBB 3 style emits; one query, no text scans.
+// Detect looks for the first element any phpBB 3 style emits: the prosilver body id
+// and post profile list, subsilver2's bold author cell, the topic list, member links.
+// A hand-written matcher (element type first) keeps this a few percent of extraction.
 func (phpbbEngine) Detect(doc *goquery.Document) bool {
+	return phpbbFind(doc, phpbbIsMarker)
+}
+
+func phpbbIsMarker(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Body:
+		return phpbbAttr(n, "id") == "phpbb"
+	case atom.Dl:
+		return phpbbHasClass(n, "postprofile")
+	case atom.B:
+		return phpbbHasClass(n, "postauthor")
+	case atom.Ul:
+		return phpbbHasClass(n, "topiclist")
+	case atom.A:
+		return strings.Contains(phpbbAttr(n, "href"), "memberlist.php?mode=viewprofile")
+	}
+	return false
+}
+
+// phpbbFind reports whether any element of doc satisfies match, stopping at the first.
+func phpbbFind(doc *goquery.Document, match func(*html.Node) bool) bool {
+	var walk func(n *html.Node) bool
+	walk = func(n *html.Node) bool {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if match(c) || walk(c) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, n := range doc.Nodes {
-		if cascadia.Query(n, phpbbDetectSel) != nil {
+		if walk(n) {
+			return true
+		}
+	}
+	return false
+}
+
+func phpbbAttr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func phpbbHasClass(n *html.Node, class string) bool {
+	for _, c := range strings.Fields(phpbbAttr(n, "class")) {
+		if c == class {
 			return true
 		}
 	}

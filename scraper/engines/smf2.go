@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"github.com/forumarc/forumarc/scraper"
 )
@@ -23,10 +23,6 @@ type smfEngine struct{}
 func init() { scraper.Register(smfEngine{}) }
 
 var (
-	// smfDetectSel: message bodies (div.inner#msg_N), the poster info lists and the
-	// board index table are SMF's own ids; "navPages"/"nav_page" name its page links.
-	smfDetectSel = phpbbMust(`div.inner[id^="msg_"], ul[id^="msg_"][id$="_extra_info"], #messageindex, a.navPages, div.pagelinks a.nav_page`)
-
 	smfInnerSel     = phpbbMust(`div.inner[id^="msg_"]`)
 	smfPosterSel    = phpbbMust(`.poster`)
 	smfNameSel      = phpbbMust(`h4 a[href*="action=profile"]`)
@@ -83,14 +79,23 @@ func (smfEngine) Info() scraper.EngineInfo {
 	}
 }
 
-// Detect looks for SMF's message and poster ids; one query, no text scans.
+// Detect looks for SMF's own ids and classes: message bodies (div.inner#msg_N), poster
+// lists (ul#msg_N_extra_info), the board index (#messageindex) and its page links
+// (a.navPages in 2.0, a.nav_page in 2.1).
 func (smfEngine) Detect(doc *goquery.Document) bool {
-	for _, n := range doc.Nodes {
-		if cascadia.Query(n, smfDetectSel) != nil {
-			return true
-		}
+	return phpbbFind(doc, smfIsMarker)
+}
+
+func smfIsMarker(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Div:
+		return strings.HasPrefix(phpbbAttr(n, "id"), "msg_") && phpbbHasClass(n, "inner")
+	case atom.Ul:
+		return strings.HasSuffix(phpbbAttr(n, "id"), "_extra_info")
+	case atom.A:
+		return phpbbHasClass(n, "navPages") || phpbbHasClass(n, "nav_page")
 	}
-	return false
+	return phpbbAttr(n, "id") == "messageindex"
 }
 
 // Extract reads a topic page (index.php?topic=ID.OFFSET or topic,ID.OFFSET.html).
