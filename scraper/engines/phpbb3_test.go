@@ -201,3 +201,43 @@ func phpbbDeref(n *int) int {
 	}
 	return *n
 }
+
+func TestPhpbbListing(t *testing.T) {
+	doc, _ := phpbbTestDoc(t, "phpbb3", "viewforum-prosilver33.html")
+	if !(phpbbEngine{}).Detect(doc) {
+		t.Fatal("viewforum page not detected")
+	}
+	l, err := phpbbEngine{}.ExtractListing(doc, phpbbTestInput(t, "https://forum.example.org/viewforum.php?f=7"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Title == nil || *l.Title != "Sharpening" {
+		t.Errorf("title = %v", l.Title)
+	}
+	if len(l.Boards) != 1 || l.Boards[0].URL != "https://forum.example.org/viewforum.php?f=12" || *l.Boards[0].Title != "Power sharpening" {
+		t.Errorf("boards = %+v", l.Boards)
+	}
+	if len(l.Threads) != 3 {
+		t.Fatalf("threads = %d, want 3 (mini page links are not topics)", len(l.Threads))
+	}
+	want := []struct {
+		id      string
+		replies int64
+		last    string
+	}{{"300", 0, "2024-01-01T10:00:00Z"}, {"345", 22, "2024-03-18T09:12:45Z"}, {"351", 1204, "2024-03-17T16:44:00Z"}}
+	for i, w := range want {
+		te := l.Threads[i]
+		if te.ID == nil || *te.ID != w.id || te.Replies == nil || *te.Replies != w.replies || te.LastPostAt == nil || te.LastPostAt.Format(time.RFC3339) != w.last {
+			t.Errorf("thread %d = id %v replies %v last %v, want %+v", i, te.ID, te.Replies, te.LastPostAt, w)
+		}
+	}
+	if l.Threads[1].URL != "https://forum.example.org/viewtopic.php?t=345" || *l.Threads[1].LastPostText != "Mon Mar 18, 2024 9:12 am" {
+		t.Errorf("thread 1 = %+v", l.Threads[1])
+	}
+	if l.Page.Number != 1 || phpbbDeref(l.Page.Total) != 2 || l.Page.NextURL == nil || *l.Page.NextURL != "https://forum.example.org/viewforum.php?f=7&start=25" {
+		t.Errorf("page = %d/%d next %v", l.Page.Number, phpbbDeref(l.Page.Total), l.Page.NextURL)
+	}
+	if _, err := scraper.ExtractDocument(doc, "https://forum.example.org/viewforum.php?f=7", scraper.Options{}); err == nil {
+		t.Error("a forum listing extracted as a thread without ErrNotThread")
+	}
+}

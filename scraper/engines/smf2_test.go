@@ -194,3 +194,46 @@ func BenchmarkDetectSmf2(b *testing.B) {
 		}
 	}
 }
+
+func TestSmfListing(t *testing.T) {
+	doc, _ := phpbbTestDoc(t, "smf2", "board-curve20.html")
+	if !(smfEngine{}).Detect(doc) {
+		t.Fatal("board page not detected")
+	}
+	l, err := smfEngine{}.ExtractListing(doc, phpbbTestInput(t, "http://www.kilnchat.example.com/forum/index.php?board=9.20"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Title == nil || *l.Title != "Glazes" {
+		t.Errorf("title = %v", l.Title)
+	}
+	if len(l.Boards) != 1 || l.Boards[0].URL != "http://www.kilnchat.example.com/forum/index.php?board=12.0" {
+		t.Errorf("boards = %+v", l.Boards)
+	}
+	if len(l.Threads) != 2 {
+		t.Fatalf("threads = %d, want 2", len(l.Threads))
+	}
+	te := l.Threads[0]
+	if *te.ID != "4411" || te.URL != "http://www.kilnchat.example.com/forum/index.php?topic=4411.0" || *te.Replies != 31 ||
+		te.LastPostAt == nil || te.LastPostAt.Format(time.RFC3339) != "2024-03-18T09:12:45Z" || *te.LastPostText != "March 18, 2024, 09:12:45 AM" {
+		t.Errorf("thread 0 = %+v", te)
+	}
+	if *l.Threads[1].Replies != 1050 {
+		t.Errorf("thread 1 replies = %d, want 1050", *l.Threads[1].Replies)
+	}
+	if l.Page.Number != 2 || phpbbDeref(l.Page.Total) != 2 || l.Page.NextURL != nil {
+		t.Errorf("page = %d/%d next %v, want 2/2 none (topic mini pagers ignored)", l.Page.Number, phpbbDeref(l.Page.Total), l.Page.NextURL)
+	}
+
+	doc, _ = phpbbTestDoc(t, "smf2", "board-smf21.html")
+	l, err = smfEngine{}.ExtractListing(doc, phpbbTestInput(t, "https://community.example.net/index.php?board=4.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Threads) != 2 || *l.Threads[0].Replies != 42 || *l.Threads[1].Replies != 0 || l.Threads[1].LastPostAt == nil {
+		t.Fatalf("2.1 threads = %+v", l.Threads)
+	}
+	if l.Page.Number != 1 || phpbbDeref(l.Page.Total) != 1 || l.Page.NextURL != nil {
+		t.Errorf("2.1 page = %d/%d next %v, want 1/1 none (topic mini pager ignored)", l.Page.Number, phpbbDeref(l.Page.Total), l.Page.NextURL)
+	}
+}
