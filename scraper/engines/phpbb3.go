@@ -39,6 +39,7 @@ var (
 	phpbbSignatureSel   = phpbbMust(`div.signature`)
 	phpbbNoticeSel      = phpbbMust(`div.notice`)
 	phpbbDdSel          = phpbbMust(`dd`)
+	phpbbDtSel          = phpbbMust(`dt`)
 	phpbbLabelSel       = phpbbMust(`strong, b`)
 	phpbbPostLinkSel    = phpbbMust(`a[href*="p="][href*="#p"]`)
 
@@ -62,7 +63,7 @@ var (
 	phpbbCiteProfileSel  = phpbbMust(`a[href*="mode=viewprofile"]`)
 	phpbbCitePostLinkSel = phpbbMust(`a[data-post-id], a[href*="p="]`)
 
-	phpbbTitleSel      = phpbbMust(`h2.topic-title, #pageheader h2, h2`)
+	phpbbTitleSels     = []phpbbMatcher{phpbbMust(`h2.topic-title`), phpbbMust(`#pageheader h2`), phpbbMust(`h2`)}
 	phpbbCrumbSels     = []phpbbMatcher{phpbbMust(`.navlinks .crumb a, #nav-breadcrumbs .crumb a`), phpbbMust(`ul.navlinks li.icon-home a`), phpbbMust(`p.breadcrumbs a`)}
 	phpbbTopicLinkSel  = phpbbMust(`h2 a[href*="viewtopic.php"], a[href*="mode=reply"][href*="t="], a[href*="viewtopic.php"][href*="t="]`)
 	phpbbTopicInputSel = phpbbMust(`input[name="t"]`)
@@ -225,13 +226,12 @@ func (phpbbEngine) PageURLPerPage(threadURL string, n, perPage int) (string, boo
 
 func phpbbThread(doc *goquery.Document, in scraper.Input) scraper.Thread {
 	var t scraper.Thread
-	doc.FindMatcher(phpbbTitleSel).EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		if title := scraper.TextLine(s); title != "" {
-			t.Title = scraper.Str(title)
-			return false
+	for _, m := range phpbbTitleSels {
+		if h := phpbbFirstText(doc.FindMatcher(m)); h.Length() > 0 {
+			t.Title = scraper.Str(scraper.TextLine(h))
+			break
 		}
-		return true
-	})
+	}
 	if t.Title == nil {
 		title := scraper.TextLine(doc.FindMatcher(phpbbHTMLTitleSel).First())
 		if i := strings.LastIndex(title, " - "); i >= 0 && strings.Contains(title, "•") {
@@ -353,7 +353,7 @@ func phpbbProsilverPost(s *goquery.Selection, id string, in scraper.Input) scrap
 		a.URL = scraper.ResolvePtr(in.URL, href)
 	} else if g := phpbbFirstText(line.FindMatcher(phpbbGuestNameSel)); g.Length() > 0 {
 		a.Name = scraper.Str(scraper.TextLine(g))
-	} else if dt := profile.ChildrenFiltered("dt"); dt.Length() > 0 {
+	} else if dt := profile.ChildrenMatcher(phpbbDtSel); dt.Length() > 0 {
 		a.Name = scraper.Str(scraper.TextLine(dt))
 	}
 	profile.ChildrenMatcher(phpbbDdSel).Each(func(_ int, dd *goquery.Selection) {
@@ -478,10 +478,8 @@ func phpbbQuoteInfo(q *goquery.Selection) (author, postID string) {
 		cite = q.Children().First().ChildrenMatcher(phpbbCiteSel).First()
 	}
 	if cite.Length() == 0 {
-		cite = q.PrevAllFiltered("div.quotetitle").First()
-		if cite.Length() == 0 || q.Prev().Get(0) != cite.Get(0) {
-			cite = q.Prev().FilterMatcher(phpbbSubQuoteOutside)
-		}
+		cite = q.Prev().FilterMatcher(phpbbSubQuoteOutside) // subsilver2
+
 	}
 	if p := q.AttrOr("cite", ""); p != "" {
 		postID = phpbbMatch(phpbbPostIDRe, html.UnescapeString(p))
@@ -589,6 +587,7 @@ var (
 	phpbbLastPostSel   = phpbbMust(`dd.lastpost`)
 	phpbbRowCellSel    = phpbbMust(`td`)
 	phpbbDfnSel        = phpbbMust(`dfn`)
+	phpbbParaSel       = phpbbMust(`p`)
 	phpbbCountRe       = regexp.MustCompile(`\d[\d,.\x{a0}\x{202f}]*`)
 )
 
@@ -619,7 +618,7 @@ func (phpbbEngine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scr
 		}
 		last := row.FindMatcher(phpbbLastPostSel).First()
 		if last.Length() == 0 && goquery.NodeName(row) == "tr" {
-			last = row.ChildrenMatcher(phpbbRowCellSel).Last().ChildrenFiltered("p").First()
+			last = row.ChildrenMatcher(phpbbRowCellSel).Last().ChildrenMatcher(phpbbParaSel).First()
 		}
 		te.LastPostAt, te.LastPostText = phpbbListDate(last, in)
 		l.Threads = append(l.Threads, te)

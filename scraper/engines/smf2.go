@@ -38,6 +38,8 @@ var (
 	smfModifiedSel  = phpbbMust(`[id^="modified_"]`)
 	smfSignatureSel = phpbbMust(`div.signature`)
 	smfLabelSel     = phpbbMust(`strong, b`)
+	smfTitleLiSel   = phpbbMust(`li.title`)
+	smfListSel      = phpbbMust(`ul, ol`)
 	smfOnlineSel    = phpbbMust(`img[src*="useron"], img[src*="useroff"], span.on, span.off`)
 	smfQuoteHeadSel = phpbbMust(`div.quoteheader`)
 	smfQuoteLinkSel = phpbbMust(`a[href*="msg"]`)
@@ -170,11 +172,14 @@ func smfThread(doc *goquery.Document, in scraper.Input) scraper.Thread {
 		t.ForumPath = append(t.ForumPath, name)
 	})
 	if t.Title == nil {
+		// 2.0: "Topic: Subject (Read 11186 times)"; 2.1: just the subject.
 		title := scraper.TextLine(doc.FindMatcher(smfTopSubject).First())
-		if _, after, ok := strings.Cut(title, ": "); ok && title != "" {
-			title = after // "Topic: Subject (Read 11186 times)"
+		if smfReadRe.MatchString(title) {
+			title = smfReadRe.ReplaceAllString(title, "")
+			if label, after, ok := strings.Cut(title, ": "); ok && !strings.Contains(label, " ") {
+				title = after
+			}
 		}
-		title = smfReadRe.ReplaceAllString(title, "")
 		if title == "" {
 			title = scraper.TextLine(doc.FindMatcher(smfHTMLTitle).First())
 		}
@@ -343,10 +348,10 @@ func smfPost(inner *goquery.Selection, id string, in scraper.Input) scraper.Post
 // user title (custom title, else membergroup, else post group, as SMF orders them) and
 // later ones are kept under Extras by their class.
 func smfSidebar(a *scraper.Author, ul *goquery.Selection, in scraper.Input) {
-	hasTitle := ul.ChildrenFiltered("li.title").Length() > 0
+	hasTitle := ul.ChildrenMatcher(smfTitleLiSel).Length() > 0
 	groups := 0
 	ul.Children().Each(func(_ int, li *goquery.Selection) {
-		if li.Children().Is("ul, ol") || li.FindMatcher(smfOnlineSel).Length() > 0 {
+		if li.ChildrenMatcher(smfListSel).Length() > 0 || li.FindMatcher(smfOnlineSel).Length() > 0 {
 			return
 		}
 		for _, skip := range []string{"avatar", "stars", "icons", "profile", "im_icons", "poster_ip", "karma_allow", "email", "warning"} {

@@ -237,3 +237,28 @@ func TestSmfListing(t *testing.T) {
 		t.Errorf("2.1 page = %d/%d next %v, want 1/1 none (topic mini pager ignored)", l.Page.Number, phpbbDeref(l.Page.Total), l.Page.NextURL)
 	}
 }
+
+func TestSmfTitleFallback(t *testing.T) {
+	cases := map[string]string{
+		`<span id="top_subject">Topic: Farm mesh: which nodes? &nbsp;(Read 5 times)</span>`: "Farm mesh: which nodes?",
+		`<h2 class="display_title"><span id="top_subject">Farm mesh: which nodes?</span></h2>`: "Farm mesh: which nodes?",
+	}
+	for head, want := range cases {
+		page := `<html><head><title>site title</title></head><body>` + head +
+			`<div class="post_wrapper"><div class="poster"><h4>Guest</h4></div><div class="inner" id="msg_1">hi</div></div></body></html>`
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := smfEngine{}.Extract(doc, phpbbTestInput(t, "https://f.org/index.php?topic=3.0"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Thread.Title == nil || *p.Thread.Title != want {
+			t.Errorf("%s: title = %v, want %q", head, p.Thread.Title, want)
+		}
+		if p.Thread.ID == nil || *p.Thread.ID != "3" || p.Thread.URL == nil || *p.Thread.URL != "https://f.org/index.php?topic=3.0" {
+			t.Errorf("thread = %+v", p.Thread)
+		}
+	}
+}
