@@ -240,7 +240,7 @@ func TestSmfListing(t *testing.T) {
 
 func TestSmfTitleFallback(t *testing.T) {
 	cases := map[string]string{
-		`<span id="top_subject">Topic: Farm mesh: which nodes? &nbsp;(Read 5 times)</span>`: "Farm mesh: which nodes?",
+		`<span id="top_subject">Topic: Farm mesh: which nodes? &nbsp;(Read 5 times)</span>`:    "Farm mesh: which nodes?",
 		`<h2 class="display_title"><span id="top_subject">Farm mesh: which nodes?</span></h2>`: "Farm mesh: which nodes?",
 	}
 	for head, want := range cases {
