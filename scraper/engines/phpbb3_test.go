@@ -241,3 +241,28 @@ func TestPhpbbListing(t *testing.T) {
 		t.Error("a forum listing extracted as a thread without ErrNotThread")
 	}
 }
+
+func TestPhpbbListingSubsilver2(t *testing.T) {
+	doc, _ := phpbbTestDoc(t, "phpbb3", "viewforum-subsilver2.html")
+	if !(phpbbEngine{}).Detect(doc) {
+		t.Fatal("subsilver2 viewforum page not detected")
+	}
+	l, err := phpbbEngine{}.ExtractListing(doc, phpbbTestInput(t, "http://bees.example.org/phpBB3/viewforum.php?f=5"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Title == nil || *l.Title != "Swarms" || len(l.Boards) != 1 || *l.Boards[0].Title != "Swarm traps" {
+		t.Errorf("title %v boards %+v", l.Title, l.Boards)
+	}
+	if len(l.Threads) != 2 {
+		t.Fatalf("threads = %d, want 2", len(l.Threads))
+	}
+	te := l.Threads[0]
+	if *te.ID != "233" || *te.Replies != 24 || te.LastPostText == nil || *te.LastPostText != "Fri Jun 20, 2008 12:00 pm" ||
+		te.LastPostAt == nil || te.LastPostAt.Format(time.RFC3339) != "2008-06-20T12:00:00Z" {
+		t.Errorf("thread 0 = %+v", te)
+	}
+	if l.Page.Number != 1 || phpbbDeref(l.Page.Total) != 2 || l.Page.NextURL == nil || *l.Page.NextURL != "http://bees.example.org/phpBB3/viewforum.php?f=5&start=25" {
+		t.Errorf("page = %d/%d next %v", l.Page.Number, phpbbDeref(l.Page.Total), l.Page.NextURL)
+	}
+}
