@@ -86,6 +86,7 @@ var (
 	phpbbWroteRe   = regexp.MustCompile(`(?i)\s*(?:wrote|hat geschrieben|a écrit|escribió|ha scritto|schreef|escreveu|napisał|написал|yazdı)\s*:?.*$`)
 )
 
+// Info names the engine for `forumarc engines` and --engine phpbb3.
 func (phpbbEngine) Info() scraper.EngineInfo {
 	return scraper.EngineInfo{
 		Name:        "phpbb3",

@@ -71,6 +71,7 @@ var (
 	smfQuoteByRe = regexp.MustCompile(`(?i)^(.*?)\s+(?:on|en|le|am|il|op|em|dnia|в|tarihinde)\s+.*\d.*$`)
 )
 
+// Info names the engine for `forumarc engines` and --engine smf2.
 func (smfEngine) Info() scraper.EngineInfo {
 	return scraper.EngineInfo{
 		Name:        "smf2",
