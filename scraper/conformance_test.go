@@ -54,9 +54,6 @@ func TestConformance(t *testing.T) {
 	}
 	for _, ap := range key.Pages {
 		t.Run(ap.File, func(t *testing.T) {
-			if _, ok := scraper.Lookup(ap.Engine); !ok {
-				t.Skipf("engine %s not registered yet", ap.Engine) // TODO(lead): remove once every engine has landed
-			}
 			html, err := os.ReadFile(filepath.Join(realPages, ap.File))
 			if err != nil {
 				t.Fatal(err)

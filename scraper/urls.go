@@ -21,20 +21,35 @@ func CleanURL(raw string) string {
 		u.RawPath = ""
 	}
 	if u.RawQuery != "" {
-		// Drop session pairs in place rather than re-encoding: Encode would sort the
-		// pairs and turn vBulletin's valueless "?118-Name" key into "?118-Name=".
-		parts := strings.Split(u.RawQuery, "&")
-		kept := parts[:0]
-		for _, p := range parts {
-			k, _, _ := strings.Cut(p, "=")
-			if uk, err := url.QueryUnescape(k); err == nil && sessionParams[strings.ToLower(uk)] {
-				continue
-			}
-			kept = append(kept, p)
-		}
-		u.RawQuery = strings.Join(kept, "&")
+		u.RawQuery = stripSessionQuery(u.RawQuery)
 	}
 	return u.String()
+}
+
+// stripSessionQuery drops session pairs from a raw query, keeping the order and
+// encoding of the rest. It splits by hand because url.ParseQuery drops pairs holding
+// ';', and SMF joins parameters with ';' ("action=profile;u=3061;PHPSESSID=x").
+func stripSessionQuery(raw string) string {
+	changed := false
+	var kept []string
+	for _, pair := range strings.Split(raw, "&") {
+		var segs []string
+		for _, s := range strings.Split(pair, ";") {
+			k, _, _ := strings.Cut(s, "=")
+			if sessionParams[strings.ToLower(k)] {
+				changed = true
+				continue
+			}
+			segs = append(segs, s)
+		}
+		if j := strings.Join(segs, ";"); j != "" {
+			kept = append(kept, j)
+		}
+	}
+	if !changed {
+		return raw
+	}
+	return strings.Join(kept, "&")
 }
 
 // Resolve makes href absolute against base and cleans it; "" stays "".
