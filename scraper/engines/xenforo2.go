@@ -488,7 +488,13 @@ func xf2Post(s *goquery.Selection, base *url.URL, in scraper.Input) (scraper.Pos
 		post.EditedAt, _ = xf2Time(ed, in)
 	}
 
+	// A collapsed deleted post (post_deleted macro, or themes that show "This message
+	// has been deleted") is kept with its id, author and date but no body: whatever
+	// text it shows is the notice, not the member's words.
 	body := scope(parts.body)
+	if xf2HasClass(s.Nodes[0], "message--deleted") {
+		body = s.FindNodes()
+	}
 	content := xf2First(body, xf2SelWrapper)
 	if content.Length() == 0 {
 		content = body

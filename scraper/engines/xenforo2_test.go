@@ -484,3 +484,13 @@ func BenchmarkDetectXenForo2(b *testing.B) {
 		}
 	}
 }
+
+func TestXF2DeletedPlaceholderTheme(t *testing.T) {
+	// Some themes keep the body container and print a notice in it for deleted posts.
+	post := strings.Replace(xf2SimplePost, `class="message message--post js-post"`, `class="message message--post message--deleted js-post"`, 1)
+	post = strings.NewReplacer("%TIME%", `<time class="u-dt" data-time="1369031222">x</time>`, "%BODY%", "This message has been deleted.").Replace(post)
+	p := xf2Extract(t, xf2Page(`data-xf="2.2"`, "T", post), "https://f.example/threads/t.9/")
+	if len(p.Posts) != 1 || p.Posts[0].BodyText != "" || xf2Deref(p.Posts[0].Author.Name) != "Ann" {
+		t.Errorf("deleted placeholder = %+v", p.Posts)
+	}
+}
