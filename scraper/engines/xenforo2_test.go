@@ -494,3 +494,20 @@ func TestXF2DeletedPlaceholderTheme(t *testing.T) {
 		t.Errorf("deleted placeholder = %+v", p.Posts)
 	}
 }
+
+// BenchmarkExtractDocXenForo2 measures the engine alone on a parsed page, separating
+// its cost from HTML parsing (which the core does once per page for every engine).
+func BenchmarkExtractDocXenForo2(b *testing.B) {
+	raw := xf2Fixture(b, xf2BenchFile)
+	doc := xf2Doc(b, raw)
+	u, _ := url.Parse(xf2BenchURL)
+	in := scraper.Input{URL: u, FetchedAt: time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC), Location: time.UTC}
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		p, err := (xf2Engine{}).Extract(doc, in)
+		if err != nil || len(p.Posts) != 20 {
+			b.Fatalf("extract: %v", err)
+		}
+	}
+}
