@@ -25,7 +25,6 @@ type xf2Engine struct{}
 
 // Selectors are compiled once: a typo fails every test instead of matching nothing.
 var (
-	xf2SelPosts       = xf2MC(`.message--post[data-content^="post-"], .message--article[data-content^="post-"]`)
 	xf2SelPostsLoose  = xf2MC(`[id^="js-post-"], [data-content^="post-"].message`)
 	xf2SelFallbackXF  = xf2MC(`.p-pageWrapper, .p-body-inner, .message--post[data-content], .structItem--thread, .p-title-value`)
 	xf2SelCanonical   = xf2MC(`link[rel="canonical"]`)
@@ -52,8 +51,6 @@ var (
 	xf2SelUserTitle   = xf2MC(`.message-userTitle, .userTitle`)
 	xf2SelBanner      = xf2MC(`.userBanner`)
 	xf2SelExtrasPair  = xf2MC(`.message-userExtras dl`)
-	xf2SelDT          = xf2MC(`dt`)
-	xf2SelDD          = xf2MC(`dd`)
 	xf2SelDDItem      = xf2MC(`li`)
 	xf2SelTitled      = xf2MC(`[title], [aria-label], [data-original-title]`)
 	xf2SelAttrMain    = xf2MC(`.message-attribution-main time.u-dt, .message-attribution-main time`)
@@ -259,19 +256,43 @@ func (e xf2Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Pa
 	p.Thread = xf2Thread(doc, base)
 	p.Page = xf2PageInfo(doc, base, p.Thread.URL)
 
-	posts := doc.FindMatcher(xf2SelPosts)
-	if posts.Length() == 0 {
-		posts = doc.FindMatcher(xf2SelPostsLoose)
+	nodes := xf2FindPosts(doc.Nodes[0])
+	if len(nodes) == 0 {
+		nodes = doc.FindMatcher(xf2SelPostsLoose).Nodes
 	}
-	posts.Each(func(_ int, s *goquery.Selection) {
+	for _, n := range nodes {
+		s := doc.FindNodes(n)
 		if xf2NestedInPost(s) {
-			return
+			continue
 		}
 		if post, ok := xf2Post(s, base, in); ok {
 			p.Posts = append(p.Posts, post)
 		}
-	})
+	}
 	return p, nil
+}
+
+// xf2FindPosts collects .message--post / .message--article elements whose
+// data-content is "post-N", without descending into them. It replaces a selector
+// scan of the whole page, the single most expensive query on a thread page.
+func xf2FindPosts(root *html.Node) []*html.Node {
+	var out []*html.Node
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if strings.HasPrefix(xf2NodeAttr(c, "data-content"), "post-") &&
+				(xf2HasClass(c, "message--post") || xf2HasClass(c, "message--article")) {
+				out = append(out, c)
+				continue
+			}
+			walk(c)
+		}
+	}
+	walk(root)
+	return out
 }
 
 // xf2NestedInPost reports posts embedded inside another post (unfurled or embedded
@@ -560,7 +581,22 @@ func xf2Author(s, cell *goquery.Selection, base *url.URL, in scraper.Input) scra
 	}
 
 	cell.FindMatcher(xf2SelExtrasPair).Each(func(_ int, dl *goquery.Selection) {
-		dt := xf2First(dl, xf2SelDT)
+		// dt and dd are direct children; walking them is much cheaper than selectors
+		// on a sidebar that repeats for every post.
+		var dtNode, ddNode *html.Node
+		for c := dl.Nodes[0].FirstChild; c != nil; c = c.NextSibling {
+			switch {
+			case c.Type != html.ElementNode:
+			case c.DataAtom == atom.Dt && dtNode == nil:
+				dtNode = c
+			case c.DataAtom == atom.Dd && ddNode == nil:
+				ddNode = c
+			}
+		}
+		if dtNode == nil || ddNode == nil {
+			return
+		}
+		dt, dd := dl.FindNodes(dtNode), dl.FindNodes(ddNode)
 		label := scraper.TextLine(dt)
 		if label == "" { // icon-only labels in some themes
 			t := xf2First(dt, xf2SelTitled)
@@ -570,10 +606,11 @@ func xf2Author(s, cell *goquery.Selection, base *url.URL, in scraper.Input) scra
 				}
 			}
 		}
-		dd := xf2First(dl, xf2SelDD)
 		value := scraper.TextLine(dd)
-		if items := scraper.Texts(dd.FindMatcher(xf2SelDDItem)); len(items) > 1 { // multi-choice custom field
-			value = strings.Join(items, ", ")
+		if cascadia.Query(ddNode, xf2SelDDItem.m) != nil { // multi-choice custom field
+			if items := scraper.Texts(dd.FindMatcher(xf2SelDDItem)); len(items) > 1 {
+				value = strings.Join(items, ", ")
+			}
 		}
 		if xf2ShortNumRe.MatchString(value) { // "3.5K" shown, exact figure in a title
 			for _, t := range []string{scraper.Attr(dd, "title"), scraper.Attr(xf2First(dd, xf2SelTitled), "title")} {
