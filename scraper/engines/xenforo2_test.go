@@ -2,6 +2,7 @@ package engines
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -508,6 +509,38 @@ func BenchmarkExtractDocXenForo2(b *testing.B) {
 		p, err := (xf2Engine{}).Extract(doc, in)
 		if err != nil || len(p.Posts) != 20 {
 			b.Fatalf("extract: %v", err)
+		}
+	}
+}
+
+// TestXF2DetectRealPages checks detection against the shared corpus of real pages from
+// every engine: XenForo 2 pages are claimed, none of the others (XenForo 1 above all).
+// It skips when ../shared is absent (a user's clone).
+func TestXF2DetectRealPages(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "realpages")
+	raw, err := os.ReadFile(filepath.Join(dir, "answers.json"))
+	if os.IsNotExist(err) {
+		t.Skip("../shared/realpages not present")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var key struct {
+		Pages []struct {
+			File   string `json:"file"`
+			Engine string `json:"engine"`
+		} `json:"pages"`
+	}
+	if err := json.Unmarshal(raw, &key); err != nil {
+		t.Fatal(err)
+	}
+	for _, pg := range key.Pages {
+		page, err := os.ReadFile(filepath.Join(dir, pg.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := (xf2Engine{}).Detect(xf2Doc(t, page)), pg.Engine == "xenforo2"; got != want {
+			t.Errorf("%s (%s): Detect = %v, want %v", pg.File, pg.Engine, got, want)
 		}
 	}
 }
