@@ -561,6 +561,12 @@ def thread_page(thread, page, total, posts, double=False, similar=None, ads_betw
 
 
 def write(name, text, encoding="utf-8"):
+    # XenForo links are root-relative; only the canonical link and og:url are absolute.
+    for root in ("https://spokeandchain.example.org/", "https://veloklub.example.ru/",
+                 "https://radforum-sued.example.de/", "https://garazh.example.ru/"):
+        for attr in ("href", "src", "data-href", "data-preview-url", "data-page-url"):
+            text = text.replace(f'{attr}="{root}', f'{attr}="/')
+        text = text.replace('<link rel="canonical" href="/', f'<link rel="canonical" href="{root}') if root in text else text
     with open(os.path.join(HERE, name), "wb") as f:
         f.write(text.encode(encoding))
 
