@@ -59,10 +59,11 @@ var (
 	xf2SelAttrOppA    = xf2MC(`.message-attribution-opposite a`)
 	xf2SelTime        = xf2MC(`time`)
 	xf2SelWrapper     = xf2MC(`.bbWrapper`)
+	xf2SelSignature   = xf2MC(`.message-signature`)
 	xf2SelAds         = xf2MC(`.samCodeUnit, .samBannerUnit, .samTextUnit, .samItem, script, style, .js-selectToQuoteEnd`)
 	xf2SelQuote       = xf2MC(`.bbCodeBlock--quote`)
 	xf2SelQuoteChrome = xf2MC(`.bbCodeBlock-title, .bbCodeBlock-expandLink, .bbCodeBlock-shrinkLink`)
-	xf2SelBodyNoise   = xf2MC(`.bbCodeBlock-expandLink, .bbCodeBlock-shrinkLink, .bbCodeBlock--code > .bbCodeBlock-title, .samCodeUnit, .samBannerUnit, .samTextUnit, .js-selectToQuoteEnd`)
+	xf2SelBodyNoise   = xf2MC(`.message-signature, .bbCodeBlock-expandLink, .bbCodeBlock-shrinkLink, .bbCodeBlock--code > .bbCodeBlock-title, .samCodeUnit, .samBannerUnit, .samTextUnit, .js-selectToQuoteEnd`)
 	xf2SelQuoteTitle  = xf2MC(`.bbCodeBlock-title`)
 	xf2SelQuoteJump   = xf2MC(`a.bbCodeBlock-sourceJump[href]`)
 )
@@ -194,6 +195,7 @@ type xf2Parts struct {
 	user, attribution, body, signature, lastEdit *html.Node
 }
 
+// xf2FindParts walks a post once, stopping at each region it records.
 func xf2FindParts(post *html.Node) xf2Parts {
 	var p xf2Parts
 	var walk func(n *html.Node)
@@ -250,6 +252,8 @@ func xf2NodeAttr(n *html.Node, key string) string {
 	return ""
 }
 
+// Extract reads a thread page; posts are read in page order, skipping posts embedded in
+// other posts.
 func (e xf2Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
 	p := &scraper.Page{}
 	base := in.URL
@@ -523,6 +527,9 @@ func xf2Post(s *goquery.Selection, base *url.URL, in scraper.Input) (scraper.Pos
 	if content.Length() > 0 {
 		content.FindMatcher(xf2SelAds).Remove()
 		post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(content, xf2QuoteRules)
+	}
+	if parts.signature == nil && parts.body != nil { // themes that put it inside the body
+		parts.signature = cascadia.Query(parts.body, xf2SelSignature.m)
 	}
 	if sig := scope(parts.signature); sig.Length() > 0 {
 		sc := xf2First(sig, xf2SelWrapper)

@@ -544,3 +544,17 @@ func TestXF2DetectRealPages(t *testing.T) {
 		}
 	}
 }
+
+func TestXF2SignatureInsideBody(t *testing.T) {
+	// A theme without .bbWrapper that renders the signature inside .message-body.
+	post := `<article class="message message--post" data-author="Cy" data-content="post-3" id="js-post-3">
+<div class="message-cell message-cell--main"><article class="message-body">Own words here.
+<aside class="message-signature"><div>My signature</div></aside></article></div></article>`
+	p := xf2Extract(t, xf2Page(`data-xf="2.2"`, "T", post), "https://f.example/threads/t.9/")
+	if len(p.Posts) != 1 {
+		t.Fatalf("posts = %d", len(p.Posts))
+	}
+	if got := p.Posts[0]; got.BodyText != "Own words here." || xf2Deref(got.SignatureText) != "My signature" || xf2Deref(got.Author.Name) != "Cy" {
+		t.Errorf("body %q signature %q author %q", got.BodyText, xf2Deref(got.SignatureText), xf2Deref(got.Author.Name))
+	}
+}
