@@ -25,7 +25,6 @@ type xf2Engine struct{}
 
 // Selectors are compiled once: a typo fails every test instead of matching nothing.
 var (
-	xf2SelPosts       = xf2MC(`.message--post[data-content^="post-"], .message--article[data-content^="post-"]`)
 	xf2SelPostsLoose  = xf2MC(`[id^="js-post-"], [data-content^="post-"].message`)
 	xf2SelFallbackXF  = xf2MC(`.p-pageWrapper, .p-body-inner, .message--post[data-content], .structItem--thread, .p-title-value`)
 	xf2SelCanonical   = xf2MC(`link[rel="canonical"]`)
@@ -45,7 +44,6 @@ var (
 	xf2SelPageLinks   = xf2MC(`.pageNav-main .pageNav-page > a`)
 	xf2SelPageJumpMax = xf2MC(`input.js-pageJumpPage[max]`)
 	xf2SelPageNext    = xf2MC(`a.pageNav-jump--next`)
-	xf2SelUserCell    = xf2MC(`.message-cell--user, .message-user`)
 	xf2SelName        = xf2MC(`.message-name`)
 	xf2SelNameLink    = xf2MC(`a.username[href], a[href]`)
 	xf2SelAvatarLink  = xf2MC(`a.avatar[href]`)
@@ -53,22 +51,19 @@ var (
 	xf2SelUserTitle   = xf2MC(`.message-userTitle, .userTitle`)
 	xf2SelBanner      = xf2MC(`.userBanner`)
 	xf2SelExtrasPair  = xf2MC(`.message-userExtras dl`)
-	xf2SelDT          = xf2MC(`dt`)
-	xf2SelDD          = xf2MC(`dd`)
 	xf2SelDDItem      = xf2MC(`li`)
 	xf2SelTitled      = xf2MC(`[title], [aria-label], [data-original-title]`)
 	xf2SelAttrMain    = xf2MC(`.message-attribution-main time.u-dt, .message-attribution-main time`)
 	xf2SelAttrAny     = xf2MC(`.message-attribution time.u-dt, .message-attribution time`)
 	xf2SelAttrMainA   = xf2MC(`.message-attribution-main a[href], a.message-attribution-main[href]`)
 	xf2SelAttrOppA    = xf2MC(`.message-attribution-opposite a`)
-	xf2SelLastEdit    = xf2MC(`.message-lastEdit time`)
-	xf2SelBody        = xf2MC(`.message-body`)
+	xf2SelTime        = xf2MC(`time`)
 	xf2SelWrapper     = xf2MC(`.bbWrapper`)
 	xf2SelSignature   = xf2MC(`.message-signature`)
 	xf2SelAds         = xf2MC(`.samCodeUnit, .samBannerUnit, .samTextUnit, .samItem, script, style, .js-selectToQuoteEnd`)
 	xf2SelQuote       = xf2MC(`.bbCodeBlock--quote`)
 	xf2SelQuoteChrome = xf2MC(`.bbCodeBlock-title, .bbCodeBlock-expandLink, .bbCodeBlock-shrinkLink`)
-	xf2SelBodyNoise   = xf2MC(`.bbCodeBlock-expandLink, .bbCodeBlock-shrinkLink, .bbCodeBlock--code > .bbCodeBlock-title, .samCodeUnit, .samBannerUnit, .samTextUnit, .js-selectToQuoteEnd`)
+	xf2SelBodyNoise   = xf2MC(`.message-signature, .bbCodeBlock-expandLink, .bbCodeBlock-shrinkLink, .bbCodeBlock--code > .bbCodeBlock-title, .samCodeUnit, .samBannerUnit, .samTextUnit, .js-selectToQuoteEnd`)
 	xf2SelQuoteTitle  = xf2MC(`.bbCodeBlock-title`)
 	xf2SelQuoteJump   = xf2MC(`a.bbCodeBlock-sourceJump[href]`)
 )
@@ -159,6 +154,82 @@ func (xf2Engine) Detect(doc *goquery.Document) bool {
 	return cascadia.Query(doc.Nodes[0], xf2SelFallbackXF) != nil
 }
 
+// xf2First returns the first descendant matching m. Unlike FindMatcher(...).First()
+// it stops at the first match instead of collecting every match in the subtree.
+func xf2First(sel *goquery.Selection, m xf2Matcher) *goquery.Selection {
+	for _, n := range sel.Nodes {
+		if f := cascadia.Query(n, m.m); f != nil {
+			return sel.FindNodes(f)
+		}
+	}
+	return sel.FindNodes()
+}
+
+// xf2HasClass reports whether n's class list holds cls, without allocating.
+func xf2HasClass(n *html.Node, cls string) bool {
+	for _, a := range n.Attr {
+		if a.Key != "class" {
+			continue
+		}
+		v := a.Val
+		for {
+			i := strings.Index(v, cls)
+			if i < 0 {
+				return false
+			}
+			end := i + len(cls)
+			if (i == 0 || xf2IsSpace(v[i-1])) && (end == len(v) || xf2IsSpace(v[end])) {
+				return true
+			}
+			v = v[end:]
+		}
+	}
+	return false
+}
+
+func xf2IsSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' }
+
+// xf2Parts are the regions of one post. Finding them in one walk (without entering
+// the body) lets every later query search a small subtree instead of the whole post.
+type xf2Parts struct {
+	user, attribution, body, signature, lastEdit *html.Node
+}
+
+// xf2FindParts walks a post once, stopping at each region it records.
+func xf2FindParts(post *html.Node) xf2Parts {
+	var p xf2Parts
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			switch {
+			case p.user == nil && (xf2HasClass(c, "message-cell--user") || xf2HasClass(c, "message-user")):
+				p.user = c
+				continue
+			case p.attribution == nil && xf2HasClass(c, "message-attribution"):
+				p.attribution = c
+				continue
+			case p.body == nil && xf2HasClass(c, "message-body"):
+				p.body = c
+				continue
+			case p.signature == nil && xf2HasClass(c, "message-signature"):
+				p.signature = c
+				continue
+			case p.lastEdit == nil && xf2HasClass(c, "message-lastEdit"):
+				p.lastEdit = c
+				continue
+			case xf2HasClass(c, "message-footer"):
+				continue
+			}
+			walk(c)
+		}
+	}
+	walk(post)
+	return p
+}
+
 // xf2HTMLNode returns the <html> element without walking the whole tree.
 func xf2HTMLNode(doc *goquery.Document) *html.Node {
 	if len(doc.Nodes) == 0 {
@@ -181,25 +252,51 @@ func xf2NodeAttr(n *html.Node, key string) string {
 	return ""
 }
 
+// Extract reads a thread page; posts are read in page order, skipping posts embedded in
+// other posts.
 func (e xf2Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
 	p := &scraper.Page{}
 	base := in.URL
 	p.Thread = xf2Thread(doc, base)
 	p.Page = xf2PageInfo(doc, base, p.Thread.URL)
 
-	posts := doc.FindMatcher(xf2SelPosts)
-	if posts.Length() == 0 {
-		posts = doc.FindMatcher(xf2SelPostsLoose)
+	nodes := xf2FindPosts(doc.Nodes[0])
+	if len(nodes) == 0 {
+		nodes = doc.FindMatcher(xf2SelPostsLoose).Nodes
 	}
-	posts.Each(func(_ int, s *goquery.Selection) {
+	for _, n := range nodes {
+		s := doc.FindNodes(n)
 		if xf2NestedInPost(s) {
-			return
+			continue
 		}
 		if post, ok := xf2Post(s, base, in); ok {
 			p.Posts = append(p.Posts, post)
 		}
-	})
+	}
 	return p, nil
+}
+
+// xf2FindPosts collects .message--post / .message--article elements whose
+// data-content is "post-N", without descending into them. It replaces a selector
+// scan of the whole page, the single most expensive query on a thread page.
+func xf2FindPosts(root *html.Node) []*html.Node {
+	var out []*html.Node
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if strings.HasPrefix(xf2NodeAttr(c, "data-content"), "post-") &&
+				(xf2HasClass(c, "message--post") || xf2HasClass(c, "message--article")) {
+				out = append(out, c)
+				continue
+			}
+			walk(c)
+		}
+	}
+	walk(root)
+	return out
 }
 
 // xf2NestedInPost reports posts embedded inside another post (unfurled or embedded
@@ -215,9 +312,9 @@ func xf2NestedInPost(s *goquery.Selection) bool {
 
 func xf2Thread(doc *goquery.Document, base *url.URL) scraper.Thread {
 	var t scraper.Thread
-	canon := scraper.Attr(doc.FindMatcher(xf2SelCanonical).First(), "href")
+	canon := scraper.Attr(xf2First(doc.Selection, xf2SelCanonical), "href")
 	if canon == "" {
-		canon = scraper.Attr(doc.FindMatcher(xf2SelOGURL).First(), "content")
+		canon = scraper.Attr(xf2First(doc.Selection, xf2SelOGURL), "content")
 	}
 	if canon == "" && base != nil {
 		canon = base.String()
@@ -245,16 +342,16 @@ func xf2Thread(doc *goquery.Document, base *url.URL) scraper.Thread {
 
 // xf2TitlePrefix splits .p-title-value into the prefix label(s) and the title proper.
 func xf2TitlePrefix(doc *goquery.Document) (title, prefix *string) {
-	h := doc.FindMatcher(xf2SelTitle).First()
+	h := xf2First(doc.Selection, xf2SelTitle)
 	if h.Length() > 0 {
 		prefix = scraper.Str(strings.Join(scraper.Texts(h.FindMatcher(xf2SelTitleLabel)), ", "))
 		title = scraper.Str(scraper.Clean(scraper.TextSkipping(h, xf2SelTitleSkip)))
 	}
 	if title == nil {
-		title = scraper.Str(scraper.Clean(scraper.Attr(doc.FindMatcher(xf2SelOGTitle).First(), "content")))
+		title = scraper.Str(scraper.Clean(scraper.Attr(xf2First(doc.Selection, xf2SelOGTitle), "content")))
 	}
 	if title == nil {
-		t := scraper.TextLine(doc.FindMatcher(xf2SelDocTitle).First())
+		t := scraper.TextLine(xf2First(doc.Selection, xf2SelDocTitle))
 		if i := strings.LastIndex(t, " | "); i > 0 {
 			t = t[:i]
 		}
@@ -265,15 +362,15 @@ func xf2TitlePrefix(doc *goquery.Document) (title, prefix *string) {
 
 // xf2Breadcrumbs reads the top breadcrumb trail; XenForo repeats it at the bottom.
 func xf2Breadcrumbs(doc *goquery.Document) []string {
-	crumbs := doc.FindMatcher(xf2SelCrumbs).First()
+	crumbs := xf2First(doc.Selection, xf2SelCrumbs)
 	if crumbs.Length() == 0 {
 		return nil
 	}
 	var out []string
 	crumbs.FindMatcher(xf2SelCrumbItem).Each(func(_ int, li *goquery.Selection) {
-		label := scraper.TextLine(li.FindMatcher(xf2SelCrumbName).First())
+		label := scraper.TextLine(xf2First(li, xf2SelCrumbName))
 		if label == "" {
-			label = scraper.TextLine(li.FindMatcher(xf2SelCrumbLink).First())
+			label = scraper.TextLine(xf2First(li, xf2SelCrumbLink))
 		}
 		if label != "" {
 			out = append(out, label)
@@ -308,9 +405,9 @@ func xf2StripPage(u string) string {
 
 func xf2PageInfo(doc *goquery.Document, base *url.URL, threadURL *string) scraper.PageInfo {
 	var pi scraper.PageInfo
-	nav := doc.FindMatcher(xf2SelPageNav).First()
+	nav := xf2First(doc.Selection, xf2SelPageNav)
 	if nav.Length() > 0 {
-		if n, ok := scraper.Atoi(scraper.TextLine(nav.FindMatcher(xf2SelPageCurrent).First())); ok {
+		if n, ok := scraper.Atoi(scraper.TextLine(xf2First(nav, xf2SelPageCurrent))); ok {
 			pi.Number = n
 		}
 		total := 0
@@ -319,13 +416,13 @@ func xf2PageInfo(doc *goquery.Document, base *url.URL, threadURL *string) scrape
 				total = n
 			}
 		})
-		if n, err := strconv.Atoi(scraper.Attr(nav.FindMatcher(xf2SelPageJumpMax).First(), "max")); err == nil && n > total {
+		if n, err := strconv.Atoi(scraper.Attr(xf2First(nav, xf2SelPageJumpMax), "max")); err == nil && n > total {
 			total = n
 		}
 		if total > 0 {
 			pi.Total = scraper.Int(total)
 		}
-		pi.NextURL = scraper.ResolvePtr(base, scraper.Attr(nav.FindMatcher(xf2SelPageNext).First(), "href"))
+		pi.NextURL = scraper.ResolvePtr(base, scraper.Attr(xf2First(nav, xf2SelPageNext), "href"))
 	}
 	if pi.Number == 0 && base != nil {
 		for _, part := range []string{base.Path, base.RawQuery} {
@@ -339,7 +436,7 @@ func xf2PageInfo(doc *goquery.Document, base *url.URL, threadURL *string) scrape
 		pi.Number = 1
 	}
 	if pi.NextURL == nil {
-		pi.NextURL = scraper.ResolvePtr(base, scraper.Attr(doc.FindMatcher(xf2SelLinkNext).First(), "href"))
+		pi.NextURL = scraper.ResolvePtr(base, scraper.Attr(xf2First(doc.Selection, xf2SelLinkNext), "href"))
 	}
 	if nav.Length() == 0 && pi.NextURL == nil {
 		// XenForo always renders a pageNav when a thread has more than one page.
@@ -373,10 +470,21 @@ func xf2Post(s *goquery.Selection, base *url.URL, in scraper.Input) (scraper.Pos
 	if post.ID == "" {
 		return post, false
 	}
-	post.Author = xf2Author(s, base, in)
+	parts := xf2FindParts(s.Nodes[0])
+	scope := func(n *html.Node) *goquery.Selection {
+		if n == nil {
+			return s.FindNodes()
+		}
+		return s.FindNodes(n)
+	}
+	post.Author = xf2Author(s, scope(parts.user), base, in)
 
 	// Number and permalink from the attribution header.
-	s.FindMatcher(xf2SelAttrOppA).EachWithBreak(func(_ int, a *goquery.Selection) bool {
+	attr := scope(parts.attribution)
+	if parts.attribution == nil {
+		attr = s
+	}
+	attr.FindMatcher(xf2SelAttrOppA).EachWithBreak(func(_ int, a *goquery.Selection) bool {
 		m := xf2PostNumRe.FindStringSubmatch(scraper.TextLine(a))
 		if m == nil {
 			return true
@@ -388,22 +496,31 @@ func xf2Post(s *goquery.Selection, base *url.URL, in scraper.Input) (scraper.Pos
 		return false
 	})
 	if post.URL == nil {
-		post.URL = scraper.ResolvePtr(base, scraper.Attr(s.FindMatcher(xf2SelAttrMainA).First(), "href"))
+		post.URL = scraper.ResolvePtr(base, scraper.Attr(xf2First(attr, xf2SelAttrMainA), "href"))
+		if post.URL == nil && xf2SelAttrMainA.Match(attr.Nodes[0]) { // XF 2.0: the header link itself
+			post.URL = scraper.ResolvePtr(base, scraper.Attr(attr, "href"))
+		}
 	}
 
-	tm := s.FindMatcher(xf2SelAttrMain).First()
+	tm := xf2First(attr, xf2SelAttrMain)
 	if tm.Length() == 0 {
-		tm = s.FindMatcher(xf2SelAttrAny).First()
+		tm = xf2First(attr, xf2SelAttrAny)
 	}
 	if tm.Length() > 0 {
 		post.PostedAt, post.PostedText = xf2Time(tm, in)
 	}
-	if ed := s.FindMatcher(xf2SelLastEdit).First(); ed.Length() > 0 {
+	if ed := xf2First(scope(parts.lastEdit), xf2SelTime); ed.Length() > 0 {
 		post.EditedAt, _ = xf2Time(ed, in)
 	}
 
-	body := s.FindMatcher(xf2SelBody).First()
-	content := body.FindMatcher(xf2SelWrapper).First()
+	// A collapsed deleted post (post_deleted macro, or themes that show "This message
+	// has been deleted") is kept with its id, author and date but no body: whatever
+	// text it shows is the notice, not the member's words.
+	body := scope(parts.body)
+	if xf2HasClass(s.Nodes[0], "message--deleted") {
+		body = s.FindNodes()
+	}
+	content := xf2First(body, xf2SelWrapper)
 	if content.Length() == 0 {
 		content = body
 	}
@@ -411,8 +528,11 @@ func xf2Post(s *goquery.Selection, base *url.URL, in scraper.Input) (scraper.Pos
 		content.FindMatcher(xf2SelAds).Remove()
 		post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(content, xf2QuoteRules)
 	}
-	if sig := s.FindMatcher(xf2SelSignature).First(); sig.Length() > 0 {
-		sc := sig.FindMatcher(xf2SelWrapper).First()
+	if parts.signature == nil && parts.body != nil { // themes that put it inside the body
+		parts.signature = cascadia.Query(parts.body, xf2SelSignature.m)
+	}
+	if sig := scope(parts.signature); sig.Length() > 0 {
+		sc := xf2First(sig, xf2SelWrapper)
 		if sc.Length() == 0 {
 			sc = sig
 		}
@@ -424,23 +544,22 @@ func xf2Post(s *goquery.Selection, base *url.URL, in scraper.Input) (scraper.Pos
 // xf2Author reads the user cell. Themes may render the name/title block twice (a
 // mobile and a desktop copy), so single-valued fields take the first occurrence and
 // banners are de-duplicated.
-func xf2Author(s *goquery.Selection, base *url.URL, in scraper.Input) scraper.Author {
+func xf2Author(s, cell *goquery.Selection, base *url.URL, in scraper.Input) scraper.Author {
 	var a scraper.Author
-	cell := s.FindMatcher(xf2SelUserCell).First()
-	name := cell.FindMatcher(xf2SelName).First()
+	name := xf2First(cell, xf2SelName)
 	a.Name = scraper.Str(scraper.TextLine(name))
 	if a.Name == nil {
 		a.Name = scraper.Str(scraper.Clean(scraper.Attr(s, "data-author")))
 	}
-	link := name.FindMatcher(xf2SelNameLink).First()
+	link := xf2First(name, xf2SelNameLink)
 	if link.Length() == 0 {
-		link = cell.FindMatcher(xf2SelAvatarLink).First()
+		link = xf2First(cell, xf2SelAvatarLink)
 	}
 	href := scraper.Attr(link, "href")
 	a.URL = scraper.ResolvePtr(base, href)
 	uid := scraper.Attr(link, "data-user-id")
 	if uid == "" || uid == "0" {
-		uid = scraper.Attr(name.FindMatcher(xf2SelUserID).First(), "data-user-id")
+		uid = scraper.Attr(xf2First(name, xf2SelUserID), "data-user-id")
 	}
 	if uid == "" || uid == "0" {
 		if m := xf2MemberIDRe.FindStringSubmatch(href); m != nil {
@@ -450,7 +569,7 @@ func xf2Author(s *goquery.Selection, base *url.URL, in scraper.Input) scraper.Au
 	if uid != "0" {
 		a.ID = scraper.Str(uid)
 	}
-	a.Title = scraper.Str(scraper.TextLine(cell.FindMatcher(xf2SelUserTitle).First()))
+	a.Title = scraper.Str(scraper.TextLine(xf2First(cell, xf2SelUserTitle)))
 
 	var banners []string
 	cell.FindMatcher(xf2SelBanner).Each(func(_ int, b *goquery.Selection) {
@@ -469,23 +588,39 @@ func xf2Author(s *goquery.Selection, base *url.URL, in scraper.Input) scraper.Au
 	}
 
 	cell.FindMatcher(xf2SelExtrasPair).Each(func(_ int, dl *goquery.Selection) {
-		dt := dl.FindMatcher(xf2SelDT).First()
+		// dt and dd are direct children; walking them is much cheaper than selectors
+		// on a sidebar that repeats for every post.
+		var dtNode, ddNode *html.Node
+		for c := dl.Nodes[0].FirstChild; c != nil; c = c.NextSibling {
+			switch {
+			case c.Type != html.ElementNode:
+			case c.DataAtom == atom.Dt && dtNode == nil:
+				dtNode = c
+			case c.DataAtom == atom.Dd && ddNode == nil:
+				ddNode = c
+			}
+		}
+		if dtNode == nil || ddNode == nil {
+			return
+		}
+		dt, dd := dl.FindNodes(dtNode), dl.FindNodes(ddNode)
 		label := scraper.TextLine(dt)
 		if label == "" { // icon-only labels in some themes
-			t := dt.FindMatcher(xf2SelTitled).First()
+			t := xf2First(dt, xf2SelTitled)
 			for _, k := range []string{"title", "aria-label", "data-original-title"} {
 				if label = scraper.Attr(t, k); label != "" {
 					break
 				}
 			}
 		}
-		dd := dl.FindMatcher(xf2SelDD).First()
 		value := scraper.TextLine(dd)
-		if items := scraper.Texts(dd.FindMatcher(xf2SelDDItem)); len(items) > 1 { // multi-choice custom field
-			value = strings.Join(items, ", ")
+		if cascadia.Query(ddNode, xf2SelDDItem.m) != nil { // multi-choice custom field
+			if items := scraper.Texts(dd.FindMatcher(xf2SelDDItem)); len(items) > 1 {
+				value = strings.Join(items, ", ")
+			}
 		}
 		if xf2ShortNumRe.MatchString(value) { // "3.5K" shown, exact figure in a title
-			for _, t := range []string{scraper.Attr(dd, "title"), scraper.Attr(dd.FindMatcher(xf2SelTitled).First(), "title")} {
+			for _, t := range []string{scraper.Attr(dd, "title"), scraper.Attr(xf2First(dd, xf2SelTitled), "title")} {
 				if _, ok := scraper.ParseCount(t); ok && !xf2ShortNumRe.MatchString(t) {
 					value = t
 					break
@@ -532,7 +667,7 @@ func xf2QuoteInfo(q *goquery.Selection) (author, postID string) {
 	}
 	title := q.ChildrenMatcher(xf2SelQuoteTitle).First()
 	if postID == "" {
-		if m := xf2GotoPostRe.FindStringSubmatch(scraper.Attr(title.FindMatcher(xf2SelQuoteJump).First(), "href")); m != nil {
+		if m := xf2GotoPostRe.FindStringSubmatch(scraper.Attr(xf2First(title, xf2SelQuoteJump), "href")); m != nil {
 			postID = m[1]
 		}
 	}
