@@ -344,6 +344,7 @@ func (c *Crawler) failed(ctx context.Context, it FrontierItem, err error) error 
 }
 
 func (c *Crawler) countError(u string, err error) {
+	defer c.emit(CrawlEvent{Kind: "error", URL: u})
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.res.Errors++
@@ -358,7 +359,6 @@ func (c *Crawler) countError(u string, err error) {
 		}
 	}
 	c.log.Warn("failed", "url", u, "err", err)
-	c.emit(CrawlEvent{Kind: "error", URL: u})
 }
 
 func (c *Crawler) hostOK(u string) {

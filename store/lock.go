@@ -149,3 +149,11 @@ func (db *DB) LockHolder(ctx context.Context) (*LockedError, error) {
 	}
 	return &l, nil
 }
+
+// SetRun records which crawl_runs row the lock holder is writing.
+func (l *CrawlLock) SetRun(ctx context.Context, runID int64) error {
+	return l.db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE crawl_lock SET run_id = ? WHERE id = 1 AND pid = ?`, runID, l.pid)
+		return err
+	})
+}

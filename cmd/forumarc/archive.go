@@ -37,12 +37,16 @@ func (f *fetchFlags) register(cmd *cobra.Command) {
 }
 
 func (a *app) fetcher(ctx context.Context, f fetchFlags) (*scraper.Fetcher, error) {
+	return a.fetcherPerHost(ctx, f, 1)
+}
+
+func (a *app) fetcherPerHost(ctx context.Context, f fetchFlags, perHost int) (*scraper.Fetcher, error) {
 	if f.delay < 0 || f.timeout <= 0 || f.attempts < 1 {
 		return nil, usagef("--delay must be >= 0, --timeout > 0 and --attempts >= 1")
 	}
 	cfg := scraper.FetchConfig{
 		UserAgent: f.userAgent, Timeout: f.timeout, Delay: f.delay, Attempts: f.attempts,
-		IgnoreRobots: f.ignoreRobots, Transport: a.transport, Logger: a.log,
+		IgnoreRobots: f.ignoreRobots, Transport: a.transport, Logger: a.log, PerHost: perHost,
 	}
 	if f.cookies != "" {
 		jar, err := scraper.LoadCookies(f.cookies)

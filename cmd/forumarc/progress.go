@@ -99,3 +99,64 @@ func printSummary(w io.Writer, command string, st store.RunStats, took time.Dura
 		fmt.Fprintf(w, "  failed: %v\n", err)
 	}
 }
+
+// crawlProgress shows a crawl on a terminal: listings read, threads done out of those
+// queued, pages, new posts, rate and ETA.
+type crawlProgress struct {
+	p                      *mpb.Progress
+	bar                    *mpb.Bar
+	listings, pages, posts int
+	queued, threads        int
+	last                   string
+}
+
+func newCrawlProgress(e env) *crawlProgress {
+	cp := &crawlProgress{}
+	if !e.isTTY {
+		return cp
+	}
+	cp.p = mpb.New(mpb.WithOutput(e.stderr), mpb.WithWidth(30), mpb.WithRefreshRate(200*time.Millisecond))
+	cp.bar = cp.p.AddBar(0,
+		mpb.PrependDecorators(
+			decor.Name("threads ", decor.WC{}),
+			decor.CountersNoUnit("%d/%d", decor.WCSyncSpace),
+		),
+		mpb.AppendDecorators(
+			decor.Any(func(decor.Statistics) string {
+				return fmt.Sprintf("%d listings  %d pages  %d new posts  %s", cp.listings, cp.pages, cp.posts, shorten(cp.last, 30))
+			}, decor.WCSyncSpace),
+			decor.AverageSpeed(0, " %.1f threads/s", decor.WCSyncSpace),
+			decor.AverageETA(decor.ET_STYLE_GO, decor.WCSyncSpace),
+		),
+	)
+	return cp
+}
+
+// event is called with the crawler's lock held, so fields need no locking here.
+func (cp *crawlProgress) event(ev scraper.CrawlEvent) {
+	switch ev.Kind {
+	case "listing":
+		cp.listings++
+		cp.queued += ev.Queued
+	case "page":
+		cp.pages++
+		cp.posts += ev.New
+		if ev.Title != "" {
+			cp.last = ev.Title
+		}
+	case "thread", "error":
+		cp.threads++
+	}
+	if cp.bar != nil {
+		cp.bar.SetTotal(int64(max(cp.queued, cp.threads)), false)
+		cp.bar.SetCurrent(int64(cp.threads))
+	}
+}
+
+func (cp *crawlProgress) done() {
+	if cp.bar == nil {
+		return
+	}
+	cp.bar.SetTotal(-1, true)
+	cp.p.Wait()
+}
