@@ -1,0 +1,436 @@
+package scraper
+
+import (
+	"testing"
+	"time"
+)
+
+// fetched is a Thursday; every relative and year-less date below resolves against it.
+var fetched = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
+
+func utcIn() Input { return Input{FetchedAt: fetched, Location: time.UTC} }
+
+func TestParseDateAbsolute(t *testing.T) {
+	cases := []struct{ in, want string }{
+		// phpBB
+		{"Wed Jan 02, 2013 7:14 pm", "2013-01-02T19:14:00Z"},
+		{"Tue Dec 18, 2012 5:03 pm", "2012-12-18T17:03:00Z"},
+		{"Thu Jan 03, 2013 12:50 am", "2013-01-03T00:50:00Z"},
+		{"Thu Jan 03, 2013 12:50 pm", "2013-01-03T12:50:00Z"},
+		{"Mon 07 Jan 2013, 09:12", "2013-01-07T09:12:00Z"},
+		// SMF
+		{"September 19, 2007, 01:08:14 PM", "2007-09-19T13:08:14Z"},
+		{"October 08, 2007, 12:00:16 PM", "2007-10-08T12:00:16Z"},
+		{"« on: September 19, 2007, 01:08:14 PM »", "2007-09-19T13:08:14Z"},
+		// MyBB / vBulletin
+		{"12-29-2015, 07:47 PM", "2015-12-29T19:47:00Z"},
+		{"01-02-2013, 07:47 AM", "2013-01-02T07:47:00Z"},
+		{"Jan 23rd 2011, 08:29 AM", "2011-01-23T08:29:00Z"},
+		{"Jan 1st 2011, 08:29 AM", "2011-01-01T08:29:00Z"},
+		{"Feb 2nd 2011", "2011-02-02T00:00:00Z"},
+		{"Mar 4th 2011, 11:00 PM", "2011-03-04T23:00:00Z"},
+		{"May14-10, 10:59 AM", "2010-05-14T10:59:00Z"},
+		{"Dec31-99, 11:59 PM", "1999-12-31T23:59:00Z"},
+		// XenForo
+		{"20 Май 2013", "2013-05-20T00:00:00Z"},
+		{"20 Май 2013 в 10:27", "2013-05-20T10:27:00Z"},
+		{"28 мая 2013 в 13:54", "2013-05-28T13:54:00Z"},
+		{"Jun 21, 2012 at 4:23 PM", "2012-06-21T16:23:00Z"},
+		{"Jun 21, 2012", "2012-06-21T00:00:00Z"},
+		{"June 21, 2012", "2012-06-21T00:00:00Z"},
+		// IPS
+		{"05/02/24 06:50  PM", "2024-05-02T18:50:00Z"},
+		{"05/03/24 07:59 AM", "2024-05-03T07:59:00Z"},
+		{"25/12/2023 10:00", "2023-12-25T10:00:00Z"},
+		{"12/25/2023", "2023-12-25T00:00:00Z"},
+		// ISO-ish and European numeric
+		{"2013-01-02 19:14", "2013-01-02T19:14:00Z"},
+		{"2013-01-02 19:14:05", "2013-01-02T19:14:05Z"},
+		{"2013-01-02T19:14:05", "2013-01-02T19:14:05Z"},
+		{"2013/01/02", "2013-01-02T00:00:00Z"},
+		{"02.01.2013, 19:14", "2013-01-02T19:14:00Z"},
+		{"02.01.13 19:14", "2013-01-02T19:14:00Z"},
+		{"2.1.2013", "2013-01-02T00:00:00Z"},
+		{"25-12-2015, 07:47 PM", "2015-12-25T19:47:00Z"},
+		// German
+		{"2. Januar 2013 um 19:14", "2013-01-02T19:14:00Z"},
+		{"2. Januar 2013, 19:14 Uhr", "2013-01-02T19:14:00Z"},
+		{"Mittwoch, 2. Januar 2013", "2013-01-02T00:00:00Z"},
+		{"am 2. Jan. 2013 um 19.14 Uhr", "2013-01-02T19:14:00Z"},
+		{"17. März 2013", "2013-03-17T00:00:00Z"},
+		{"17. Maerz 2013", "2013-03-17T00:00:00Z"},
+		{"3. Mai 2013", "2013-05-03T00:00:00Z"},
+		{"1. Dez. 2013", "2013-12-01T00:00:00Z"},
+		// French
+		{"2 janvier 2013 à 19h14", "2013-01-02T19:14:00Z"},
+		{"1er mai 2013", "2013-05-01T00:00:00Z"},
+		{"mer. 2 janv. 2013 19:14", "2013-01-02T19:14:00Z"},
+		{"mar. 5 mars 2013", "2013-03-05T00:00:00Z"},
+		{"15 août 2013 à 9h", "2013-08-15T09:00:00Z"},
+		{"3 févr. 2013", "2013-02-03T00:00:00Z"},
+		{"20 décembre 2013", "2013-12-20T00:00:00Z"},
+		// Spanish
+		{"2 de enero de 2013", "2013-01-02T00:00:00Z"},
+		{"2 de enero de 2013 a las 19:14", "2013-01-02T19:14:00Z"},
+		{"12 ago 2013", "2013-08-12T00:00:00Z"},
+		{"miércoles, 2 de enero de 2013", "2013-01-02T00:00:00Z"},
+		{"30 dic. 2013", "2013-12-30T00:00:00Z"},
+		// Portuguese
+		{"2 de janeiro de 2013", "2013-01-02T00:00:00Z"},
+		{"2 de março de 2013 às 19:14", "2013-03-02T19:14:00Z"},
+		{"quarta-feira, 2 de janeiro de 2013", "2013-01-02T00:00:00Z"},
+		{"7 out 2013", "2013-10-07T00:00:00Z"},
+		// Italian
+		{"2 gennaio 2013", "2013-01-02T00:00:00Z"},
+		{"2 gennaio 2013 alle 19:14", "2013-01-02T19:14:00Z"},
+		{"mercoledì 2 gennaio 2013", "2013-01-02T00:00:00Z"},
+		{"5 lug 2013", "2013-07-05T00:00:00Z"},
+		// Polish
+		{"2 stycznia 2013", "2013-01-02T00:00:00Z"},
+		{"2 stycznia 2013, 19:14", "2013-01-02T19:14:00Z"},
+		{"14 października 2013 o 19:14", "2013-10-14T19:14:00Z"},
+		{"14 pazdziernika 2013", "2013-10-14T00:00:00Z"},
+		{"5 lut 2013", "2013-02-05T00:00:00Z"},
+		{"21 sierpnia 2013 r.", "2013-08-21T00:00:00Z"},
+		// Dutch
+		{"2 januari 2013", "2013-01-02T00:00:00Z"},
+		{"2 januari 2013 om 19:14", "2013-01-02T19:14:00Z"},
+		{"17 mrt 2013", "2013-03-17T00:00:00Z"},
+		{"woensdag 2 januari 2013", "2013-01-02T00:00:00Z"},
+		// Turkish
+		{"2 Ocak 2013", "2013-01-02T00:00:00Z"},
+		{"2 Ocak 2013 19:14", "2013-01-02T19:14:00Z"},
+		{"19 Mayıs 2013", "2013-05-19T00:00:00Z"},
+		{"19 MAYIS 2013", "2013-05-19T00:00:00Z"},
+		{"31 Aralık 2013 Salı", "2013-12-31T00:00:00Z"},
+		{"1 Şubat 2013", "2013-02-01T00:00:00Z"},
+		{"29 Ağustos 2013", "2013-08-29T00:00:00Z"},
+		// Russian
+		{"2 января 2013", "2013-01-02T00:00:00Z"},
+		{"2 января 2013 г. в 19:14", "2013-01-02T19:14:00Z"},
+		{"1 сентября 2013 года", "2013-09-01T00:00:00Z"},
+		{"3 фев 2013", "2013-02-03T00:00:00Z"},
+		{"ЧЕТВЕРГ, 3 ЯНВАРЯ 2013", "2013-01-03T00:00:00Z"},
+		// Explicit zones override Input.Location.
+		{"Jun 21, 2012 at 4:23 PM UTC", "2012-06-21T16:23:00Z"},
+		{"Jun 21, 2012 4:23 PM GMT+2", "2012-06-21T14:23:00Z"},
+		{"2013-01-02 19:14 +0200", "2013-01-02T17:14:00Z"},
+		{"2013-01-02 19:14 -04:00", "2013-01-02T23:14:00Z"},
+		{"Jun 21, 2012 4:23 PM EDT", "2012-06-21T20:23:00Z"},
+		// Leap day.
+		{"Feb 29, 2012", "2012-02-29T00:00:00Z"},
+	}
+	for _, c := range cases {
+		want, err := time.Parse(time.RFC3339, c.want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := ParseDate(c.in, utcIn())
+		if !ok {
+			t.Errorf("ParseDate(%q) failed, want %s", c.in, c.want)
+			continue
+		}
+		if !got.Equal(want) || got.Location() != time.UTC {
+			t.Errorf("ParseDate(%q) = %s, want %s", c.in, got.Format(time.RFC3339), c.want)
+		}
+	}
+}
+
+func TestParseDateNoYear(t *testing.T) {
+	cases := []struct {
+		in, want string
+	}{
+		{"May 2", "2025-05-02T00:00:00Z"},      // would be in the future: last year
+		{"Jan 10", "2026-01-10T00:00:00Z"},     // this year
+		{"Jan 15", "2026-01-15T00:00:00Z"},     // fetch day
+		{"Jan 16", "2026-01-16T00:00:00Z"},     // within a day of the fetch: clock skew, this year
+		{"Jan 17", "2025-01-17T00:00:00Z"},     // beyond: last year
+		{"Dec 24, 10:15 AM", "2025-12-24T10:15:00Z"},
+		{"3 мая", "2025-05-03T00:00:00Z"},
+		{"14. Januar", "2026-01-14T00:00:00Z"},
+	}
+	for _, c := range cases {
+		want, _ := time.Parse(time.RFC3339, c.want)
+		got, ok := ParseDate(c.in, utcIn())
+		if !ok || !got.Equal(want) {
+			t.Errorf("ParseDate(%q) = %s %v, want %s", c.in, got.Format(time.RFC3339), ok, c.want)
+		}
+	}
+	if _, ok := ParseDate("May 2", Input{}); ok {
+		t.Error("year-less date without FetchedAt must fail")
+	}
+	// Feb 29 without a year in a year whose previous year is not leap.
+	in := Input{FetchedAt: time.Date(2025, 1, 10, 0, 0, 0, 0, time.UTC)}
+	if got, ok := ParseDate("Feb 29", in); ok {
+		t.Errorf("Feb 29 (no year, 2025) = %s, want failure", got)
+	}
+}
+
+func TestParseDateRelative(t *testing.T) {
+	d := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	cases := []struct {
+		in   string
+		want time.Time
+	}{
+		{"Today at 3:14 PM", d("2026-01-15T15:14:00Z")},
+		{"today, 08:15", d("2026-01-15T08:15:00Z")},
+		{"Yesterday at 08:15", d("2026-01-14T08:15:00Z")},
+		{"Yesterday, 08:15 PM", d("2026-01-14T20:15:00Z")},
+		{"Yesterday", d("2026-01-14T00:00:00Z")},
+		{"Сегодня в 10:27", d("2026-01-15T10:27:00Z")},
+		{"Вчера в 10:27", d("2026-01-14T10:27:00Z")},
+		{"Позавчера в 10:27", d("2026-01-13T10:27:00Z")},
+		{"Heute um 10:27", d("2026-01-15T10:27:00Z")},
+		{"Heute, 10:27 Uhr", d("2026-01-15T10:27:00Z")},
+		{"Gestern, 10:27", d("2026-01-14T10:27:00Z")},
+		{"Vorgestern, 10:27", d("2026-01-13T10:27:00Z")},
+		{"Aujourd'hui à 10:27", d("2026-01-15T10:27:00Z")},
+		{"Aujourd’hui à 10h27", d("2026-01-15T10:27:00Z")},
+		{"Hier à 10:27", d("2026-01-14T10:27:00Z")},
+		{"Avant-hier à 10:27", d("2026-01-13T10:27:00Z")},
+		{"Hoy a las 10:27", d("2026-01-15T10:27:00Z")},
+		{"Ayer a las 10:27", d("2026-01-14T10:27:00Z")},
+		{"Hoje às 10:27", d("2026-01-15T10:27:00Z")},
+		{"Ontem às 10:27", d("2026-01-14T10:27:00Z")},
+		{"Oggi alle 10:27", d("2026-01-15T10:27:00Z")},
+		{"Ieri alle 10:27", d("2026-01-14T10:27:00Z")},
+		{"Dzisiaj 10:27", d("2026-01-15T10:27:00Z")},
+		{"Dziś, 10:27", d("2026-01-15T10:27:00Z")},
+		{"Wczoraj 10:27", d("2026-01-14T10:27:00Z")},
+		{"Vandaag om 10:27", d("2026-01-15T10:27:00Z")},
+		{"Gisteren om 10:27", d("2026-01-14T10:27:00Z")},
+		{"Bugün 10:27", d("2026-01-15T10:27:00Z")},
+		{"BUGÜN 10:27", d("2026-01-15T10:27:00Z")},
+		{"Dün 10:27", d("2026-01-14T10:27:00Z")},
+		// Weekday names stand for the last seven days (XenForo); fetched is a Thursday.
+		{"Monday at 3:14 PM", d("2026-01-12T15:14:00Z")},
+		{"Wednesday at 9:00 AM", d("2026-01-14T09:00:00Z")},
+		{"Thursday at 9:00 AM", d("2026-01-15T09:00:00Z")},
+		{"Thursday at 3:00 PM", d("2026-01-08T15:00:00Z")},
+		{"Понедельник в 10:27", d("2026-01-12T10:27:00Z")},
+		{"Montag um 10:27", d("2026-01-12T10:27:00Z")},
+		// Ago forms.
+		{"5 minutes ago", d("2026-01-15T11:55:00Z")},
+		{"1 minute ago", d("2026-01-15T11:59:00Z")},
+		{"a minute ago", d("2026-01-15T11:59:00Z")},
+		{"an hour ago", d("2026-01-15T11:00:00Z")},
+		{"2 hours ago", d("2026-01-15T10:00:00Z")},
+		{"about 2 hours ago", d("2026-01-15T10:00:00Z")},
+		{"3 days ago", d("2026-01-12T12:00:00Z")},
+		{"a day ago", d("2026-01-14T12:00:00Z")},
+		{"2 weeks ago", d("2026-01-01T12:00:00Z")},
+		{"1 month ago", d("2025-12-15T12:00:00Z")},
+		{"2 years ago", d("2024-01-15T12:00:00Z")},
+		{"30 seconds ago", d("2026-01-15T11:59:30Z")},
+		{"a few seconds ago", d("2026-01-15T12:00:00Z")},
+		{"1 hour, 5 minutes ago", d("2026-01-15T10:55:00Z")},
+		{"Less than 1 minute ago", d("2026-01-15T12:00:00Z")},
+		{"less than a minute ago", d("2026-01-15T12:00:00Z")},
+		{"Just now", d("2026-01-15T12:00:00Z")},
+		{"moments ago", d("2026-01-15T12:00:00Z")},
+		{"5 минут назад", d("2026-01-15T11:55:00Z")},
+		{"минуту назад", d("2026-01-15T11:59:00Z")},
+		{"час назад", d("2026-01-15T11:00:00Z")},
+		{"3 часа назад", d("2026-01-15T09:00:00Z")},
+		{"2 дня назад", d("2026-01-13T12:00:00Z")},
+		{"только что", d("2026-01-15T12:00:00Z")},
+		{"vor 5 Minuten", d("2026-01-15T11:55:00Z")},
+		{"vor einer Stunde", d("2026-01-15T11:00:00Z")},
+		{"vor 3 Tagen", d("2026-01-12T12:00:00Z")},
+		{"gerade eben", d("2026-01-15T12:00:00Z")},
+		{"il y a 5 minutes", d("2026-01-15T11:55:00Z")},
+		{"il y a une heure", d("2026-01-15T11:00:00Z")},
+		{"il y a un an", d("2025-01-15T12:00:00Z")},
+		{"il y a moins d'une minute", d("2026-01-15T12:00:00Z")},
+		{"à l'instant", d("2026-01-15T12:00:00Z")},
+		{"hace 5 minutos", d("2026-01-15T11:55:00Z")},
+		{"hace un día", d("2026-01-14T12:00:00Z")},
+		{"hace 2 años", d("2024-01-15T12:00:00Z")},
+		{"há 5 minutos", d("2026-01-15T11:55:00Z")},
+		{"5 minutos atrás", d("2026-01-15T11:55:00Z")},
+		{"5 minuti fa", d("2026-01-15T11:55:00Z")},
+		{"un'ora fa", d("2026-01-15T11:00:00Z")},
+		{"5 minut temu", d("2026-01-15T11:55:00Z")},
+		{"godzinę temu", d("2026-01-15T11:00:00Z")},
+		{"5 minuten geleden", d("2026-01-15T11:55:00Z")},
+		{"een uur geleden", d("2026-01-15T11:00:00Z")},
+		{"5 dakika önce", d("2026-01-15T11:55:00Z")},
+		{"2 gün önce", d("2026-01-13T12:00:00Z")},
+		{"az önce", d("2026-01-15T12:00:00Z")},
+	}
+	for _, c := range cases {
+		got, ok := ParseDate(c.in, utcIn())
+		if !ok || !got.Equal(c.want) {
+			t.Errorf("ParseDate(%q) = %s %v, want %s", c.in, got.Format(time.RFC3339), ok, c.want.Format(time.RFC3339))
+		}
+	}
+	// Without a fetch time nothing relative can be resolved.
+	for _, s := range []string{"5 minutes ago", "Today at 3:14 PM", "Just now", "Monday at 3:14 PM"} {
+		if got, ok := ParseDate(s, Input{}); ok {
+			t.Errorf("ParseDate(%q) without FetchedAt = %s, want failure", s, got)
+		}
+	}
+}
+
+func TestParseDateZones(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip("no tzdata:", err)
+	}
+	moscow, err := time.LoadLocation("Europe/Moscow")
+	if err != nil {
+		t.Skip("no tzdata:", err)
+	}
+	for _, s := range []string{"Wed Jan 02, 2013 7:14 pm", "2 Januar 2013 um 19:14", "02.01.2013, 19:14"} {
+		u, ok1 := ParseDate(s, Input{Location: time.UTC})
+		b, ok2 := ParseDate(s, Input{Location: berlin})
+		if !ok1 || !ok2 {
+			t.Fatalf("ParseDate(%q) failed", s)
+		}
+		if d := u.Sub(b); d != time.Hour {
+			t.Errorf("%q: UTC - Berlin (winter) = %s, want 1h", s, d)
+		}
+		if b.Location() != time.UTC {
+			t.Errorf("%q: result location %s, want UTC", s, b.Location())
+		}
+	}
+	// Summer time: Berlin is UTC+2.
+	u, _ := ParseDate("Jun 21, 2012 at 4:23 PM", Input{})
+	b, _ := ParseDate("Jun 21, 2012 at 4:23 PM", Input{Location: berlin})
+	if d := u.Sub(b); d != 2*time.Hour {
+		t.Errorf("summer: UTC - Berlin = %s, want 2h", d)
+	}
+	// The real TopHope post: 20 Май 2013 в 10:27 at +0400 is unix 1369031222 (to the minute).
+	m, ok := ParseDate("20 Май 2013 в 10:27", Input{Location: time.FixedZone("", 4*3600)})
+	if !ok || m.Unix() != 1369031222-2 {
+		t.Errorf("20 Май 2013 в 10:27 +04 = %d, want %d", m.Unix(), 1369031222-2)
+	}
+	// "Today" is the fetch day in the forum's zone: 23:30 UTC is already tomorrow in Moscow.
+	late := Input{FetchedAt: time.Date(2026, 1, 15, 23, 30, 0, 0, time.UTC), Location: moscow}
+	got, ok := ParseDate("Сегодня в 01:15", late)
+	if want := time.Date(2026, 1, 15, 22, 15, 0, 0, time.UTC); !ok || !got.Equal(want) {
+		t.Errorf("Сегодня в 01:15 (Moscow, fetched 23:30Z) = %s, want %s", got, want)
+	}
+	// An explicit zone in the text wins over Input.Location.
+	got, ok = ParseDate("2013-01-02 19:14 UTC", Input{Location: berlin})
+	if want := time.Date(2013, 1, 2, 19, 14, 0, 0, time.UTC); !ok || !got.Equal(want) {
+		t.Errorf("explicit UTC in Berlin = %s, want %s", got, want)
+	}
+	// Relative dates do not depend on the zone.
+	r1, _ := ParseDate("5 minutes ago", Input{FetchedAt: fetched, Location: berlin})
+	r2, _ := ParseDate("5 minutes ago", utcIn())
+	if !r1.Equal(r2) {
+		t.Errorf("relative date differs by zone: %s vs %s", r1, r2)
+	}
+}
+
+func TestParseDateRejects(t *testing.T) {
+	bad := []string{
+		"", "   ", "garbage", "hello world", "13-45-2015", "02/30/2013", "31.04.2013", "Feb 30, 2012",
+		"Feb 29, 2013", "Jan 32, 2013", "25:00", "Today at 25:14", "Jun 21, 2012 at 13:23 PM",
+		"Jun 21, 2012 at 0:23 AM", "10:27", "2013", "Oct 2019", "May", "Posted by admin",
+		"Jan 2, 2013 Jan 3, 2013", "Mon Jan 02, 2013 7:14 pm", // Jan 2, 2013 was a Wednesday
+		"5 bananas ago", "ago", "vor", "in 5 minutes", "12345", "1.2.3.4", "2013-01-02 19:61",
+		"Today Jan 2, 2013", "Yesterday 2013", "2 Ocak 1899", "Jan 2, 2031", "next Monday",
+		"Jun 21, 2012 at 4:23 PM foo", "5 days from now", "12/13/14/15", "pm", "99999999999",
+		"1 Januar 2013 um 19:14:77",
+	}
+	for _, s := range bad {
+		if got, ok := ParseDate(s, utcIn()); ok {
+			t.Errorf("ParseDate(%q) = %s, want failure", s, got.Format(time.RFC3339))
+		}
+	}
+}
+
+func TestParseJoined(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"May 21, 2006", "2006-05-21"},
+		{"Oct 2019", "2019-10"},
+		{"Feb 2009", "2009-02"},
+		{"Октябрь 2019", "2019-10"},
+		{"October 2019", "2019-10"},
+		{"März 2015", "2015-03"},
+		{"janvier 2010", "2010-01"},
+		{"Ocak 2011", "2011-01"},
+		{"10/2019", "2019-10"},
+		{"10.2019", "2019-10"},
+		{"2019-10", "2019-10"},
+		{"Tue Dec 18, 2012 5:03 pm", "2012-12-18"},
+		{"21.05.2006", "2006-05-21"},
+		{"Jul 20, 2007", "2007-07-20"},
+		{"2 stycznia 2013", "2013-01-02"},
+		{"Yesterday at 08:15", "2026-01-14"},
+		{"3 days ago", "2026-01-12"},
+	}
+	for _, c := range cases {
+		got, ok := ParseJoined(c.in, utcIn())
+		if !ok || got != c.want {
+			t.Errorf("ParseJoined(%q) = %q %v, want %q", c.in, got, ok, c.want)
+		}
+	}
+	for _, s := range []string{"", "garbage", "2019", "13/2019", "Oct", "Joined: Oct 2019 foo"} {
+		if got, ok := ParseJoined(s, utcIn()); ok {
+			t.Errorf("ParseJoined(%q) = %q, want failure", s, got)
+		}
+	}
+	// The join date is the day printed, not shifted to UTC.
+	tokyo := time.FixedZone("JST", 9*3600)
+	if got, _ := ParseJoined("Tue Dec 18, 2012 5:03 am", Input{Location: tokyo}); got != "2012-12-18" {
+		t.Errorf("ParseJoined in +09 = %q, want 2012-12-18", got)
+	}
+}
+
+func TestParseUnixAndMachine(t *testing.T) {
+	if got, ok := ParseUnix("1340310231"); !ok || got.Unix() != 1340310231 || got.Location() != time.UTC {
+		t.Errorf("ParseUnix = %v %v", got, ok)
+	}
+	if got, ok := ParseUnix("1340310231000"); !ok || got.Unix() != 1340310231 {
+		t.Errorf("ParseUnix(ms) = %v %v", got, ok)
+	}
+	for _, s := range []string{"", "0", "-5", "abc", "12.5"} {
+		if _, ok := ParseUnix(s); ok {
+			t.Errorf("ParseUnix(%q) succeeded", s)
+		}
+	}
+	for s, want := range map[string]int64{
+		"2012-06-21T16:23:51-0400":      1340310231,
+		"2012-06-21T16:23:51-04:00":     1340310231,
+		"2012-06-21T20:23:51Z":          1340310231,
+		"2012-06-21T20:23:51.250Z":      1340310231,
+		"2024-05-02T18:50:46Z":          1714675846,
+		" 2012-06-21T20:23:51+00:00 ":   1340310231,
+		"2012-06-21 20:23:51":           1340310231,
+		"2013-05-20T10:27:02+0400":      1369031222,
+		"2012-06-21T20:23:51.123+00:00": 1340310231,
+	} {
+		got, ok := ParseMachineTime(s)
+		if !ok || got.Unix() != want || got.Location() != time.UTC {
+			t.Errorf("ParseMachineTime(%q) = %v %v, want %d", s, got, ok, want)
+		}
+	}
+	if _, ok := ParseMachineTime("Jun 21, 2012"); ok {
+		t.Error("ParseMachineTime accepted display text")
+	}
+}
+
+var benchDates = []string{
+	"Wed Jan 02, 2013 7:14 pm", "September 19, 2007, 01:08:14 PM", "12-29-2015, 07:47 PM",
+	"Jan 23rd 2011, 08:29 AM", "20 Май 2013 в 10:27", "Jun 21, 2012 at 4:23 PM", "05/02/24 06:50  PM",
+	"2. Januar 2013 um 19:14", "Today at 3:14 PM", "5 minutes ago", "May 2",
+}
+
+func BenchmarkParseDate(b *testing.B) {
+	in := utcIn()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if _, ok := ParseDate(benchDates[i%len(benchDates)], in); !ok {
+			b.Fatal("parse failed")
+		}
+	}
+}
