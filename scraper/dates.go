@@ -104,7 +104,8 @@ type dateToken struct {
 }
 
 // tokenizeDate lower-cases and splits text into numbers and words; punctuation and
-// spaces only separate. ok is false when a token is too long to be part of a date.
+// spaces only separate. ok is false when a number is too long to be part of a date
+// or the tokens would not fit in buf.
 func tokenizeDate(text string, buf []dateToken) ([]dateToken, bool) {
 	toks := buf[:0]
 	var sep rune
@@ -123,6 +124,9 @@ func tokenizeDate(text string, buf []dateToken) ([]dateToken, bool) {
 					return nil, false
 				}
 			}
+			if len(toks) == cap(toks) {
+				return nil, false
+			}
 			toks = append(toks, dateToken{kind: tokNum, s: text[i:j], n: n, digits: j - i, sep: sep, adj: adj})
 			i, sep, adj = j, 0, true
 			continue
@@ -130,7 +134,7 @@ func tokenizeDate(text string, buf []dateToken) ([]dateToken, bool) {
 			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
 				break
 			}
-			if c != ' ' && sep == 0 {
+			if c != ' ' && (c < '\t' || c > '\r') && sep == 0 {
 				sep = rune(c)
 			}
 			adj = false
@@ -153,6 +157,9 @@ func tokenizeDate(text string, buf []dateToken) ([]dateToken, bool) {
 				break
 			}
 			j += size
+		}
+		if len(toks) == cap(toks) {
+			return nil, false
 		}
 		toks = append(toks, dateToken{kind: tokWord, s: foldWord(text[i:j]), sep: sep, adj: adj})
 		i, sep, adj = j, 0, true
@@ -294,7 +301,7 @@ func init() {
 		"gio pon wt śr czw sob nd niedz ma wo vr za zo pzt sal çar per cum cmt paz")
 	addWords(wDay, 0, "today сегодня heute aujourdhui hoy hoje oggi dzisiaj dziś vandaag bugün")
 	addWords(wDay, -1, "yesterday вчера gestern hier ayer ontem ieri wczoraj gisteren dün")
-	addWords(wDay, -2, "позавчера vorgestern avanthier anteayer anteontem przedwczoraj eergisteren")
+	addWords(wDay, -2, "позавчера vorgestern avanthier altroieri anteayer anteontem przedwczoraj eergisteren")
 	addWords(wAM, 0, "am")
 	addWords(wPM, 0, "pm")
 	for _, z := range []struct {
@@ -316,7 +323,8 @@ type dateParts struct {
 	monthOnly bool
 }
 
-// tokenBufPool-free: dates are short, a fixed array on the stack avoids allocation.
+// maxDateTokens bounds the tokens of a displayed date; dates are short, so a fixed
+// array avoids allocation and longer text is not a date.
 const maxDateTokens = 24
 
 func parseDateParts(text string, in Input) (dateParts, bool) {
@@ -330,7 +338,7 @@ func parseDateParts(text string, in Input) (dateParts, bool) {
 	}
 	var buf [maxDateTokens]dateToken
 	toks, ok := tokenizeDate(text, buf[:])
-	if !ok || len(toks) == 0 || len(toks) > maxDateTokens {
+	if !ok || len(toks) == 0 {
 		return dateParts{}, false
 	}
 	if t, ok := parseRelative(toks, in, loc); ok {
@@ -345,26 +353,24 @@ var dateReplacer = strings.NewReplacer(
 	"l'altro ieri", "altroieri", "l’altro ieri", "altroieri",
 )
 
-func init() { addWords(wDay, -2, "altroieri") }
-
 // abs collects what the absolute parser has seen.
 type abs struct {
-	year, month, day        int
-	numericDate, hasTime    bool
-	hour, min, sec          int
-	mer                     wordKind
-	dayOff                  int
-	hasDayOff               bool
-	weekday                 int
-	hasWeekday              bool
-	zone                    *time.Location
-	smalls                  [4]int
-	smallDigits             [4]int
-	nsmall                  int
-	monthCands              [3]string
-	monthVals               [3]int
-	nmonth                  int
-	yearFromFour, yearTwice bool
+	year, month, day     int
+	numericDate, hasTime bool
+	hour, min, sec       int
+	mer                  wordKind
+	dayOff               int
+	hasDayOff            bool
+	weekday              int
+	hasWeekday           bool
+	zone                 *time.Location
+	smalls               [4]int
+	smallDigits          [4]int
+	nsmall               int
+	monthCands           [3]string
+	monthVals            [3]int
+	nmonth               int
+	yearSeen             bool
 }
 
 func parseAbsolute(toks []dateToken, in Input, loc *time.Location) (dateParts, bool) {
@@ -512,11 +518,16 @@ func (a *abs) number(toks []dateToken, i int) (int, bool) {
 		a.numericDate, a.year, a.month, a.day = true, y, m, d
 		return 3, true
 	}
+	if t.digits == 2 && (t.sep == '\'' || t.sep == '’') && !a.yearSeen {
+		// Discourse-style "Jan '19".
+		a.year, a.yearSeen = expandYear(t), true
+		return 1, true
+	}
 	if t.digits == 4 {
-		if a.yearFromFour {
+		if a.yearSeen {
 			return 0, false
 		}
-		a.year, a.yearFromFour = t.n, true
+		a.year, a.yearSeen = t.n, true
 		return 1, true
 	}
 	if t.digits > 2 || a.nsmall == len(a.smalls) {
@@ -601,12 +612,12 @@ func (a *abs) resolve(in Input, loc *time.Location) (dateParts, bool) {
 		}
 		a.nmonth = 1
 	}
-	hasYear := a.yearFromFour
+	hasYear := a.yearSeen
 	relDay := false // date counted back from the fetch day
 	var y, m, d int
 	switch {
 	case a.numericDate:
-		if a.nmonth > 0 || a.nsmall > 0 || a.yearFromFour || a.hasDayOff {
+		if a.nmonth > 0 || a.nsmall > 0 || a.yearSeen || a.hasDayOff {
 			return dateParts{}, false
 		}
 		y, m, d, hasYear = a.year, a.month, a.day, true
@@ -635,7 +646,7 @@ func (a *abs) resolve(in Input, loc *time.Location) (dateParts, bool) {
 			return dateParts{}, false
 		}
 	case a.hasDayOff:
-		if a.nsmall > 0 || a.yearFromFour || a.hasWeekday {
+		if a.nsmall > 0 || a.yearSeen || a.hasWeekday {
 			return dateParts{}, false
 		}
 		if in.FetchedAt.IsZero() {
@@ -644,7 +655,7 @@ func (a *abs) resolve(in Input, loc *time.Location) (dateParts, bool) {
 		f := in.FetchedAt.In(loc)
 		y, m, d, hasYear, relDay = f.Year(), int(f.Month()), f.Day()+a.dayOff, true, true
 	case a.hasWeekday && a.hasTime:
-		if a.nsmall > 0 || a.yearFromFour || in.FetchedAt.IsZero() {
+		if a.nsmall > 0 || a.yearSeen || in.FetchedAt.IsZero() {
 			return dateParts{}, false
 		}
 		f := in.FetchedAt.In(loc)
@@ -670,7 +681,8 @@ func (a *abs) resolve(in Input, loc *time.Location) (dateParts, bool) {
 	if !relDay && (t.Day() != d || int(t.Month()) != m) {
 		return dateParts{}, false // 30 February, 31 April
 	}
-	if !hasYear && t.After(in.FetchedAt.Add(24*time.Hour)) {
+	if !hasYear && (t.After(in.FetchedAt.Add(24*time.Hour)) ||
+		a.hasWeekday && !relDay && t.Weekday() != time.Weekday(a.weekday)) {
 		// "May 2" printed without a year is this year's unless that lies ahead.
 		t = time.Date(y-1, time.Month(m), d, hour, a.min, a.sec, 0, loc)
 		if t.Day() != d {
@@ -934,6 +946,9 @@ func parseRelative(toks []dateToken, in Input, loc *time.Location) (time.Time, b
 		case uYear:
 			t = t.AddDate(-a.n, 0, 0)
 		}
+	}
+	if !plausibleYear(t.Year(), in) {
+		return time.Time{}, false
 	}
 	return t, true
 }

@@ -117,6 +117,10 @@ func TestParseDateAbsolute(t *testing.T) {
 		{"2013-01-02 19:14 +0200", "2013-01-02T17:14:00Z"},
 		{"2013-01-02 19:14 -04:00", "2013-01-02T23:14:00Z"},
 		{"Jun 21, 2012 4:23 PM EDT", "2012-06-21T20:23:00Z"},
+		// Discourse two-digit years, line breaks inside the text.
+		{"Jan 2, '19", "2019-01-02T00:00:00Z"},
+		{"Jun 21, 2012\n  at 4:23 PM", "2012-06-21T16:23:00Z"},
+		{"Jun\u00a021,\u00a02012", "2012-06-21T00:00:00Z"},
 		// Leap day.
 		{"Feb 29, 2012", "2012-02-29T00:00:00Z"},
 	}
@@ -140,14 +144,16 @@ func TestParseDateNoYear(t *testing.T) {
 	cases := []struct {
 		in, want string
 	}{
-		{"May 2", "2025-05-02T00:00:00Z"},      // would be in the future: last year
-		{"Jan 10", "2026-01-10T00:00:00Z"},     // this year
-		{"Jan 15", "2026-01-15T00:00:00Z"},     // fetch day
-		{"Jan 16", "2026-01-16T00:00:00Z"},     // within a day of the fetch: clock skew, this year
-		{"Jan 17", "2025-01-17T00:00:00Z"},     // beyond: last year
+		{"May 2", "2025-05-02T00:00:00Z"},  // would be in the future: last year
+		{"Jan 10", "2026-01-10T00:00:00Z"}, // this year
+		{"Jan 15", "2026-01-15T00:00:00Z"}, // fetch day
+		{"Jan 16", "2026-01-16T00:00:00Z"}, // within a day of the fetch: clock skew, this year
+		{"Jan 17", "2025-01-17T00:00:00Z"}, // beyond: last year
 		{"Dec 24, 10:15 AM", "2025-12-24T10:15:00Z"},
 		{"3 мая", "2025-05-03T00:00:00Z"},
 		{"14. Januar", "2026-01-14T00:00:00Z"},
+		{"Wed, Jan 14", "2026-01-14T00:00:00Z"}, // the weekday fits this year
+		{"Tue, Jan 14", "2025-01-14T00:00:00Z"}, // it fits last year only
 	}
 	for _, c := range cases {
 		want, _ := time.Parse(time.RFC3339, c.want)
@@ -334,7 +340,7 @@ func TestParseDateRejects(t *testing.T) {
 	bad := []string{
 		"", "   ", "garbage", "hello world", "13-45-2015", "02/30/2013", "31.04.2013", "Feb 30, 2012",
 		"Feb 29, 2013", "Jan 32, 2013", "25:00", "Today at 25:14", "Jun 21, 2012 at 13:23 PM",
-		"Jun 21, 2012 at 0:23 AM", "10:27", "2013", "Oct 2019", "May", "Posted by admin",
+		"Jun 21, 2012 at 0:23 AM", "10:27", "2013", "Oct 2019", "Jan '19", "May", "Posted by admin", "Fri, Jan 14",
 		"Jan 2, 2013 Jan 3, 2013", "Mon Jan 02, 2013 7:14 pm", // Jan 2, 2013 was a Wednesday
 		"5 bananas ago", "ago", "vor", "in 5 minutes", "12345", "1.2.3.4", "2013-01-02 19:61",
 		"Today Jan 2, 2013", "Yesterday 2013", "2 Ocak 1899", "Jan 2, 2031", "next Monday",
@@ -355,6 +361,7 @@ func TestParseJoined(t *testing.T) {
 		{"Feb 2009", "2009-02"},
 		{"Октябрь 2019", "2019-10"},
 		{"October 2019", "2019-10"},
+		{"Jan '19", "2019-01"},
 		{"März 2015", "2015-03"},
 		{"janvier 2010", "2010-01"},
 		{"Ocak 2011", "2011-01"},
@@ -433,4 +440,31 @@ func BenchmarkParseDate(b *testing.B) {
 			b.Fatal("parse failed")
 		}
 	}
+}
+
+// FuzzParseDate checks that no input panics and that every accepted date is in UTC
+// and in the years forums can have printed.
+func FuzzParseDate(f *testing.F) {
+	for _, s := range benchDates {
+		f.Add(s)
+	}
+	for _, s := range []string{"vor 5 Minuten", "il y a un an", "Jan '19", "May14-10", "19h14", "GMT+2", "2013-01-02 19:14 -04:00"} {
+		f.Add(s)
+	}
+	in := utcIn()
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := ParseDate(s, in)
+		if !ok {
+			if !got.IsZero() {
+				t.Fatalf("ParseDate(%q) failed but returned %s", s, got)
+			}
+			return
+		}
+		if got.Location() != time.UTC || got.Year() < 1969 || got.Year() > fetched.Year()+1 {
+			t.Fatalf("ParseDate(%q) = %s", s, got)
+		}
+		if j, ok := ParseJoined(s, in); !ok || len(j) != 10 {
+			t.Fatalf("ParseJoined(%q) = %q %v after ParseDate succeeded", s, j, ok)
+		}
+	})
 }
