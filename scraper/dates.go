@@ -91,7 +91,7 @@ const (
 	tokWord
 )
 
-// dateToken is a run of ASCII digits or of letters. sep is the first punctuation rune
+// dateToken is a run of ASCII digits or of letters. sep is the last punctuation rune
 // between it and the previous token (0 when only spaces or nothing), adj reports that
 // nothing at all separates them ("23rd", "May14").
 type dateToken struct {
@@ -134,7 +134,7 @@ func tokenizeDate(text string, buf []dateToken) ([]dateToken, bool) {
 			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
 				break
 			}
-			if c != ' ' && (c < '\t' || c > '\r') && sep == 0 {
+			if c != ' ' && (c < '\t' || c > '\r') {
 				sep = rune(c)
 			}
 			adj = false
@@ -143,7 +143,7 @@ func tokenizeDate(text string, buf []dateToken) ([]dateToken, bool) {
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if !isWordRune(r) {
-			if !unicode.IsSpace(r) && sep == 0 {
+			if !unicode.IsSpace(r) {
 				sep = r
 			}
 			adj = false
@@ -267,7 +267,7 @@ func init() {
 		// en, ru (nominative, genitive, prepositional, abbr.), de, fr, es, pt, it, pl (nom., gen., abbr.), nl, tr
 		"january jan январь января январе янв januar jänner jän janvier janv enero ene janeiro gennaio gen styczeń stycznia sty januari ocak oca",
 		"february feb febr февраль февраля феврале фев февр februar feber février févr fév febrero fevereiro fev febbraio luty lutego lut februari şubat şub",
-		"march mar март марта марте märz mär mrz maerz mars marzo março marco marzec marca maart mrt mart",
+		"march mar март марта марте мар märz mär mrz maerz mars marzo março marco marzec marca maart mrt mart",
 		"april apr апрель апреля апреле апр avril avr abril abr aprile kwiecień kwietnia kwi nisan nis",
 		"may май мая мае mai mayo maio maggio mag maj maja mei mayıs",
 		"june jun июнь июня июне июн juni juin junio junho giugno giu czerwiec czerwca cze haziran haz",
@@ -366,6 +366,7 @@ type abs struct {
 	zone                 *time.Location
 	smalls               [4]int
 	smallDigits          [4]int
+	smallSeps            [4]rune
 	nsmall               int
 	monthCands           [3]string
 	monthVals            [3]int
@@ -486,12 +487,20 @@ func (a *abs) number(toks []dateToken, i int) (int, bool) {
 		}
 		return used, true
 	}
+	if n1 != nil && n1.kind == tokWord && t.digits <= 2 && !a.hasTime {
+		// A bare hour: "10 am", "9h".
+		if k := dateWords[n1.s].kind; k == wAM || k == wPM {
+			a.hasTime, a.hour = true, t.n
+			return 1, true
+		}
+	}
 	if n1 != nil && n1.kind == tokWord && n1.s == "h" && t.digits <= 2 {
 		if a.hasTime {
 			return 0, false
 		}
 		a.hasTime, a.hour = true, t.n
-		if n2 != nil && n2.kind == tokNum && n2.digits == 2 && n2.sep == 0 {
+		if n3 := next(3); n2 != nil && n2.kind == tokNum && n2.digits == 2 && n2.sep == 0 &&
+			(n3 == nil || (n3.sep != '.' && n3.sep != '/' && n3.sep != '-')) {
 			a.min = n2.n
 			return 3, true
 		}
@@ -533,7 +542,7 @@ func (a *abs) number(toks []dateToken, i int) (int, bool) {
 	if t.digits > 2 || a.nsmall == len(a.smalls) {
 		return 0, false
 	}
-	a.smalls[a.nsmall], a.smallDigits[a.nsmall] = t.n, t.digits
+	a.smalls[a.nsmall], a.smallDigits[a.nsmall], a.smallSeps[a.nsmall] = t.n, t.digits, t.sep
 	a.nsmall++
 	return 1, true
 }
@@ -638,7 +647,7 @@ func (a *abs) resolve(in Input, loc *time.Location) (dateParts, bool) {
 			return dateParts{t: t, monthOnly: true}, true
 		case a.nsmall == 1:
 			d = a.smalls[0]
-		case a.nsmall == 2 && !hasYear && a.smallDigits[1] == 2:
+		case a.nsmall == 2 && !hasYear && a.smallDigits[1] == 2 && a.smallSeps[1] == '-':
 			// vBulletin 3 custom "May14-10": day then two-digit year.
 			d = a.smalls[0]
 			y, hasYear = expandYear(dateToken{n: a.smalls[1], digits: 2}), true

@@ -121,6 +121,8 @@ func TestParseDateAbsolute(t *testing.T) {
 		{"Jan 2, '19", "2019-01-02T00:00:00Z"},
 		{"Jun 21, 2012\n  at 4:23 PM", "2012-06-21T16:23:00Z"},
 		{"Jun\u00a021,\u00a02012", "2012-06-21T00:00:00Z"},
+		{"May 2, 2013 10 am", "2013-05-02T10:00:00Z"},
+		{"May 2, 2013 10pm", "2013-05-02T22:00:00Z"},
 		// Leap day.
 		{"Feb 29, 2012", "2012-02-29T00:00:00Z"},
 	}
@@ -345,7 +347,7 @@ func TestParseDateRejects(t *testing.T) {
 		"5 bananas ago", "ago", "vor", "in 5 minutes", "12345", "1.2.3.4", "2013-01-02 19:61",
 		"Today Jan 2, 2013", "Yesterday 2013", "2 Ocak 1899", "Jan 2, 2031", "next Monday",
 		"Jun 21, 2012 at 4:23 PM foo", "5 days from now", "12/13/14/15", "pm", "99999999999",
-		"1 Januar 2013 um 19:14:77",
+		"1 Januar 2013 um 19:14:77", "May 2 10", "May 2, 13", "Jan 2 2013 19h 02.01.2013",
 	}
 	for _, s := range bad {
 		if got, ok := ParseDate(s, utcIn()); ok {
@@ -467,4 +469,81 @@ func FuzzParseDate(f *testing.F) {
 			t.Fatalf("ParseJoined(%q) = %q %v after ParseDate succeeded", s, j, ok)
 		}
 	})
+}
+
+// TestMonthAndWeekdayNames walks every month and weekday name of every language, so a
+// typo in a table shows up here rather than as a missing date in an archive.
+func TestMonthAndWeekdayNames(t *testing.T) {
+	months := map[string][12]string{
+		"en":      {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+		"en abbr": {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
+		"ru":      {"Январь", "Февраль", "Март", "Апрель", "Май", "Июнь", "Июль", "Август", "Сентябрь", "Октябрь", "Ноябрь", "Декабрь"},
+		"ru gen":  {"января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"},
+		"ru abbr": {"янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"},
+		"de":      {"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"},
+		"de abbr": {"Jan.", "Feb.", "Mär.", "Apr.", "Mai", "Jun.", "Jul.", "Aug.", "Sep.", "Okt.", "Nov.", "Dez."},
+		"fr":      {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
+		"fr abbr": {"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."},
+		"es":      {"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"},
+		"es abbr": {"ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"},
+		"pt":      {"janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro", "novembro", "dezembro"},
+		"pt abbr": {"jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"},
+		"it":      {"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre"},
+		"it abbr": {"gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"},
+		"pl":      {"styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec", "lipiec", "sierpień", "wrzesień", "październik", "listopad", "grudzień"},
+		"pl gen":  {"stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października", "listopada", "grudnia"},
+		"pl abbr": {"sty", "lut", "mar", "kwi", "maj", "cze", "lip", "sie", "wrz", "paź", "lis", "gru"},
+		"nl":      {"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"},
+		"nl abbr": {"jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"},
+		"tr":      {"Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos", "Eylül", "Ekim", "Kasım", "Aralık"},
+		"tr abbr": {"Oca", "Şub", "Mar", "Nis", "May", "Haz", "Tem", "Ağu", "Eyl", "Eki", "Kas", "Ara"},
+		"tr caps": {"OCAK", "ŞUBAT", "MART", "NİSAN", "MAYIS", "HAZİRAN", "TEMMUZ", "AĞUSTOS", "EYLÜL", "EKİM", "KASIM", "ARALIK"},
+	}
+	for lang, names := range months {
+		for i, name := range names {
+			got, ok := ParseDate("3 "+name+" 2013", utcIn())
+			if !ok || got.Month() != time.Month(i+1) || got.Day() != 3 || got.Year() != 2013 {
+				t.Errorf("%s: %q read as %s %v, want 2013-%02d-03", lang, "3 "+name+" 2013", got.Format("2006-01-02"), ok, i+1)
+			}
+			if j, ok := ParseJoined(name+" 2013", utcIn()); !ok || j != time.Date(2013, time.Month(i+1), 1, 0, 0, 0, 0, time.UTC).Format("2006-01") {
+				t.Errorf("%s: ParseJoined(%q) = %q %v", lang, name+" 2013", j, ok)
+			}
+		}
+	}
+	// Weekdays, Sunday first. 6 January 2013 was a Sunday.
+	weekdays := map[string][7]string{
+		"en": {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
+		"ru": {"Воскресенье", "Понедельник", "Вторник", "Среда", "Четверг", "Пятница", "Суббота"},
+		"de": {"Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"},
+		"fr": {"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"},
+		"es": {"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"},
+		"pt": {"domingo", "segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado"},
+		"it": {"domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato"},
+		"pl": {"niedziela", "poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota"},
+		"nl": {"zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag"},
+		"tr": {"Pazar", "Pazartesi", "Salı", "Çarşamba", "Perşembe", "Cuma", "Cumartesi"},
+	}
+	for lang, names := range weekdays {
+		for i, name := range names {
+			s := name + ", 2013-01-" + string(rune('0'+6+i))
+			if i+6 >= 10 {
+				s = name + ", 2013-01-" + "1" + string(rune('0'+i+6-10))
+			}
+			got, ok := ParseDate(s, utcIn())
+			if !ok || got.Day() != 6+i {
+				t.Errorf("%s: ParseDate(%q) = %s %v", lang, s, got, ok)
+			}
+			// The wrong weekday for the date is refused (full names are checked).
+			wrong := names[(i+1)%7] + " " + s[len(name)+2:]
+			if got, ok := ParseDate(wrong, utcIn()); ok {
+				t.Errorf("%s: ParseDate(%q) = %s, want failure (weekday contradicts date)", lang, wrong, got)
+			}
+			// Alone with a time: the last such day before the fetch (a Thursday).
+			back := (4 - i + 7) % 7
+			want := time.Date(2026, 1, 15-back, 9, 30, 0, 0, time.UTC)
+			if got, ok := ParseDate(name+" 09:30", utcIn()); !ok || !got.Equal(want) {
+				t.Errorf("%s: ParseDate(%q) = %s %v, want %s", lang, name+" 09:30", got, ok, want)
+			}
+		}
+	}
 }
