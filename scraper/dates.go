@@ -296,11 +296,12 @@ func init() {
 	for i, w := range full {
 		addWords(wWeekday, i, w)
 	}
-	addWords(wWeekdayAbbr, 0, "feira пн пон вт ср чт пт сб вс вск "+
+	addWords(wWeekdayAbbr, 0, "feira пн пон вт ср чт пт сб вс вск вос вто сре чет пят суб "+
 		"mo di mi do fr sa so lun mer jeu ven sam dim mié mie jue vie sáb dom seg ter qua qui sex "+
 		"gio pon wt śr czw sob nd niedz ma wo vr za zo pzt sal çar per cum cmt paz")
 	addWords(wDay, 0, "today сегодня heute aujourdhui hoy hoje oggi dzisiaj dziś vandaag bugün")
 	addWords(wDay, -1, "yesterday вчера gestern hier ayer ontem ieri wczoraj gisteren dün")
+	addWords(wDay, 1, "tomorrow завтра morgen demain amanhã domani jutro yarın")
 	addWords(wDay, -2, "позавчера vorgestern avanthier altroieri anteayer anteontem przedwczoraj eergisteren")
 	addWords(wAM, 0, "am")
 	addWords(wPM, 0, "pm")
@@ -313,7 +314,7 @@ func init() {
 	} {
 		addWords(wZone, z.min, z.names)
 	}
-	addWords(wFiller, 0, "at on the of um a à às alle all las la le el de del do da di dnia o godz godz. r roku г года в om en saat uhr t ore")
+	addWords(wFiller, 0, "at on the of um a à às alle all las la le el de del do da di dnia o godz godz. r roku г года в om en saat uhr t ore later позже später")
 	addWords(wOrdinal, 0, "st nd rd th er re e eme ème º ª го")
 }
 
@@ -683,7 +684,7 @@ func (a *abs) resolve(in Input, loc *time.Location) (dateParts, bool) {
 		}
 		y = in.FetchedAt.In(loc).Year()
 	}
-	if m < 1 || m > 12 || d < -7 || d > 31 || (!relDay && d < 1) {
+	if m < 1 || m > 12 || (!relDay && (d < 1 || d > 31)) {
 		return dateParts{}, false
 	}
 	t := time.Date(y, time.Month(m), d, hour, a.min, a.sec, 0, loc)
@@ -827,7 +828,7 @@ func init() {
 		"gerade eben", "soeben", "eben", "jetzt", "gerade", "a l instant", "à l instant", "maintenant",
 		"justo ahora", "ahora mismo", "ahora", "hace un momento", "hace un instante", "agora", "agora mesmo",
 		"adesso", "proprio ora", "poco fa", "ora", "przed chwilą", "teraz", "chwilę temu", "zojuist", "net",
-		"nu", "net nu", "az önce", "şimdi", "demin",
+		"nu", "net nu", "az önce", "şimdi", "demin", "in a moment", "в настоящее время",
 	} {
 		relNow[foldPhrase(p)] = true
 	}
@@ -861,6 +862,13 @@ func parseRelative(toks []dateToken, in Input, loc *time.Location) (time.Time, b
 		}
 	}
 	if !hasMarker {
+		if len(toks) == 2 && toks[0].kind == tokNum && toks[1].adj {
+			// XenForo 2.3 / Discourse short forms: "5m", "3h", "2d", "1w", "1y".
+			if u, ok := shortUnits[toks[1].s]; ok && toks[0].digits <= 3 {
+				t := subtractUnits(now, toks[0].n, u)
+				return t, plausibleYear(t.Year(), in)
+			}
+		}
 		if len(toks) <= 3 && relNow[joinTokens(toks)] {
 			return now, true
 		}
@@ -939,27 +947,37 @@ func parseRelative(toks []dateToken, in Input, loc *time.Location) (time.Time, b
 	}
 	t := now
 	for _, a := range amounts[:na] {
-		switch a.u {
-		case uSecond:
-			t = t.Add(-time.Duration(a.n) * time.Second)
-		case uMinute:
-			t = t.Add(-time.Duration(a.n) * time.Minute)
-		case uHour:
-			t = t.Add(-time.Duration(a.n) * time.Hour)
-		case uDay:
-			t = t.AddDate(0, 0, -a.n)
-		case uWeek:
-			t = t.AddDate(0, 0, -7*a.n)
-		case uMonth:
-			t = t.AddDate(0, -a.n, 0)
-		case uYear:
-			t = t.AddDate(-a.n, 0, 0)
-		}
+		t = subtractUnits(t, a.n, a.u)
 	}
 	if !plausibleYear(t.Year(), in) {
 		return time.Time{}, false
 	}
 	return t, true
+}
+
+// shortUnits are the one-letter units of compact relative dates ("5m", "3h").
+var shortUnits = map[string]relUnit{"s": uSecond, "m": uMinute, "h": uHour, "d": uDay, "w": uWeek, "y": uYear}
+
+// subtractUnits goes n units back from t; days and longer follow the calendar of t's
+// location, so "3 days ago" keeps the clock time across a DST change.
+func subtractUnits(t time.Time, n int, u relUnit) time.Time {
+	switch u {
+	case uSecond:
+		return t.Add(-time.Duration(n) * time.Second)
+	case uMinute:
+		return t.Add(-time.Duration(n) * time.Minute)
+	case uHour:
+		return t.Add(-time.Duration(n) * time.Hour)
+	case uDay:
+		return t.AddDate(0, 0, -n)
+	case uWeek:
+		return t.AddDate(0, 0, -7*n)
+	case uMonth:
+		return t.AddDate(0, -n, 0)
+	case uYear:
+		return t.AddDate(-n, 0, 0)
+	}
+	return t
 }
 
 func isRelUnit(t dateToken) bool {

@@ -1,6 +1,9 @@
 package scraper
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -271,9 +274,31 @@ func TestParseDateRelative(t *testing.T) {
 		{"5 dakika önce", d("2026-01-15T11:55:00Z")},
 		{"2 gün önce", d("2026-01-13T12:00:00Z")},
 		{"az önce", d("2026-01-15T12:00:00Z")},
+		// XenForo's Russian phrases, as the real TopHope page ships them.
+		{"5 мин. назад", d("2026-01-15T11:55:00Z")},
+		{"1 минуту назад", d("2026-01-15T11:59:00Z")},
+		{"Только что", d("2026-01-15T12:00:00Z")},
+		{"Менее минуты назад", d("2026-01-15T12:00:00Z")},
+		{"Сегодня позже в 14:10", d("2026-01-15T14:10:00Z")},
+		{"Later today at 2:10 PM", d("2026-01-15T14:10:00Z")},
+		{"Tomorrow at 9:00 AM", d("2026-01-16T09:00:00Z")},
+		{"Вос в 10:27", time.Time{}}, // short weekday alone: too vague
+		{"A moment ago", d("2026-01-15T12:00:00Z")},
+		// Compact forms (XenForo 2.3 short dates, Discourse).
+		{"5m", d("2026-01-15T11:55:00Z")},
+		{"3h", d("2026-01-15T09:00:00Z")},
+		{"2d", d("2026-01-13T12:00:00Z")},
+		{"1w", d("2026-01-08T12:00:00Z")},
+		{"1y", d("2025-01-15T12:00:00Z")},
 	}
 	for _, c := range cases {
 		got, ok := ParseDate(c.in, utcIn())
+		if c.want.IsZero() {
+			if ok {
+				t.Errorf("ParseDate(%q) = %s, want failure", c.in, got.Format(time.RFC3339))
+			}
+			continue
+		}
 		if !ok || !got.Equal(c.want) {
 			t.Errorf("ParseDate(%q) = %s %v, want %s", c.in, got.Format(time.RFC3339), ok, c.want.Format(time.RFC3339))
 		}
@@ -347,7 +372,7 @@ func TestParseDateRejects(t *testing.T) {
 		"5 bananas ago", "ago", "vor", "in 5 minutes", "12345", "1.2.3.4", "2013-01-02 19:61",
 		"Today Jan 2, 2013", "Yesterday 2013", "2 Ocak 1899", "Jan 2, 2031", "next Monday",
 		"Jun 21, 2012 at 4:23 PM foo", "5 days from now", "12/13/14/15", "pm", "99999999999",
-		"1 Januar 2013 um 19:14:77", "May 2 10", "May 2, 13", "Jan 2 2013 19h 02.01.2013",
+		"1 Januar 2013 um 19:14:77", "5 m", "5x", "5mm", "10:27h", "May 2 10", "May 2, 13", "Jan 2 2013 19h 02.01.2013",
 	}
 	for _, s := range bad {
 		if got, ok := ParseDate(s, utcIn()); ok {
@@ -545,5 +570,103 @@ func TestMonthAndWeekdayNames(t *testing.T) {
 				t.Errorf("%s: ParseDate(%q) = %s %v, want %s", lang, name+" 09:30", got, ok, want)
 			}
 		}
+	}
+}
+
+// TestRealAnswerDates reads every date string of the shared real-page answer key
+// (../shared/realpages, absent in a user's clone) and checks it against the machine
+// timestamp the same page carries, when it has one.
+func TestRealAnswerDates(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "shared", "realpages", "answers.json"))
+	if os.IsNotExist(err) {
+		t.Skip("../shared/realpages not present")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var key struct {
+		Pages []struct {
+			File      string         `json:"file"`
+			FirstPost map[string]any `json:"first_post"`
+			LastPost  map[string]any `json:"last_post"`
+		} `json:"pages"`
+	}
+	if err := json.Unmarshal(raw, &key); err != nil {
+		t.Fatal(err)
+	}
+	str := func(p map[string]any, k string) string {
+		s, _ := p[k].(string)
+		return s
+	}
+	n := 0
+	for _, pg := range key.Pages {
+		for _, p := range []map[string]any{pg.FirstPost, pg.LastPost} {
+			in := Input{FetchedAt: time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC), Location: time.UTC}
+			var machine time.Time
+			if attr := str(p, "post_datetime_attr"); attr != "" {
+				m, ok := ParseMachineTime(attr)
+				if !ok {
+					t.Errorf("%s: ParseMachineTime(%q) failed", pg.File, attr)
+					continue
+				}
+				machine = m
+				// The page was rendered in the zone of its datetime attribute, shortly after posting.
+				if ref, err := time.Parse("2006-01-02T15:04:05-0700", attr); err == nil {
+					in.Location = ref.Location()
+				} else if ref, err := time.Parse(time.RFC3339, attr); err == nil {
+					in.Location = ref.Location()
+				}
+				in.FetchedAt = machine.Add(30 * 24 * time.Hour)
+			}
+			for _, k := range []string{"post_date_text", "post_date_title_attr"} {
+				s := str(p, k)
+				if s == "" {
+					continue
+				}
+				n++
+				got, ok := ParseDate(s, in)
+				if !ok {
+					t.Errorf("%s: ParseDate(%q) failed", pg.File, s)
+					continue
+				}
+				if machine.IsZero() {
+					continue
+				}
+				if k == "post_date_title_attr" && !got.Equal(machine.Truncate(time.Minute)) {
+					t.Errorf("%s: ParseDate(%q) = %s, machine time %s", pg.File, s, got, machine)
+				}
+				if y, m, d := got.In(in.Location).Date(); k == "post_date_text" && (y != machine.In(in.Location).Year() ||
+					m != machine.In(in.Location).Month() || d != machine.In(in.Location).Day()) {
+					t.Errorf("%s: ParseDate(%q) = %s, machine date %s", pg.File, s, got, machine)
+				}
+			}
+			if j := str(p, "join_date"); j != "" {
+				n++
+				if _, ok := ParseJoined(j, in); !ok {
+					t.Errorf("%s: ParseJoined(%q) failed", pg.File, j)
+				}
+			}
+		}
+	}
+	if n < 10 {
+		t.Errorf("only %d date strings in the answer key", n)
+	}
+}
+
+func TestParseDateMonthEdges(t *testing.T) {
+	in := Input{FetchedAt: time.Date(2026, 1, 31, 12, 0, 0, 0, time.UTC)}
+	if got, ok := ParseDate("Tomorrow at 9:00 AM", in); !ok || !got.Equal(time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC)) {
+		t.Errorf("Tomorrow on Jan 31 = %s %v", got, ok)
+	}
+	in = Input{FetchedAt: time.Date(2026, 3, 1, 1, 0, 0, 0, time.UTC)}
+	if got, ok := ParseDate("Yesterday at 23:00", in); !ok || !got.Equal(time.Date(2026, 2, 28, 23, 0, 0, 0, time.UTC)) {
+		t.Errorf("Yesterday on Mar 1 = %s %v", got, ok)
+	}
+	if got, ok := ParseDate("Saturday at 23:00", in); !ok || !got.Equal(time.Date(2026, 2, 28, 23, 0, 0, 0, time.UTC)) {
+		t.Errorf("Saturday before Sunday Mar 1 = %s %v", got, ok)
+	}
+	in = Input{FetchedAt: time.Date(2026, 1, 1, 0, 30, 0, 0, time.UTC)}
+	if got, ok := ParseDate("Dec 31, 11:00 PM", in); !ok || !got.Equal(time.Date(2025, 12, 31, 23, 0, 0, 0, time.UTC)) {
+		t.Errorf("Dec 31 fetched on New Year = %s %v", got, ok)
 	}
 }
