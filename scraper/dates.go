@@ -460,8 +460,9 @@ func (a *abs) number(toks []dateToken, i int) (int, bool) {
 		return nil
 	}
 	n1, n2 := next(1), next(2)
-	// Zone offset after the time: "19:14 +0200".
-	if a.hasTime && (t.sep == '+' || t.sep == '-') {
+	// Zone offset after the time: "19:14 +0200", "19:14 -04:00".
+	if a.hasTime && (t.sep == '+' || t.sep == '-') &&
+		(t.digits == 4 || n1 != nil && n1.kind == tokNum && n1.sep == ':' && t.digits <= 2) {
 		o, n, ok := zoneOffset(toks, i)
 		if !ok || a.zone != nil {
 			return 0, false

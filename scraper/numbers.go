@@ -52,10 +52,12 @@ func ParseCount(s string) (int64, bool) {
 	num = strings.TrimLeft(num, " ")
 	if mult == 1 {
 		// An attached multiplier: "3.5k", "1.2M".
-		for suf, m := range map[string]float64{"k": 1e3, "K": 1e3, "m": 1e6, "M": 1e6} {
-			if strings.HasSuffix(num, suf) {
-				num, mult = strings.TrimSuffix(num, suf), m
-				break
+		if n := len(num); n > 1 {
+			switch num[n-1] {
+			case 'k', 'K':
+				num, mult = num[:n-1], 1e3
+			case 'm', 'M':
+				num, mult = num[:n-1], 1e6
 			}
 		}
 	}

@@ -1,6 +1,9 @@
 package scraper
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
 
 func TestParseCount(t *testing.T) {
 	cases := []struct {
@@ -65,4 +68,20 @@ func BenchmarkParseCount(b *testing.B) {
 			b.Fatal("parse failed")
 		}
 	}
+}
+
+// FuzzParseCount checks that no input panics and that plain digit strings always read
+// as themselves, with or without grouping.
+func FuzzParseCount(f *testing.F) {
+	for _, s := range []string{"33,771", "1 293", "3.5k", "-4", "28 posts", "1,2 Mio."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, ok := ParseCount(s)
+		if v, err := strconv.ParseInt(s, 10, 64); err == nil && s[0] != '+' && (s[0] != '-' || len(s) > 1) {
+			if !ok || n != v {
+				t.Fatalf("ParseCount(%q) = %d %v, want %d", s, n, ok, v)
+			}
+		}
+	})
 }
