@@ -2,6 +2,8 @@ package scraper
 
 import (
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -670,5 +672,71 @@ func TestParseDateMonthEdges(t *testing.T) {
 	in = Input{FetchedAt: time.Date(2026, 1, 1, 0, 30, 0, 0, time.UTC)}
 	if got, ok := ParseDate("Dec 31, 11:00 PM", in); !ok || !got.Equal(time.Date(2025, 12, 31, 23, 0, 0, 0, time.UTC)) {
 		t.Errorf("Dec 31 fetched on New Year = %s %v", got, ok)
+	}
+}
+
+// TestParseDateRoundTrip formats random minutes between 1995 and 2025 the way each
+// engine and language prints them and checks that ParseDate gives the same minute back.
+func TestParseDateRoundTrip(t *testing.T) {
+	layouts := []string{
+		"Mon Jan 02, 2006 3:04 pm",         // phpBB
+		"January 2, 2006, 03:04:05 PM",     // SMF
+		"01-02-2006, 03:04 PM",             // MyBB / vBulletin
+		"Jan 2, 2006 at 3:04 PM",           // XenForo
+		"01/02/06 03:04  PM",               // IPS title
+		"2006-01-02 15:04",                 // ISO-ish
+		"02.01.2006, 15:04",                // European
+		"Monday, January 2, 2006 15:04:05", // long
+		"2 Jan 2006 15:04",
+	}
+	ord := func(d int) string {
+		switch {
+		case d%10 == 1 && d != 11:
+			return "st"
+		case d%10 == 2 && d != 12:
+			return "nd"
+		case d%10 == 3 && d != 13:
+			return "rd"
+		}
+		return "th"
+	}
+	localized := map[string][12]string{
+		"ru": {"января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"},
+		"de": {"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"},
+		"fr": {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
+		"es": {"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"},
+		"pt": {"janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro", "novembro", "dezembro"},
+		"it": {"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre"},
+		"pl": {"stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października", "listopada", "grudnia"},
+		"nl": {"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"},
+		"tr": {"Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos", "Eylül", "Ekim", "Kasım", "Aralık"},
+	}
+	connector := map[string]string{"ru": " в ", "de": " um ", "fr": " à ", "es": " a las ", "pt": " às ", "it": " alle ", "pl": " o ", "nl": " om ", "tr": " "}
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		berlin = time.FixedZone("CET", 3600)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	start := time.Date(1995, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	span := time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC).Unix() - start
+	for range 3000 {
+		loc := []*time.Location{time.UTC, berlin}[r.IntN(2)]
+		want := time.Unix(start+r.Int64N(span), 0).In(loc).Truncate(time.Minute)
+		in := Input{FetchedAt: fetched, Location: loc}
+		texts := []string{
+			fmt.Sprintf("%s %d%s %d, %s", want.Format("Jan"), want.Day(), ord(want.Day()), want.Year(), want.Format("03:04 PM")),
+		}
+		for _, l := range layouts {
+			texts = append(texts, want.Format(l))
+		}
+		for lang, months := range localized {
+			texts = append(texts, fmt.Sprintf("%d %s %d%s%s", want.Day(), months[want.Month()-1], want.Year(), connector[lang], want.Format("15:04")))
+		}
+		for _, s := range texts {
+			got, ok := ParseDate(s, in)
+			if !ok || !got.Equal(want) {
+				t.Fatalf("ParseDate(%q in %s) = %s %v, want %s", s, loc, got, ok, want.UTC())
+			}
+		}
 	}
 }
