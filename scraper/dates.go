@@ -272,7 +272,7 @@ func init() {
 		"may май мая мае mai mayo maio maggio mag maj maja mei mayıs",
 		"june jun июнь июня июне июн juni juin junio junho giugno giu czerwiec czerwca cze haziran haz",
 		"july jul июль июля июле июл juli juillet juil julio julho luglio lug lipiec lipca lip temmuz tem",
-		"august aug август августа августе авг août aout agosto ago sierpień sierpnia sie augustus ağustos ağu",
+		"august aug август августа августе авг août aout aoû agosto ago sierpień sierpnia sie augustus ağustos ağu",
 		"september sep sept сентябрь сентября сентябре сен сент septembre septiembre setiembre setembro set settembre wrzesień września wrz eylül eyl",
 		"october oct октябрь октября октябре окт oktober okt octobre octubre outubro out ottobre ott październik października paź ekim eki",
 		"november nov ноябрь ноября ноябре ноя нояб novembre noviembre novembro listopad listopada lis kasım kas",
@@ -298,7 +298,7 @@ func init() {
 	}
 	addWords(wWeekdayAbbr, 0, "feira пн пон вт ср чт пт сб вс вск вос вто сре чет пят суб "+
 		"mo di mi do fr sa so lun mer jeu ven sam dim mié mie jue vie sáb dom seg ter qua qui sex "+
-		"gio pon wt śr czw sob nd niedz ma wo vr za zo pzt sal çar per cum cmt paz")
+		"gio pon pn wt śr czw sob nd ndz niedz ma wo vr za zo pzt sal çar per cum cmt paz")
 	addWords(wDay, 0, "today сегодня heute aujourdhui hoy hoje oggi dzisiaj dziś vandaag bugün")
 	addWords(wDay, -1, "yesterday вчера gestern hier ayer ontem ieri wczoraj gisteren dün")
 	addWords(wDay, 1, "tomorrow завтра morgen demain amanhã domani jutro yarın")
@@ -609,19 +609,19 @@ func expandYear(t dateToken) int {
 }
 
 func (a *abs) resolve(in Input, loc *time.Location) (dateParts, bool) {
-	if a.nmonth > 1 {
-		// "mar. 5 mars 2013": drop month words that are also weekday abbreviations.
-		k := 0
-		for j := 0; j < a.nmonth; j++ {
-			if !ambiguousMonths[a.monthCands[j]] {
-				a.monthCands[k], a.monthVals[k] = a.monthCands[j], a.monthVals[j]
-				k++
-			}
+	// "mar. 5 mars 2013", "Mar 05 Mar 2013": while two month words remain, the first
+	// that is also a weekday abbreviation is the weekday.
+	for a.nmonth > 1 {
+		j := 0
+		for j < a.nmonth && !ambiguousMonths[a.monthCands[j]] {
+			j++
 		}
-		if k != 1 {
+		if j == a.nmonth {
 			return dateParts{}, false
 		}
-		a.nmonth = 1
+		copy(a.monthCands[j:a.nmonth], a.monthCands[j+1:a.nmonth])
+		copy(a.monthVals[j:a.nmonth], a.monthVals[j+1:a.nmonth])
+		a.nmonth--
 	}
 	hasYear := a.yearSeen
 	relDay := false // date counted back from the fetch day
@@ -797,7 +797,7 @@ const (
 func init() {
 	for u, words := range map[relUnit]string{
 		uSecond: "second seconds sec secs секунду секунды секунд сек sekunde sekunden sek seconde secondes segundo segundos seg secondo secondi sekundę sekundy sekund seconden saniye sn",
-		uMinute: "minute minutes min mins минуту минуты минут мин minuten minuto minutos minuti minutę minuty minut minuut dakika dk",
+		uMinute: "minute minutes min mins минуту минуты минут мин minuten minuto minutos minuti minutę minuty minut minuut dakika dakikadan dk",
 		uHour:   "hour hours hr hrs h час часа часов ч stunde stunden std heure heures hora horas ora ore godzinę godziny godzin godz uur saat",
 		uDay:    "day days день дня дней сутки суток tag tage tagen jour jours día días giorno giorni dzień dni dag dagen gün",
 		uWeek:   "week weeks неделю недели недель неделя woche wochen semaine semaines semana semanas settimana settimane tydzień tygodnie tygodni weken hafta",
@@ -817,7 +817,7 @@ func init() {
 	for role, words := range map[relRole]string{
 		rMarker:   "ago назад vor hace há fa temu geleden önce evvel atrás",
 		rModifier: "about around approximately approx almost nearly over some около почти более больше etwa ungefähr fast über mehr environ presque plus alrededor aproximadamente casi más cerca quase mais circa quasi più około prawie ponad ongeveer bijna meer yaklaşık neredeyse",
-		rLess:     "less менее меньше weniger moins menos meno mniej minder",
+		rLess:     "less менее меньше weniger moins menos meno mniej minder az",
 		rGlue:     "than and и und als et de d y e di i niż dan en ve",
 	} {
 		for _, w := range strings.Fields(words) {

@@ -72,6 +72,8 @@ func TestParseDateAbsolute(t *testing.T) {
 		{"mer. 2 janv. 2013 19:14", "2013-01-02T19:14:00Z"},
 		{"mar. 5 mars 2013", "2013-03-05T00:00:00Z"},
 		{"15 août 2013 à 9h", "2013-08-15T09:00:00Z"},
+		{"Mar 05 Mar 2013 19:14", "2013-03-05T19:14:00Z"}, // phpBB fr: weekday "Mar" then month "Mar"
+		{"Jeu 15 Aoû 2013 09:00", "2013-08-15T09:00:00Z"},
 		{"3 févr. 2013", "2013-02-03T00:00:00Z"},
 		{"20 décembre 2013", "2013-12-20T00:00:00Z"},
 		// Spanish
@@ -96,6 +98,8 @@ func TestParseDateAbsolute(t *testing.T) {
 		{"14 października 2013 o 19:14", "2013-10-14T19:14:00Z"},
 		{"14 pazdziernika 2013", "2013-10-14T00:00:00Z"},
 		{"5 lut 2013", "2013-02-05T00:00:00Z"},
+		{"pn 4 mar 2013, 19:14", "2013-03-04T19:14:00Z"},
+		{"Paz 3 Mar 2013", "2013-03-03T00:00:00Z"}, // Turkish "Paz" (Sunday) is also Polish "paź"
 		{"21 sierpnia 2013 r.", "2013-08-21T00:00:00Z"},
 		// Dutch
 		{"2 januari 2013", "2013-01-02T00:00:00Z"},
@@ -278,6 +282,19 @@ func TestParseDateRelative(t *testing.T) {
 		{"5 dakika önce", d("2026-01-15T11:55:00Z")},
 		{"2 gün önce", d("2026-01-13T12:00:00Z")},
 		{"az önce", d("2026-01-15T12:00:00Z")},
+		// phpBB 3.1+ language packs.
+		{"il y a moins d’une minute", d("2026-01-15T12:00:00Z")},
+		{"vor weniger als einer Minute", d("2026-01-15T12:00:00Z")},
+		{"менее минуты назад", d("2026-01-15T12:00:00Z")},
+		{"hace menos de un minuto", d("2026-01-15T12:00:00Z")},
+		{"há menos de um minuto", d("2026-01-15T12:00:00Z")},
+		{"meno di un minuto fa", d("2026-01-15T12:00:00Z")},
+		{"mniej niż minutę temu", d("2026-01-15T12:00:00Z")},
+		{"minder dan een minuut geleden", d("2026-01-15T12:00:00Z")},
+		{"1 dakikadan az önce", d("2026-01-15T12:00:00Z")},
+		{"Heute, 19:14", d("2026-01-15T19:14:00Z")},
+		{"5 mins ago", d("2026-01-15T11:55:00Z")},
+		{"5 Minutes Ago", d("2026-01-15T11:55:00Z")},
 		// XenForo's Russian phrases, as the real TopHope page ships them.
 		{"5 мин. назад", d("2026-01-15T11:55:00Z")},
 		{"1 минуту назад", d("2026-01-15T11:59:00Z")},
@@ -372,7 +389,7 @@ func TestParseDateRejects(t *testing.T) {
 		"", "   ", "garbage", "hello world", "13-45-2015", "02/30/2013", "31.04.2013", "Feb 30, 2012",
 		"Feb 29, 2013", "Jan 32, 2013", "25:00", "Today at 25:14", "Jun 21, 2012 at 13:23 PM",
 		"Jun 21, 2012 at 0:23 AM", "10:27", "2013", "Oct 2019", "Jan '19", "May", "Posted by admin", "Fri, Jan 14",
-		"Jan 2, 2013 Jan 3, 2013", "Mon Jan 02, 2013 7:14 pm", // Jan 2, 2013 was a Wednesday
+		"Jan 2, 2013 Jan 3, 2013", "Jan 2 Feb 2013", "Mar Mar Mar 2013", "Mon Jan 02, 2013 7:14 pm", // Jan 2, 2013 was a Wednesday
 		"5 bananas ago", "ago", "vor", "in 5 minutes", "12345", "1.2.3.4", "2013-01-02 19:61",
 		"Today Jan 2, 2013", "Yesterday 2013", "2 Ocak 1899", "Jan 2, 2031", "next Monday",
 		"Jun 21, 2012 at 4:23 PM foo", "5 days from now", "12/13/14/15", "pm", "99999999999",

@@ -25,12 +25,12 @@ const (
 // are not the same measure on every forum.
 var sidebarLabels = map[Field][]string{
 	FieldJoined: {
-		"joined", "join date", "joined on", "date joined", "registered", "registered on", "member since", "registration date",
+		"joined", "join date", "joined on", "date joined", "registered", "registered on", "date registered", "member since", "registration date",
 		"регистрация", "зарегистрирован", "зарегистрирована", "дата регистрации", "на форуме с",
 		"registriert", "registriert seit", "registriert am", "dabei seit", "mitglied seit", "beigetreten", "anmeldedatum",
 		"inscrit", "inscrit le", "inscription", "date d'inscription", "membre depuis", "inscrit depuis",
 		"registrado", "registrado desde", "registro", "fecha de registro", "fecha de ingreso", "miembro desde", "se unió",
-		"membro desde", "data de registro", "data de cadastro", "cadastrado", "cadastrado em", "entrou",
+		"membro desde", "data de registro", "data de ingresso", "registrado em", "data de cadastro", "cadastrado", "cadastrado em", "entrou",
 		"iscritto", "iscritto il", "iscritto dal", "iscrizione", "data iscrizione", "data di registrazione", "registrato",
 		"dołączył", "dołączyła", "dołączył(a)", "rejestracja", "zarejestrowany", "data rejestracji", "członek od",
 		"lid sinds", "geregistreerd", "geregistreerd op", "aangemeld", "registratiedatum",
@@ -62,7 +62,7 @@ var sidebarLabels = map[Field][]string{
 	},
 	FieldLocation: {
 		"location", "from", "city", "residence",
-		"откуда", "местоположение", "город", "местонахождение",
+		"откуда", "местоположение", "город", "местонахождение", "адрес",
 		"ort", "wohnort", "herkunft", "standort",
 		"localisation", "lieu", "ville", "résidence",
 		"ubicación", "localización", "ciudad", "residencia",

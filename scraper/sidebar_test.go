@@ -10,7 +10,7 @@ func TestLabelField(t *testing.T) {
 			"Joined", "Joined:", "Join Date", "Join Date:", "JOINED", "Registered", "Member since", "Регистрация",
 			"Зарегистрирован:", "Registriert seit", "Dabei seit", "Inscrit", "Inscription", "Registrado",
 			"Fecha de registro", "Iscritto", "Dołączył", "Dolaczyl", "Lid sinds", "Katılım", "Katilim", "Kayıt tarihi",
-			"Membro desde", " joined ：",
+			"Membro desde", " joined ：", "Date Registered", "Data de Ingresso", "Registrado em",
 		},
 		FieldMessages: {
 			"Messages", "Messages:", "Posts", "Posts:", "Total Posts", "Beiträge", "Beitrage", "Сообщения", "Сообщений:",
@@ -23,7 +23,7 @@ func TestLabelField(t *testing.T) {
 		},
 		FieldLocation: {
 			"Location", "Location:", "From", "From:", "Откуда", "Ort", "Wohnort", "Localisation", "Ubicación",
-			"Ubicacion", "Localização", "Località", "Lokalizacja", "Locatie", "Konum",
+			"Ubicacion", "Localização", "Località", "Lokalizacja", "Locatie", "Konum", "Адрес", "Skąd", "Nereden", "Woonplaats",
 		},
 		FieldCountry: {"Country", "Страна", "Land", "Pays", "País", "Paese", "Kraj", "Ülke", "Ulke:"},
 		FieldExtra: {
