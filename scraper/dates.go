@@ -50,8 +50,9 @@ func ParseMachineTime(s string) (time.Time, bool) {
 // knows (en, ru, de, fr, es, pt, it, pl, nl, tr): absolute dates with month names or
 // numbers, "Today at 3:14 PM"-style day words, weekday-only dates of the last week and
 // relative dates ("5 minutes ago", "vor 5 Minuten"). Zone-less times are read in
-// in.Location (UTC when nil); relative dates and dates without a year are resolved
-// against in.FetchedAt. The result is in UTC. Text it cannot read with certainty gives
+// in.Location (UTC when nil); relative dates are resolved against in.FetchedAt, and a
+// date printed without a year ("May 2") takes the fetch year, or the year before when
+// that day lies after the fetch day. The result is in UTC. Text it cannot read with certainty gives
 // (zero, false): a missing date is better than a wrong one.
 func ParseDate(text string, in Input) (time.Time, bool) {
 	p, ok := parseDateParts(text, in)
@@ -692,9 +693,10 @@ func (a *abs) resolve(in Input, loc *time.Location) (dateParts, bool) {
 	if !relDay && (t.Day() != d || int(t.Month()) != m) {
 		return dateParts{}, false // 30 February, 31 April
 	}
-	if !hasYear && (t.After(in.FetchedAt.Add(24*time.Hour)) ||
+	if !hasYear && (afterDay(t, in.FetchedAt.In(loc)) ||
 		a.hasWeekday && !relDay && t.Weekday() != time.Weekday(a.weekday)) {
-		// "May 2" printed without a year is this year's unless that lies ahead.
+		// "May 2" printed without a year is this year's unless that day lies ahead
+		// of the fetch day (a later hour of the fetch day is zone slack, not a year).
 		t = time.Date(y-1, time.Month(m), d, hour, a.min, a.sec, 0, loc)
 		if t.Day() != d {
 			return dateParts{}, false // 29 February of a non-leap year
@@ -710,6 +712,19 @@ func (a *abs) resolve(in Input, loc *time.Location) (dateParts, bool) {
 		return dateParts{}, false
 	}
 	return dateParts{t: t}, true
+}
+
+// afterDay reports whether t falls on a later calendar day than ref (both in t's zone).
+func afterDay(t, ref time.Time) bool {
+	ty, tm, td := t.Date()
+	ry, rm, rd := ref.Date()
+	if ty != ry {
+		return ty > ry
+	}
+	if tm != rm {
+		return tm > rm
+	}
+	return td > rd
 }
 
 func (a *abs) clockHour() (int, bool) {

@@ -157,11 +157,11 @@ func TestParseDateNoYear(t *testing.T) {
 	cases := []struct {
 		in, want string
 	}{
-		{"May 2", "2025-05-02T00:00:00Z"},  // would be in the future: last year
-		{"Jan 10", "2026-01-10T00:00:00Z"}, // this year
-		{"Jan 15", "2026-01-15T00:00:00Z"}, // fetch day
-		{"Jan 16", "2026-01-16T00:00:00Z"}, // within a day of the fetch: clock skew, this year
-		{"Jan 17", "2025-01-17T00:00:00Z"}, // beyond: last year
+		{"May 2", "2025-05-02T00:00:00Z"},            // would be in the future: last year
+		{"Jan 10", "2026-01-10T00:00:00Z"},           // this year
+		{"Jan 15", "2026-01-15T00:00:00Z"},           // fetch day
+		{"Jan 15, 11:30 PM", "2026-01-15T23:30:00Z"}, // later hour of the fetch day: zone slack
+		{"Jan 16", "2025-01-16T00:00:00Z"},           // a day ahead of the fetch: last year
 		{"Dec 24, 10:15 AM", "2025-12-24T10:15:00Z"},
 		{"3 мая", "2025-05-03T00:00:00Z"},
 		{"14. Januar", "2026-01-14T00:00:00Z"},
