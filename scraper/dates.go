@@ -162,7 +162,7 @@ func tokenizeDate(text string, buf []dateToken) ([]dateToken, bool) {
 		if len(toks) == cap(toks) {
 			return nil, false
 		}
-		toks = append(toks, dateToken{kind: tokWord, s: foldWord(text[i:j]), sep: sep, adj: adj})
+		toks = append(toks, dateToken{kind: tokWord, s: tokenWord(text[i:j]), sep: sep, adj: adj})
 		i, sep, adj = j, 0, true
 	}
 	return toks, true
@@ -178,37 +178,53 @@ func isWordRune(r rune) bool {
 // foldWord lower-cases w and strips the diacritics that vary between how forums and
 // users spell month and label words ("März"/"Marz", "Mayıs"/"MAYIS", "ё"/"е").
 func foldWord(w string) string {
-	ascii := true
 	for i := 0; i < len(w); i++ {
 		if w[i] >= utf8.RuneSelf || w[i] >= 'A' && w[i] <= 'Z' {
-			ascii = false
-			break
+			return string(foldInto(make([]byte, 0, len(w)), w))
 		}
 	}
-	if ascii {
-		return w
-	}
-	var b strings.Builder
-	b.Grow(len(w))
+	return w
+}
+
+// foldInto appends the folded form of w to dst.
+func foldInto(dst []byte, w string) []byte {
 	for _, r := range w {
-		if r >= 'A' && r <= 'Z' {
-			b.WriteByte(byte(r) + 'a' - 'A')
-			continue
+		switch {
+		case r >= 'A' && r <= 'Z':
+			dst = append(dst, byte(r)+'a'-'A')
+		case r < utf8.RuneSelf:
+			dst = append(dst, byte(r))
+		case unicode.Is(unicode.Mn, r):
+		default:
+			r = unicode.ToLower(r)
+			if f, ok := foldRunes[r]; ok {
+				r = f
+			}
+			dst = utf8.AppendRune(dst, r)
 		}
-		if r < utf8.RuneSelf {
-			b.WriteByte(byte(r))
-			continue
-		}
-		if unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		r = unicode.ToLower(r)
-		if f, ok := foldRunes[r]; ok {
-			r = f
-		}
-		b.WriteRune(r)
 	}
-	return b.String()
+	return dst
+}
+
+// knownWords interns every word of the date tables, so tokenizing a date that uses
+// only known words allocates nothing.
+var knownWords = map[string]string{}
+
+func internWord(w string) {
+	knownWords[w] = w
+}
+
+// tokenWord returns the folded form of a word of a date, interned when known.
+func tokenWord(w string) string {
+	var buf [64]byte
+	if len(w) > len(buf)/2 {
+		return foldWord(w)
+	}
+	b := foldInto(buf[:0], w)
+	if k, ok := knownWords[string(b)]; ok {
+		return k
+	}
+	return string(b)
 }
 
 var foldRunes = func() map[rune]rune {
@@ -256,6 +272,7 @@ var ambiguousMonths = map[string]bool{"mar": true, "paz": true}
 func addWords(kind wordKind, val int, words string) {
 	for _, w := range strings.Fields(words) {
 		f := foldWord(w)
+		internWord(f)
 		if _, dup := dateWords[f]; dup && kind != wMonth {
 			continue // months win over weekday abbreviations and fillers
 		}
@@ -300,10 +317,10 @@ func init() {
 	addWords(wWeekdayAbbr, 0, "feira пн пон вт ср чт пт сб вс вск вос вто сре чет пят суб "+
 		"mo di mi do fr sa so lun mer jeu ven sam dim mié mie jue vie sáb dom seg ter qua qui sex "+
 		"gio pon pn wt śr czw sob nd ndz niedz ma wo vr za zo pzt sal çar per cum cmt paz")
-	addWords(wDay, 0, "today сегодня heute aujourdhui hoy hoje oggi dzisiaj dziś vandaag bugün")
+	addWords(wDay, 0, "today сегодня heute aujourdhui aujourd hoy hoje oggi dzisiaj dziś vandaag bugün")
 	addWords(wDay, -1, "yesterday вчера gestern hier ayer ontem ieri wczoraj gisteren dün")
 	addWords(wDay, 1, "tomorrow завтра morgen demain amanhã domani jutro yarın")
-	addWords(wDay, -2, "позавчера vorgestern avanthier altroieri anteayer anteontem przedwczoraj eergisteren")
+	addWords(wDay, -2, "позавчера vorgestern anteayer anteontem przedwczoraj eergisteren")
 	addWords(wAM, 0, "am")
 	addWords(wPM, 0, "pm")
 	for _, z := range []struct {
@@ -315,7 +332,7 @@ func init() {
 	} {
 		addWords(wZone, z.min, z.names)
 	}
-	addWords(wFiller, 0, "at on the of um a à às alle all las la le el de del do da di dnia o godz godz. r roku г года в om en saat uhr t ore later позже später")
+	addWords(wFiller, 0, "at on the of um a à às alle all las la le el de del do da di dnia o godz godz. r roku г года в om en saat uhr t ore later позже später hui avant altro l")
 	addWords(wOrdinal, 0, "st nd rd th er re e eme ème º ª го")
 }
 
@@ -335,9 +352,6 @@ func parseDateParts(text string, in Input) (dateParts, bool) {
 	if text == "" || len(text) > 120 {
 		return dateParts{}, false
 	}
-	if strings.ContainsAny(text, ".'’-") {
-		text = dateReplacer.Replace(strings.ToLower(text))
-	}
 	var buf [maxDateTokens]dateToken
 	toks, ok := tokenizeDate(text, buf[:])
 	if !ok || len(toks) == 0 {
@@ -348,12 +362,6 @@ func parseDateParts(text string, in Input) (dateParts, bool) {
 	}
 	return parseAbsolute(toks, in, loc)
 }
-
-var dateReplacer = strings.NewReplacer(
-	"a.m.", "am", "p.m.", "pm", "a. m.", "am", "p. m.", "pm",
-	"aujourd'hui", "aujourdhui", "aujourd’hui", "aujourdhui", "avant-hier", "avanthier",
-	"l'altro ieri", "altroieri", "l’altro ieri", "altroieri",
-)
 
 // abs collects what the absolute parser has seen.
 type abs struct {
@@ -388,6 +396,15 @@ func parseAbsolute(toks []dateToken, in Input, loc *time.Location) (dateParts, b
 			i += n - 1
 			continue
 		}
+		if (t.s == "a" || t.s == "p") && i+1 < len(toks) && toks[i+1].s == "m" && toks[i+1].sep == '.' {
+			// "a.m.", "p. m."
+			if t.s == "a" {
+				t.s = "am"
+			} else {
+				t.s = "pm"
+			}
+			i++
+		}
 		info, known := dateWords[t.s]
 		if !known {
 			return dateParts{}, false
@@ -415,6 +432,9 @@ func parseAbsolute(toks []dateToken, in Input, loc *time.Location) (dateParts, b
 				return dateParts{}, false
 			}
 			a.dayOff, a.hasDayOff = info.val, true
+			if t.s == "hier" && i > 0 && toks[i-1].s == "avant" || t.s == "ieri" && i > 0 && toks[i-1].s == "altro" {
+				a.dayOff = -2 // avant-hier, l'altro ieri
+			}
 		case wAM, wPM:
 			if !a.hasTime {
 				if info.kind == wAM {
@@ -821,13 +841,16 @@ func init() {
 	} {
 		for _, w := range strings.Fields(words) {
 			relUnits[foldWord(w)] = u
+			internWord(foldWord(w))
 		}
 	}
 	for _, w := range strings.Fields("a an one un une uno una um uma ein eine einer einem einen eins een bir один одну одна одно jeden jedną jedna jedno jednego") {
 		relCounts[foldWord(w)] = 1
+		internWord(foldWord(w))
 	}
 	for _, w := range strings.Fields("few several несколько paar einigen wenigen quelques unos unas alguns alcuni pochi kilka kilku enkele birkaç") {
 		relCounts[foldWord(w)] = -1
+		internWord(foldWord(w))
 	}
 	for role, words := range map[relRole]string{
 		rMarker:   "ago назад vor hace há fa temu geleden önce evvel atrás",
@@ -837,6 +860,7 @@ func init() {
 	} {
 		for _, w := range strings.Fields(words) {
 			relWords[foldWord(w)] = role
+			internWord(foldWord(w))
 		}
 	}
 	for _, p := range []string{
@@ -847,6 +871,15 @@ func init() {
 		"nu", "net nu", "az önce", "şimdi", "demin", "in a moment", "в настоящее время",
 	} {
 		relNow[foldPhrase(p)] = true
+		for _, w := range strings.Fields(foldPhrase(p)) {
+			internWord(w)
+		}
+	}
+	for w := range shortUnits {
+		internWord(w)
+	}
+	for _, w := range []string{"il", "y", "h", "m", "p", "hui", "avant", "altro", "l"} {
+		internWord(w)
 	}
 }
 

@@ -141,6 +141,9 @@ func TestParseDateAbsolute(t *testing.T) {
 		{"May 2, 2013 10pm", "2013-05-02T22:00:00Z"},
 		{"7:14 pm - 2 Jan 2013", "2013-01-02T19:14:00Z"},
 		{"19:14 - 02.01.2013", "2013-01-02T19:14:00Z"},
+		{"Jun 21, 2012 at 4:23 p.m.", "2012-06-21T16:23:00Z"},
+		{"2 de enero de 2013, 7:14 p. m.", "2013-01-02T19:14:00Z"},
+		{"2 de enero de 2013, 7:14 a. m.", "2013-01-02T07:14:00Z"},
 		// Leap day.
 		{"Feb 29, 2012", "2012-02-29T00:00:00Z"},
 	}
@@ -400,7 +403,7 @@ func TestParseDateRejects(t *testing.T) {
 		"5 bananas ago", "ago", "vor", "in 5 minutes", "12345", "1.2.3.4", "2013-01-02 19:61",
 		"Today Jan 2, 2013", "Yesterday 2013", "2 Ocak 1899", "Jan 2, 2031", "next Monday",
 		"Jun 21, 2012 at 4:23 PM foo", "5 days from now", "12/13/14/15", "pm", "99999999999",
-		"1 Januar 2013 um 19:14:77", "5 m", "5x", "5mm", "10:27h", "May 2 10", "May 2, 13", "Jan 2 2013 19h 02.01.2013",
+		"1 Januar 2013 um 19:14:77", "5 m", "5x", "5mm", "10:27h", "Jun 21, 2012 at 4:23 p.", "Avant", "l'altro", "May 2 10", "May 2, 13", "Jan 2 2013 19h 02.01.2013",
 	}
 	for _, s := range bad {
 		if got, ok := ParseDate(s, utcIn()); ok {
