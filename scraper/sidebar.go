@@ -18,30 +18,85 @@ const (
 	FieldTitle
 )
 
-// labelFields maps lower-cased sidebar labels, in the languages forums ship, to fields.
-// Everything else is kept under Author.Extras with its label as shown.
-var labelFields = map[string]Field{
-	"joined": FieldJoined, "join date": FieldJoined, "registered": FieldJoined, "member since": FieldJoined,
-	"регистрация": FieldJoined, "зарегистрирован": FieldJoined, "registriert": FieldJoined, "registriert seit": FieldJoined,
-	"dabei seit": FieldJoined, "mitglied seit": FieldJoined, "inscrit": FieldJoined, "inscription": FieldJoined, "inscrit le": FieldJoined,
-	"registrado": FieldJoined, "registro": FieldJoined, "fecha de ingreso": FieldJoined, "iscritto": FieldJoined, "iscrizione": FieldJoined,
-	"dołączył": FieldJoined, "rejestracja": FieldJoined, "lid sinds": FieldJoined, "geregistreerd": FieldJoined, "katılım": FieldJoined, "kayıt": FieldJoined,
-	"messages": FieldMessages, "posts": FieldMessages, "total posts": FieldMessages, "post count": FieldMessages, "beiträge": FieldMessages,
-	"сообщения": FieldMessages, "сообщений": FieldMessages, "messages postés": FieldMessages, "mensajes": FieldMessages, "mensagens": FieldMessages,
-	"messaggi": FieldMessages, "posty": FieldMessages, "postów": FieldMessages, "posts:": FieldMessages, "berichten": FieldMessages, "mesajlar": FieldMessages, "mesaj": FieldMessages,
-	"reaction score": FieldReaction, "likes received": FieldReaction, "reactions": FieldReaction, "реакции": FieldReaction, "симпатии": FieldReaction,
-	"reaktionspunkte": FieldReaction, "erhaltene likes": FieldReaction, "score de réaction": FieldReaction, "puntuación de reacción": FieldReaction,
-	"pontuação de reação": FieldReaction, "punteggio reazioni": FieldReaction, "wynik reakcji": FieldReaction, "reactiescore": FieldReaction, "tepki puanı": FieldReaction,
-	"location": FieldLocation, "from": FieldLocation, "откуда": FieldLocation, "ort": FieldLocation, "wohnort": FieldLocation, "localisation": FieldLocation,
-	"ubicación": FieldLocation, "localização": FieldLocation, "località": FieldLocation, "lokalizacja": FieldLocation, "locatie": FieldLocation, "konum": FieldLocation,
-	"country": FieldCountry, "страна": FieldCountry, "land": FieldCountry, "pays": FieldCountry, "país": FieldCountry, "paese": FieldCountry, "kraj": FieldCountry, "ülke": FieldCountry,
-	"rank": FieldTitle, "user title": FieldTitle,
+// sidebarLabels lists, per field, the sidebar labels forums print in the ten languages
+// forumarc reads (en, ru, de, fr, es, pt, it, pl, nl, tr), across XenForo, vBulletin,
+// phpBB, SMF, MyBB and Invision phrasing. Labels not listed ("Points", "Баллы",
+// vBulletin "Rep Power", MyBB "Reputation", "Threads") stay in Author.Extras: they
+// are not the same measure on every forum.
+var sidebarLabels = map[Field][]string{
+	FieldJoined: {
+		"joined", "join date", "joined on", "date joined", "registered", "registered on", "date registered", "member since", "registration date",
+		"регистрация", "зарегистрирован", "зарегистрирована", "дата регистрации", "на форуме с",
+		"registriert", "registriert seit", "registriert am", "dabei seit", "mitglied seit", "beigetreten", "anmeldedatum",
+		"inscrit", "inscrit le", "inscription", "date d'inscription", "membre depuis", "inscrit depuis",
+		"registrado", "registrado desde", "registro", "fecha de registro", "fecha de ingreso", "miembro desde", "se unió",
+		"membro desde", "data de registro", "data de ingresso", "registrado em", "data de cadastro", "cadastrado", "cadastrado em", "entrou",
+		"iscritto", "iscritto il", "iscritto dal", "iscrizione", "data iscrizione", "data di registrazione", "registrato",
+		"dołączył", "dołączyła", "dołączył(a)", "rejestracja", "zarejestrowany", "data rejestracji", "członek od",
+		"lid sinds", "geregistreerd", "geregistreerd op", "aangemeld", "registratiedatum",
+		"katılım", "katılım tarihi", "kayıt", "kayıt tarihi", "üyelik tarihi", "üye olma tarihi",
+	},
+	FieldMessages: {
+		"messages", "posts", "total posts", "post count", "message count", "posts count",
+		"сообщения", "сообщений", "всего сообщений", "публикации",
+		"beiträge", "beitraege", "nachrichten", "beiträge gesamt",
+		"messages postés", "nombre de messages", "messages publiés",
+		"mensajes", "publicaciones", "mensajes totales",
+		"mensagens", "postagens", "publicações",
+		"messaggi", "messaggi totali",
+		"posty", "postów", "wiadomości", "liczba postów",
+		"berichten", "posts totaal",
+		"mesajlar", "mesaj", "ileti", "iletiler", "gönderiler",
+	},
+	FieldReaction: {
+		"reaction score", "likes received", "reactions", "reactions received",
+		"реакции", "симпатии", "рейтинг реакций", "получено лайков",
+		"reaktionspunkte", "erhaltene likes", "likes erhalten", "reaktionen",
+		"score de réaction", "réactions", "j'aime reçus", "score réaction",
+		"puntuación de reacción", "reacciones", "me gusta recibidos",
+		"pontuação de reação", "reações", "curtidas recebidas", "pontuação de reações",
+		"punteggio reazioni", "punteggio reazione", "reazioni", "mi piace ricevuti",
+		"wynik reakcji", "reakcje", "otrzymane polubienia",
+		"reactiescore", "ontvangen likes",
+		"tepki puanı", "tepkiler", "beğeniler", "alınan beğeniler",
+	},
+	FieldLocation: {
+		"location", "from", "city", "residence",
+		"откуда", "местоположение", "город", "местонахождение", "адрес",
+		"ort", "wohnort", "herkunft", "standort",
+		"localisation", "lieu", "ville", "résidence",
+		"ubicación", "localización", "ciudad", "residencia",
+		"localização", "localidade", "cidade", "de onde",
+		"località", "provenienza", "città", "residenza",
+		"lokalizacja", "skąd", "miejscowość", "miasto",
+		"locatie", "woonplaats", "plaats",
+		"konum", "yer", "nereden", "şehir",
+	},
+	FieldCountry: {
+		"country", "страна", "land", "pays", "país", "paese", "nazione", "kraj", "ülke",
+	},
+	FieldTitle: {"rank", "user title"},
 }
 
-// LabelField classifies a sidebar label such as "Messages:" or "Beiträge".
+// labelFields maps folded labels (lower case, diacritics stripped) to fields.
+var labelFields = func() map[string]Field {
+	m := map[string]Field{}
+	for f, labels := range sidebarLabels {
+		for _, l := range labels {
+			m[foldWord(l)] = f
+		}
+	}
+	return m
+}()
+
+// LabelField classifies a sidebar label such as "Messages:", "Join Date" or
+// "Beiträge". Case, surrounding colons and diacritics do not matter.
 func LabelField(label string) Field {
-	l := strings.ToLower(strings.TrimRight(Clean(label), ":： "))
-	return labelFields[l]
+	l := strings.Trim(Clean(label), ":：-–· ")
+	if l == "" {
+		return FieldExtra
+	}
+	return labelFields[foldWord(l)]
 }
 
 // ApplySidebar stores one label/value pair on a, parsing counts and dates. A value the
