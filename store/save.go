@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/forumarc/forumarc/scraper"
@@ -17,6 +18,30 @@ import (
 
 // Statements SavePage runs per post or per author; prepared once at Open.
 const (
+	sqlUpsertSite = `INSERT INTO sites (base_url, engine, first_seen_at, last_seen_at)
+			VALUES (?1, ?2, ?3, ?3)
+			ON CONFLICT (base_url) DO UPDATE SET engine = COALESCE(excluded.engine, engine), last_seen_at = excluded.last_seen_at
+			RETURNING id`
+	sqlUpsertThread = `INSERT INTO threads (site_id, external_id, url, title, prefix, forum_path,
+			page_count, first_seen_at, last_crawled_at)
+		VALUES (?1, ?2, COALESCE(?3, ?4), ?5, ?6, ?7, ?8, ?9, ?9)
+		ON CONFLICT (site_id, external_id) DO UPDATE SET
+			url = COALESCE(?3, url),
+			title = COALESCE(excluded.title, title),
+			prefix = COALESCE(excluded.prefix, prefix),
+			forum_path = COALESCE(excluded.forum_path, forum_path),
+			page_count = CASE WHEN ?10 THEN excluded.page_count ELSE max(COALESCE(page_count, 0), excluded.page_count) END,
+			last_crawled_at = excluded.last_crawled_at
+		RETURNING id`
+	sqlUpsertPage = `INSERT INTO pages (url, thread_id, number, fetched_at, status, etag,
+				last_modified, sha256, encoding, html)
+			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+			ON CONFLICT (url) DO UPDATE SET thread_id = excluded.thread_id, number = excluded.number,
+				fetched_at = excluded.fetched_at, status = excluded.status, etag = excluded.etag,
+				last_modified = excluded.last_modified, sha256 = excluded.sha256,
+				encoding = excluded.encoding, html = excluded.html`
+	sqlCountPage = `UPDATE crawl_runs SET pages_fetched = pages_fetched + 1,
+			posts_new = posts_new + ?, posts_updated = posts_updated + ? WHERE id = ?`
 	sqlUpsertAuthor = `INSERT INTO authors (site_id, external_id, name, profile_url, title, joined_on, messages,
 		reaction_score, location, country, extras, first_seen_at, last_seen_at)
 	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)
@@ -35,16 +60,6 @@ const (
 	// The page's posts that are already archived, in one lookup.
 	sqlFindPosts = `SELECT id, external_id, content_hash, body_html, body_text, edited_at, first_seen_at
 	FROM posts WHERE thread_id = ?1 AND external_id IN (SELECT value FROM json_each(?2))`
-	// All new posts of a page in one statement: FTS5 flushes its pending index at the
-	// start of every statement that writes it, so one INSERT per post would write one
-	// index segment per post (measured: half the time of SavePage).
-	sqlInsertPosts = `INSERT INTO posts (thread_id, external_id, number, url, author_id, author_name, posted_at,
-		posted_text, edited_at, body_html, body_text, signature_text, content_hash, first_seen_at, last_seen_at)
-	SELECT ?1, value ->> 'id', value ->> 'number', value ->> 'url', value ->> 'author_id', value ->> 'author_name',
-		value ->> 'posted_at', value ->> 'posted_text', value ->> 'edited_at', value ->> 'body_html',
-		value ->> 'body_text', value ->> 'signature', value ->> 'hash', ?2, ?2
-	FROM json_each(?3) ORDER BY key
-	RETURNING id, external_id`
 	// A post seen again unchanged: only where it sits and who/when it shows change.
 	sqlTouchPost = `UPDATE posts SET number = COALESCE(?2, number), url = COALESCE(?3, url),
 		author_id = ?4, author_name = COALESCE(?5, author_name), posted_at = COALESCE(?6, posted_at),
@@ -60,7 +75,7 @@ const (
 	sqlInsertQuote = `INSERT INTO quotes (post_id, quoted_post_external_id, quoted_author, body_text) VALUES (?, ?, ?, ?)`
 )
 
-var preparedStatements = []string{sqlUpsertAuthor, sqlFindPosts, sqlInsertPosts, sqlTouchPost, sqlUpdatePost, sqlInsertQuote}
+var preparedStatements = []string{sqlUpsertSite, sqlUpsertThread, sqlUpsertPage, sqlCountPage, sqlUpsertAuthor, sqlFindPosts, sqlTouchPost, sqlUpdatePost, sqlInsertQuote}
 
 // SavePage stores one fetched thread page in one transaction: the site, the thread,
 // the authors (latest non-null values win), the posts (new, unchanged or changed, the
@@ -90,17 +105,17 @@ func (r *Run) SavePage(ctx context.Context, f *scraper.Fetched, p *scraper.Page)
 	if !f.FetchedAt.IsZero() {
 		fetchedAt = stamp(f.FetchedAt)
 	}
+	if err := db.prepareInsert(ctx, distinctPosts(p.Posts)); err != nil {
+		return scraper.SaveStats{}, fmt.Errorf("save page %s: %w", pageURL, err)
+	}
 	var st scraper.SaveStats
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		st = scraper.SaveStats{}
 		var siteID int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO sites (base_url, engine, first_seen_at, last_seen_at)
-			VALUES (?1, ?2, ?3, ?3)
-			ON CONFLICT (base_url) DO UPDATE SET engine = COALESCE(excluded.engine, engine), last_seen_at = excluded.last_seen_at
-			RETURNING id`, site, nullStr(p.Engine), now).Scan(&siteID); err != nil {
+		if err := db.mustStmt(ctx, tx, sqlUpsertSite).QueryRowContext(ctx, site, nullStr(p.Engine), now).Scan(&siteID); err != nil {
 			return fmt.Errorf("site: %w", err)
 		}
-		threadID, err := saveThread(ctx, tx, siteID, pageURL, p, now)
+		threadID, err := db.saveThread(ctx, tx, siteID, pageURL, p, now)
 		if err != nil {
 			return fmt.Errorf("thread: %w", err)
 		}
@@ -115,19 +130,12 @@ func (r *Run) SavePage(ctx context.Context, f *scraper.Fetched, p *scraper.Page)
 		if number < 1 {
 			number = 1
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO pages (url, thread_id, number, fetched_at, status, etag,
-				last_modified, sha256, encoding, html)
-			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-			ON CONFLICT (url) DO UPDATE SET thread_id = excluded.thread_id, number = excluded.number,
-				fetched_at = excluded.fetched_at, status = excluded.status, etag = excluded.etag,
-				last_modified = excluded.last_modified, sha256 = excluded.sha256,
-				encoding = excluded.encoding, html = excluded.html`,
+		if _, err := db.mustStmt(ctx, tx, sqlUpsertPage).ExecContext(ctx,
 			pageURL, threadID, number, fetchedAt, f.Status, nullStr(f.ETag), nullStr(f.LastModified),
 			hex.EncodeToString(sum[:]), nullStr(f.Encoding), html); err != nil {
 			return fmt.Errorf("page row: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE crawl_runs SET pages_fetched = pages_fetched + 1,
-			posts_new = posts_new + ?, posts_updated = posts_updated + ? WHERE id = ?`,
+		if _, err := db.mustStmt(ctx, tx, sqlCountPage).ExecContext(ctx,
 			st.PostsNew, st.PostsUpdated, r.id); err != nil {
 			return fmt.Errorf("run counters: %w", err)
 		}
@@ -144,6 +152,16 @@ func (r *Run) SavePage(ctx context.Context, f *scraper.Fetched, p *scraper.Page)
 	return st, nil
 }
 
+// distinctPosts counts the distinct post ids of a page: the usual number of new
+// posts on a first crawl.
+func distinctPosts(posts []scraper.Post) int {
+	seen := make(map[string]bool, len(posts))
+	for i := range posts {
+		seen[posts[i].ID] = true
+	}
+	return len(seen)
+}
+
 // threadKey is the external id of the page's thread: the forum's id, else the thread
 // URL, else the page URL (a single-page thread without ids).
 func threadKey(pageURL string, p *scraper.Page) string {
@@ -156,7 +174,7 @@ func threadKey(pageURL string, p *scraper.Page) string {
 	return pageURL
 }
 
-func saveThread(ctx context.Context, tx *sql.Tx, siteID int64, pageURL string, p *scraper.Page, now string) (int64, error) {
+func (db *DB) saveThread(ctx context.Context, tx *sql.Tx, siteID int64, pageURL string, p *scraper.Page, now string) (int64, error) {
 	var forumPath any
 	if len(p.Thread.ForumPath) > 0 {
 		b, err := json.Marshal(p.Thread.ForumPath)
@@ -177,17 +195,7 @@ func saveThread(ctx context.Context, tx *sql.Tx, siteID int64, pageURL string, p
 		threadURL = *p.Thread.URL
 	}
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO threads (site_id, external_id, url, title, prefix, forum_path,
-			page_count, first_seen_at, last_crawled_at)
-		VALUES (?1, ?2, COALESCE(?3, ?4), ?5, ?6, ?7, ?8, ?9, ?9)
-		ON CONFLICT (site_id, external_id) DO UPDATE SET
-			url = COALESCE(?3, url),
-			title = COALESCE(excluded.title, title),
-			prefix = COALESCE(excluded.prefix, prefix),
-			forum_path = COALESCE(excluded.forum_path, forum_path),
-			page_count = CASE WHEN ?10 THEN excluded.page_count ELSE max(COALESCE(page_count, 0), excluded.page_count) END,
-			last_crawled_at = excluded.last_crawled_at
-		RETURNING id`,
+	err := db.mustStmt(ctx, tx, sqlUpsertThread).QueryRowContext(ctx,
 		siteID, threadKey(pageURL, p), threadURL, pageURL, p.Thread.Title, p.Thread.Prefix, forumPath,
 		count, now, hasTotal).Scan(&id)
 	return id, err
@@ -396,15 +404,11 @@ func (db *DB) savePosts(ctx context.Context, tx *sql.Tx, threadID int64, posts [
 		}
 	}
 	if len(fresh) > 0 {
-		b, err := json.Marshal(fresh)
+		ins, err := db.stmt(ctx, tx, insertPostsQuery(len(fresh)))
 		if err != nil {
 			return err
 		}
-		ins, err := db.stmt(ctx, tx, sqlInsertPosts)
-		if err != nil {
-			return err
-		}
-		rows, err := ins.QueryContext(ctx, threadID, now, string(b))
+		rows, err := ins.QueryContext(ctx, insertPostsArgs(threadID, now, fresh)...)
 		if err != nil {
 			return fmt.Errorf("insert posts: %w", err)
 		}
@@ -447,6 +451,87 @@ func (db *DB) savePosts(ctx context.Context, tx *sql.Tx, threadID int64, posts [
 			}
 		}
 	}
+	return nil
+}
+
+// mustStmt is stmt for the statements Open prepared (preparedStatements); their
+// preparation was checked there, so one is always found.
+func (db *DB) mustStmt(ctx context.Context, tx *sql.Tx, query string) *sql.Stmt {
+	db.stmtMu.Lock()
+	s, ok := db.stmts[query]
+	db.stmtMu.Unlock()
+	if !ok {
+		panic("store: statement not prepared at Open: " + query)
+	}
+	return tx.StmtContext(ctx, s)
+}
+
+var insertPostsCache sync.Map // row count -> SQL text
+
+// maxCachedInsert bounds the multi-row INSERT statements kept prepared (one per row count).
+const maxCachedInsert = 100
+
+// insertPostsQuery is one INSERT for n new posts: FTS5 flushes its pending index at
+// the start of every statement that writes it, so one INSERT per post would write one
+// index segment per post (measured: half the time of SavePage). Parameters: ?1 thread,
+// ?2 now, then 12 per post.
+func insertPostsQuery(n int) string {
+	if q, ok := insertPostsCache.Load(n); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	b.WriteString(`INSERT INTO posts (thread_id, external_id, number, url, author_id, author_name, posted_at,
+		posted_text, edited_at, body_html, body_text, signature_text, content_hash, first_seen_at, last_seen_at) VALUES `)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString("(?1")
+		for c := 0; c < 12; c++ {
+			fmt.Fprintf(&b, ",?%d", 3+i*12+c)
+		}
+		b.WriteString(",?2,?2)")
+	}
+	b.WriteString(" RETURNING id, external_id")
+	q, _ := insertPostsCache.LoadOrStore(n, b.String())
+	return q.(string)
+}
+
+func insertPostsArgs(threadID int64, now string, fresh []newPost) []any {
+	args := make([]any, 0, 2+len(fresh)*12)
+	args = append(args, threadID, now)
+	for i := range fresh {
+		p := &fresh[i]
+		args = append(args, p.ID, p.Number, p.URL, p.AuthorID, p.AuthorName, p.PostedAt, p.PostedText,
+			p.EditedAt, p.BodyHTML, p.BodyText, p.Signature, p.Hash)
+	}
+	return args
+}
+
+// prepareInsert prepares the INSERT for n posts on the writer, outside any
+// transaction (inside one the single connection is taken), so later pages of the same
+// size reuse it.
+func (db *DB) prepareInsert(ctx context.Context, n int) error {
+	if n < 1 || n > maxCachedInsert {
+		return nil
+	}
+	q := insertPostsQuery(n)
+	db.stmtMu.Lock()
+	_, ok := db.stmts[q]
+	db.stmtMu.Unlock()
+	if ok {
+		return nil
+	}
+	s, err := db.write.PrepareContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	db.stmtMu.Lock()
+	defer db.stmtMu.Unlock()
+	if _, ok := db.stmts[q]; ok {
+		return s.Close()
+	}
+	db.stmts[q] = s
 	return nil
 }
 
