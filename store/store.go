@@ -180,7 +180,7 @@ func fileURI(abs string, q string) string {
 }
 
 func writeDSN(abs string) string {
-	q := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate", busyTimeoutMS)
+	q := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(4000)&_txlock=immediate", busyTimeoutMS)
 	return fileURI(abs, q)
 }
 
