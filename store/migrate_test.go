@@ -107,6 +107,13 @@ func TestOpenCreatesAndMigratesOnce(t *testing.T) {
 	if err := db.write.QueryRow("SELECT (SELECT foreign_keys FROM pragma_foreign_keys), (SELECT synchronous FROM pragma_synchronous)").Scan(&fk, &sync); err != nil || fk != 1 || sync != 1 {
 		t.Errorf("foreign_keys = %d, synchronous = %d (%v), want 1 and 1 (NORMAL)", fk, sync, err)
 	}
+	var tempStore, queryOnly int
+	if err := db.write.QueryRow("PRAGMA temp_store").Scan(&tempStore); err != nil || tempStore != 2 {
+		t.Errorf("writer temp_store = %d %v, want 2 (memory)", tempStore, err)
+	}
+	if err := db.read.QueryRow("PRAGMA query_only").Scan(&queryOnly); err != nil || queryOnly != 1 {
+		t.Errorf("read pool query_only = %d %v, want 1", queryOnly, err)
+	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -18,19 +18,23 @@ var ErrNotFound = errors.New("not found in the archive")
 // ThreadByURL finds the thread an archived page URL (or thread URL) belongs to, so a
 // crawl given any page of a known thread can resume it.
 func (db *DB) ThreadByURL(ctx context.Context, pageURL string) (site, threadID string, ok bool, err error) {
-	err = db.read.QueryRowContext(ctx, `SELECT s.base_url, t.external_id
-		FROM threads t JOIN sites s ON s.id = t.site_id
-		WHERE t.id = (SELECT thread_id FROM pages WHERE url = ?1 AND thread_id IS NOT NULL)
-		   OR t.url = ?1
-		ORDER BY t.id = (SELECT thread_id FROM pages WHERE url = ?1) DESC, t.id
-		LIMIT 1`, pageURL).Scan(&site, &threadID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", false, nil
+	// An archived page (indexed by URL) first, then a thread's canonical URL.
+	for _, q := range []string{
+		`SELECT s.base_url, t.external_id FROM pages p
+			JOIN threads t ON t.id = p.thread_id JOIN sites s ON s.id = t.site_id
+		WHERE p.url = ?`,
+		`SELECT s.base_url, t.external_id FROM threads t JOIN sites s ON s.id = t.site_id
+		WHERE t.url = ? ORDER BY t.id LIMIT 1`,
+	} {
+		err = db.read.QueryRowContext(ctx, q, pageURL).Scan(&site, &threadID)
+		if err == nil {
+			return site, threadID, true, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return "", "", false, fmt.Errorf("thread by url %s: %w", pageURL, err)
+		}
 	}
-	if err != nil {
-		return "", "", false, fmt.Errorf("thread by url %s: %w", pageURL, err)
-	}
-	return site, threadID, true, nil
+	return "", "", false, nil
 }
 
 // Thread reports what is archived for a thread: its newest archived page, page count
