@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 
@@ -112,7 +113,11 @@ func (r *Run) SavePage(ctx context.Context, f *scraper.Fetched, p *scraper.Page)
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		st = scraper.SaveStats{}
 		var siteID int64
-		if err := db.mustStmt(ctx, tx, sqlUpsertSite).QueryRowContext(ctx, site, nullStr(p.Engine), now).Scan(&siteID); err != nil {
+		upsertSite, err := db.stmt(ctx, tx, sqlUpsertSite)
+		if err != nil {
+			return err
+		}
+		if err := upsertSite.QueryRowContext(ctx, site, nullStr(p.Engine), now).Scan(&siteID); err != nil {
 			return fmt.Errorf("site: %w", err)
 		}
 		threadID, err := db.saveThread(ctx, tx, siteID, pageURL, p, now)
@@ -130,12 +135,20 @@ func (r *Run) SavePage(ctx context.Context, f *scraper.Fetched, p *scraper.Page)
 		if number < 1 {
 			number = 1
 		}
-		if _, err := db.mustStmt(ctx, tx, sqlUpsertPage).ExecContext(ctx,
+		upsertPage, err := db.stmt(ctx, tx, sqlUpsertPage)
+		if err != nil {
+			return err
+		}
+		if _, err := upsertPage.ExecContext(ctx,
 			pageURL, threadID, number, fetchedAt, f.Status, nullStr(f.ETag), nullStr(f.LastModified),
 			hex.EncodeToString(sum[:]), nullStr(f.Encoding), html); err != nil {
 			return fmt.Errorf("page row: %w", err)
 		}
-		if _, err := db.mustStmt(ctx, tx, sqlCountPage).ExecContext(ctx,
+		countPage, err := db.stmt(ctx, tx, sqlCountPage)
+		if err != nil {
+			return err
+		}
+		if _, err := countPage.ExecContext(ctx,
 			st.PostsNew, st.PostsUpdated, r.id); err != nil {
 			return fmt.Errorf("run counters: %w", err)
 		}
@@ -177,11 +190,11 @@ func threadKey(pageURL string, p *scraper.Page) string {
 func (db *DB) saveThread(ctx context.Context, tx *sql.Tx, siteID int64, pageURL string, p *scraper.Page, now string) (int64, error) {
 	var forumPath any
 	if len(p.Thread.ForumPath) > 0 {
-		b, err := json.Marshal(p.Thread.ForumPath)
+		t, err := jsonText(p.Thread.ForumPath)
 		if err != nil {
 			return 0, err
 		}
-		forumPath = string(b)
+		forumPath = t
 	}
 	// A page that shows the total is authoritative (threads can shrink); one that
 	// does not only proves the thread has at least this many pages.
@@ -194,8 +207,12 @@ func (db *DB) saveThread(ctx context.Context, tx *sql.Tx, siteID int64, pageURL 
 	if p.Thread.URL != nil && *p.Thread.URL != "" {
 		threadURL = *p.Thread.URL
 	}
+	upsert, err := db.stmt(ctx, tx, sqlUpsertThread)
+	if err != nil {
+		return 0, err
+	}
 	var id int64
-	err := db.mustStmt(ctx, tx, sqlUpsertThread).QueryRowContext(ctx,
+	err = upsert.QueryRowContext(ctx,
 		siteID, threadKey(pageURL, p), threadURL, pageURL, p.Thread.Title, p.Thread.Prefix, forumPath,
 		count, now, hasTotal).Scan(&id)
 	return id, err
@@ -213,18 +230,24 @@ func authorKey(a *scraper.Author) string {
 	return "guest"
 }
 
-// saveAuthors upserts each distinct author of the page once (its last appearance on
-// the page wins) and returns their row ids by key.
+// saveAuthors upserts each distinct author of the page once and returns their row ids
+// by key. Several posts by one author are merged first, later non-null values over
+// earlier ones, so a sidebar field shown on only one of them is still kept.
 func (db *DB) saveAuthors(ctx context.Context, tx *sql.Tx, siteID int64, posts []scraper.Post, now string) (map[string]int64, error) {
 	ids := make(map[string]int64, len(posts))
-	last := make(map[string]int, len(posts))
+	merged := make(map[string]*scraper.Author, len(posts))
 	order := make([]string, 0, len(posts))
 	for i := range posts {
-		k := authorKey(&posts[i].Author)
-		if _, ok := last[k]; !ok {
+		a := posts[i].Author
+		k := authorKey(&a)
+		m, ok := merged[k]
+		if !ok {
 			order = append(order, k)
+			a.Extras = maps.Clone(a.Extras)
+			merged[k] = &a
+			continue
 		}
-		last[k] = i
+		mergeAuthor(m, &a)
 	}
 	if len(order) == 0 {
 		return ids, nil
@@ -234,14 +257,14 @@ func (db *DB) saveAuthors(ctx context.Context, tx *sql.Tx, siteID int64, posts [
 		return nil, err
 	}
 	for _, k := range order {
-		a := &posts[last[k]].Author
+		a := merged[k]
 		var extras any
 		if len(a.Extras) > 0 {
-			b, err := json.Marshal(a.Extras) // map keys are sorted: stable text
+			t, err := jsonText(a.Extras) // map keys are sorted: stable text
 			if err != nil {
 				return nil, err
 			}
-			extras = string(b)
+			extras = t
 		}
 		var id int64
 		if err := s.QueryRowContext(ctx, siteID, k, a.Name, a.URL, a.Title, a.Joined, a.Messages,
@@ -251,6 +274,40 @@ func (db *DB) saveAuthors(ctx context.Context, tx *sql.Tx, siteID int64, posts [
 		ids[k] = id
 	}
 	return ids, nil
+}
+
+// mergeAuthor overlays the non-null fields of b onto a.
+func mergeAuthor(a, b *scraper.Author) {
+	for _, f := range []struct{ dst, src **string }{
+		{&a.Name, &b.Name}, {&a.URL, &b.URL}, {&a.Title, &b.Title}, {&a.Joined, &b.Joined},
+		{&a.JoinedText, &b.JoinedText}, {&a.Location, &b.Location}, {&a.Country, &b.Country},
+	} {
+		if *f.src != nil {
+			*f.dst = *f.src
+		}
+	}
+	if b.Messages != nil {
+		a.Messages = b.Messages
+	}
+	if b.ReactionScore != nil {
+		a.ReactionScore = b.ReactionScore
+	}
+	if len(b.Extras) > 0 && a.Extras == nil {
+		a.Extras = make(map[string]string, len(b.Extras))
+	}
+	maps.Copy(a.Extras, b.Extras)
+}
+
+// jsonText encodes v as compact JSON without HTML escaping, so people reading the
+// column in SQL see "<", "&" as they are.
+func jsonText(v any) (string, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
 }
 
 // ContentHash identifies a post version: hex SHA-256 of body HTML, body text and
@@ -452,18 +509,6 @@ func (db *DB) savePosts(ctx context.Context, tx *sql.Tx, threadID int64, posts [
 		}
 	}
 	return nil
-}
-
-// mustStmt is stmt for the statements Open prepared (preparedStatements); their
-// preparation was checked there, so one is always found.
-func (db *DB) mustStmt(ctx context.Context, tx *sql.Tx, query string) *sql.Stmt {
-	db.stmtMu.Lock()
-	s, ok := db.stmts[query]
-	db.stmtMu.Unlock()
-	if !ok {
-		panic("store: statement not prepared at Open: " + query)
-	}
-	return tx.StmtContext(ctx, s)
 }
 
 var insertPostsCache sync.Map // row count -> SQL text

@@ -381,3 +381,33 @@ func TestSavePageRejectsBadInput(t *testing.T) {
 		t.Errorf("stats counted a failed page: %+v", s)
 	}
 }
+
+func TestAuthorMergedWithinPage(t *testing.T) {
+	ctx := context.Background()
+	db, clock := openTest(t)
+	r := startRun(t, db)
+	p := makePage("42", 1, 3, 1)
+	for i := range p.Posts {
+		p.Posts[i].Author = scraper.Author{ID: scraper.Str("9"), Name: scraper.Str("Bo")}
+	}
+	p.Posts[0].Author.Location = scraper.Str("Rotterdam")
+	p.Posts[0].Author.Extras = map[string]string{"Bike": "<fixie> & co"}
+	p.Posts[1].Author.Extras = map[string]string{"Car": "none"}
+	p.Posts[2].Author.Messages = scraper.Int64(77)
+	mustSave(t, r, fetchedFor(p, clock.t), p)
+	var loc, extras string
+	var msgs int
+	if err := db.read.QueryRowContext(ctx, `SELECT location, extras, messages FROM authors WHERE external_id = '9'`).
+		Scan(&loc, &extras, &msgs); err != nil {
+		t.Fatal(err)
+	}
+	if loc != "Rotterdam" || extras != `{"Bike":"<fixie> & co","Car":"none"}` || msgs != 77 {
+		t.Errorf("merged author = %q %q %d", loc, extras, msgs)
+	}
+	if p.Posts[0].Author.Extras["Car"] != "" {
+		t.Error("merging modified the caller's page")
+	}
+	if n := count(t, db, "authors"); n != 1 {
+		t.Errorf("authors = %d, want 1", n)
+	}
+}
