@@ -144,6 +144,16 @@ func inspect(ctx context.Context, abs string, create bool, latest int) (fileStat
 // whole version. The version is re-read inside each transaction, so two processes
 // opening the same new file do not both apply a script.
 func migrate(ctx context.Context, db *sql.DB, abs string, migs []migration) error {
+	// Up to date: no write lock taken, so opening an archive a crawl is writing to
+	// does not wait for it.
+	var appID, version int
+	if err := db.QueryRowContext(ctx, `SELECT (SELECT application_id FROM pragma_application_id),
+		(SELECT user_version FROM pragma_user_version)`).Scan(&appID, &version); err != nil {
+		return fmt.Errorf("migrate %s: read schema version: %w", fileBase(abs), classify(err))
+	}
+	if appID == ApplicationID && version == len(migs) {
+		return nil
+	}
 	for _, m := range migs {
 		if err := applyMigration(ctx, db, abs, m, len(migs)); err != nil {
 			return err

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/forumarc/forumarc/migrations"
 )
@@ -300,5 +301,33 @@ func TestOpenEmptyFileAndMissing(t *testing.T) {
 	}
 	if _, err := Open(ctx, filepath.Join(dir, "no-such-dir", "a.db")); err == nil {
 		t.Error("Open in a missing directory succeeded")
+	}
+}
+
+func TestOpenWhileAnotherWriterHoldsLock(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTest(t)
+	tx, err := db.write.BeginTx(ctx, nil) // BEGIN IMMEDIATE: the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`INSERT INTO sites (base_url, first_seen_at, last_seen_at) VALUES ('https://a', 'x', 'x')`); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	db2, err := Open(ctx, db.Path())
+	if err != nil {
+		t.Fatalf("second Open while the first holds the write lock: %v", err)
+	}
+	defer db2.Close()
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Open of an up-to-date archive waited %v for the write lock", d)
+	}
+	// A write from the second handle waits for the lock and gives up with the context.
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	if _, err := db2.StartRun(short, "crawl", nil); err == nil {
+		t.Error("StartRun succeeded while another connection held the write lock")
 	}
 }

@@ -332,22 +332,25 @@ type archivedPost struct {
 	edited                      sql.NullString
 }
 
-// newPost is a post row for sqlInsertPosts, encoded as JSON.
+// newPost is a post row for the multi-row INSERT (see insertPostsArgs).
 type newPost struct {
-	ID         string  `json:"id"`
-	Number     *int    `json:"number"`
-	URL        *string `json:"url"`
-	AuthorID   any     `json:"author_id"`
-	AuthorName *string `json:"author_name"`
-	PostedAt   any     `json:"posted_at"`
-	PostedText *string `json:"posted_text"`
-	EditedAt   any     `json:"edited_at"`
-	BodyHTML   string  `json:"body_html"`
-	BodyText   string  `json:"body_text"`
-	Signature  *string `json:"signature"`
-	Hash       string  `json:"hash"`
+	ID         string
+	Number     *int
+	URL        *string
+	AuthorID   any
+	AuthorName *string
+	PostedAt   any
+	PostedText *string
+	EditedAt   any
+	BodyHTML   string
+	BodyText   string
+	Signature  *string
+	Hash       string
 }
 
+// savePosts sorts the page's posts into new (one multi-row INSERT), unchanged (only
+// position, sidebar and last_seen_at updated) and changed (old version kept in
+// post_revisions, quotes replaced), counting each in st.
 func (db *DB) savePosts(ctx context.Context, tx *sql.Tx, threadID int64, posts []scraper.Post,
 	authorIDs map[string]int64, now string, st *scraper.SaveStats) error {
 	if len(posts) == 0 {
