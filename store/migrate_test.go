@@ -331,3 +331,36 @@ func TestOpenWhileAnotherWriterHoldsLock(t *testing.T) {
 		t.Error("StartRun succeeded while another connection held the write lock")
 	}
 }
+
+func TestOpenPathWithURICharacters(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "my dir")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "odd ?name#1%20.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := startRun(t, db)
+	p := makePage("1", 1, 1, 1)
+	mustSave(t, r, fetchedFor(p, time.Now()), p)
+	db.Close()
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || entries[0].Name() != "odd ?name#1%20.db" {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Fatalf("files in dir = %q, want just the archive", names)
+	}
+	ro, err := OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if st, err := ro.Thread(ctx, "https://forum.example", "1"); err != nil || !st.Found {
+		t.Errorf("Thread after reopen = %+v %v", st, err)
+	}
+}

@@ -97,6 +97,8 @@ func TestQueryRefusesWrites(t *testing.T) {
 		`SELECT 1; DELETE FROM posts`,
 		`INSERT INTO posts_fts(posts_fts) VALUES ('delete-all')`,
 		`VACUUM`,
+		`BEGIN`,
+		`SAVEPOINT a`,
 		`REINDEX`,
 		`ANALYZE`,
 		`WITH d AS (SELECT 1) DELETE FROM quotes`,

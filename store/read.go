@@ -41,16 +41,15 @@ func (db *DB) ThreadByURL(ctx context.Context, pageURL string) (site, threadID s
 // and the post ids already stored, so a re-crawl can start at the end and stop early.
 func (db *DB) Thread(ctx context.Context, site, threadID string) (scraper.ThreadState, error) {
 	var st scraper.ThreadState
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // one snapshot for all three reads
-	if err != nil {
-		return st, fmt.Errorf("thread %s %s: %w", site, threadID, err)
-	}
-	defer tx.Rollback()
+	// Three reads without a transaction (the read pool refuses BEGIN): a page saved
+	// in between can only make the later answers newer, never inconsistent for a resume.
+	rdb := db.read
+	var err error
 	var (
 		id    int64
 		count sql.NullInt64
 	)
-	err = tx.QueryRowContext(ctx, `SELECT t.id, t.page_count FROM threads t JOIN sites s ON s.id = t.site_id
+	err = rdb.QueryRowContext(ctx, `SELECT t.id, t.page_count FROM threads t JOIN sites s ON s.id = t.site_id
 		WHERE s.base_url = ? AND t.external_id = ?`, site, threadID).Scan(&id, &count)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, nil
@@ -62,13 +61,13 @@ func (db *DB) Thread(ctx context.Context, site, threadID string) (scraper.Thread
 	st.PageCount = int(count.Int64)
 	var last sql.NullString
 	var lastNum sql.NullInt64
-	err = tx.QueryRowContext(ctx, `SELECT url, number FROM pages WHERE thread_id = ?
+	err = rdb.QueryRowContext(ctx, `SELECT url, number FROM pages WHERE thread_id = ?
 		ORDER BY number DESC, fetched_at DESC LIMIT 1`, id).Scan(&last, &lastNum)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("thread %s %s: last page: %w", site, threadID, err)
 	}
 	st.LastPageURL, st.LastPage = last.String, int(lastNum.Int64)
-	rows, err := tx.QueryContext(ctx, `SELECT external_id FROM posts WHERE thread_id = ?`, id)
+	rows, err := rdb.QueryContext(ctx, `SELECT external_id FROM posts WHERE thread_id = ?`, id)
 	if err != nil {
 		return st, fmt.Errorf("thread %s %s: posts: %w", site, threadID, err)
 	}
