@@ -78,6 +78,7 @@ func BenchmarkSavePosts(b *testing.B) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		posts := 0
+		cpu0 := cpuTime()
 		for b.Loop() {
 			if _, err := r.SavePage(ctx, f, p); err != nil {
 				b.Fatal(err)
@@ -85,6 +86,7 @@ func BenchmarkSavePosts(b *testing.B) {
 			posts += len(p.Posts)
 		}
 		b.ReportMetric(float64(posts)/b.Elapsed().Seconds(), "posts/s")
+		reportCPU(b, cpu0, posts)
 	})
 }
 

@@ -133,6 +133,14 @@ func TestChangedPostKeepsRevision(t *testing.T) {
 	p.Posts[1].BodyHTML = "<p>The original zeppelin text.</p>"
 	p.Posts[1].Quotes = []scraper.Quote{{Author: scraper.Str("user0"), PostID: scraper.Str("p1"), Text: "old quote"}}
 	mustSave(t, r, fetchedFor(p, clock.t), p)
+	var firstQuote string
+	if err := db.read.QueryRowContext(ctx, `SELECT q.quoted_author || '|' || q.body_text || '|' || q.quoted_post_external_id
+		FROM quotes q JOIN posts p ON p.id = q.post_id WHERE p.external_id = 'p2'`).Scan(&firstQuote); err != nil {
+		t.Fatal(err)
+	}
+	if firstQuote != "user0|old quote|p1" || count(t, db, "quotes") != 1 {
+		t.Errorf("quote of a new post = %q", firstQuote)
+	}
 
 	clock.advance(24 * time.Hour)
 	edited := clock.t.Add(-time.Hour)
