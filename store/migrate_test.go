@@ -202,7 +202,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 		t.Fatalf("Open of a schema-7 archive: %v, want ErrNewerSchema", err)
 	}
 	want := fmt.Sprintf("archive.db was written by a newer forumarc (schema 7 > %d); upgrade forumarc", SchemaVersion())
-	if !strings.Contains(err.Error(), want) {
+	if err.Error() != want {
 		t.Errorf("message %q lacks %q", err, want)
 	}
 	if _, err := OpenReadOnly(ctx, path); !errors.Is(err, ErrNewerSchema) {
