@@ -91,7 +91,7 @@ func queryErr(err error) error {
 		return nil
 	}
 	if c := classify(err); errors.Is(c, ErrReadOnly) {
-		return fmt.Errorf("query: %w (%v)", ErrReadOnly, err)
+		return fmt.Errorf("query: %w (%w)", ErrReadOnly, err)
 	}
 	return fmt.Errorf("query: %w", err)
 }
