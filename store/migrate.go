@@ -124,8 +124,7 @@ func inspect(ctx context.Context, abs string, create bool, latest int) (fileStat
 	switch {
 	case appID == ApplicationID:
 		if version > latest {
-			return st, fmt.Errorf("%w: %s was written by a newer forumarc (schema %d > %d); upgrade forumarc",
-				ErrNewerSchema, fileBase(abs), version, latest)
+			return st, &newerSchemaError{file: fileBase(abs), have: version, want: latest}
 		}
 		return st, nil
 	case appID == 0 && version == 0 && tables == 0:
@@ -144,6 +143,16 @@ func inspect(ctx context.Context, abs string, create bool, latest int) (fileStat
 // whole version. The version is re-read inside each transaction, so two processes
 // opening the same new file do not both apply a script.
 func migrate(ctx context.Context, db *sql.DB, abs string, migs []migration) error {
+	// Up to date: no write lock taken, so opening an archive a crawl is writing to
+	// does not wait for it.
+	var appID, version int
+	if err := db.QueryRowContext(ctx, `SELECT (SELECT application_id FROM pragma_application_id),
+		(SELECT user_version FROM pragma_user_version)`).Scan(&appID, &version); err != nil {
+		return fmt.Errorf("migrate %s: read schema version: %w", fileBase(abs), classify(err))
+	}
+	if appID == ApplicationID && version == len(migs) {
+		return nil
+	}
 	for _, m := range migs {
 		if err := applyMigration(ctx, db, abs, m, len(migs)); err != nil {
 			return err
@@ -171,8 +180,7 @@ func applyMigration(ctx context.Context, db *sql.DB, abs string, m migration, la
 		return fmt.Errorf("migrate %s: %w (application_id %#x)", abs, ErrNotArchive, appID)
 	}
 	if version > latest {
-		return fmt.Errorf("%w: %s was written by a newer forumarc (schema %d > %d); upgrade forumarc",
-			ErrNewerSchema, fileBase(abs), version, latest)
+		return &newerSchemaError{file: fileBase(abs), have: version, want: latest}
 	}
 	if version >= m.version {
 		return tx.Rollback()
@@ -206,3 +214,16 @@ func SchemaVersion() int {
 	}
 	return len(migs)
 }
+
+// newerSchemaError is ErrNewerSchema with the numbers, worded for the person who has to
+// upgrade.
+type newerSchemaError struct {
+	file       string
+	have, want int
+}
+
+func (e *newerSchemaError) Error() string {
+	return fmt.Sprintf("%s was written by a newer forumarc (schema %d > %d); upgrade forumarc", e.file, e.have, e.want)
+}
+
+func (e *newerSchemaError) Is(target error) bool { return target == ErrNewerSchema }

@@ -42,10 +42,12 @@ var readPragmas = map[string]bool{
 	"collation_list": true, "database_list": true, "compile_options": true,
 }
 
-// readOnlyAuthorizer allows reading statements only.
+// readOnlyAuthorizer allows reading statements only. BEGIN is refused too: a
+// transaction left open by a query on a pooled connection would pin an old snapshot
+// for every later read on it and keep checkpoints from resetting the WAL.
 func readOnlyAuthorizer(action sqlite.AuthorizerActionCode, arg1, arg2, _, _ string) sqlite.AuthorizerReturnCode {
 	switch action {
-	case sqlite.AuthSelect, sqlite.AuthRead, sqlite.AuthFunction, sqlite.AuthRecursive, sqlite.AuthTransaction:
+	case sqlite.AuthSelect, sqlite.AuthRead, sqlite.AuthFunction, sqlite.AuthRecursive:
 		return sqlite.AuthorizerOK
 	case sqlite.AuthPragma:
 		// PRAGMA name; reads, PRAGMA name = value writes (except the listing pragmas
@@ -89,7 +91,7 @@ func queryErr(err error) error {
 		return nil
 	}
 	if c := classify(err); errors.Is(c, ErrReadOnly) {
-		return fmt.Errorf("query: %w (%v)", ErrReadOnly, err)
+		return fmt.Errorf("query: %w (%w)", ErrReadOnly, err)
 	}
 	return fmt.Errorf("query: %w", err)
 }

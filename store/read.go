@@ -18,35 +18,38 @@ var ErrNotFound = errors.New("not found in the archive")
 // ThreadByURL finds the thread an archived page URL (or thread URL) belongs to, so a
 // crawl given any page of a known thread can resume it.
 func (db *DB) ThreadByURL(ctx context.Context, pageURL string) (site, threadID string, ok bool, err error) {
-	err = db.read.QueryRowContext(ctx, `SELECT s.base_url, t.external_id
-		FROM threads t JOIN sites s ON s.id = t.site_id
-		WHERE t.id = (SELECT thread_id FROM pages WHERE url = ?1 AND thread_id IS NOT NULL)
-		   OR t.url = ?1
-		ORDER BY t.id = (SELECT thread_id FROM pages WHERE url = ?1) DESC, t.id
-		LIMIT 1`, pageURL).Scan(&site, &threadID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", false, nil
+	// An archived page (indexed by URL) first, then a thread's canonical URL.
+	for _, q := range []string{
+		`SELECT s.base_url, t.external_id FROM pages p
+			JOIN threads t ON t.id = p.thread_id JOIN sites s ON s.id = t.site_id
+		WHERE p.url = ?`,
+		`SELECT s.base_url, t.external_id FROM threads t JOIN sites s ON s.id = t.site_id
+		WHERE t.url = ? ORDER BY t.id LIMIT 1`,
+	} {
+		err = db.read.QueryRowContext(ctx, q, pageURL).Scan(&site, &threadID)
+		if err == nil {
+			return site, threadID, true, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return "", "", false, fmt.Errorf("thread by url %s: %w", pageURL, err)
+		}
 	}
-	if err != nil {
-		return "", "", false, fmt.Errorf("thread by url %s: %w", pageURL, err)
-	}
-	return site, threadID, true, nil
+	return "", "", false, nil
 }
 
 // Thread reports what is archived for a thread: its newest archived page, page count
 // and the post ids already stored, so a re-crawl can start at the end and stop early.
 func (db *DB) Thread(ctx context.Context, site, threadID string) (scraper.ThreadState, error) {
 	var st scraper.ThreadState
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // one snapshot for all three reads
-	if err != nil {
-		return st, fmt.Errorf("thread %s %s: %w", site, threadID, err)
-	}
-	defer tx.Rollback()
+	// Three reads without a transaction (the read pool refuses BEGIN): a page saved
+	// in between can only make the later answers newer, never inconsistent for a resume.
+	rdb := db.read
+	var err error
 	var (
 		id    int64
 		count sql.NullInt64
 	)
-	err = tx.QueryRowContext(ctx, `SELECT t.id, t.page_count FROM threads t JOIN sites s ON s.id = t.site_id
+	err = rdb.QueryRowContext(ctx, `SELECT t.id, t.page_count FROM threads t JOIN sites s ON s.id = t.site_id
 		WHERE s.base_url = ? AND t.external_id = ?`, site, threadID).Scan(&id, &count)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, nil
@@ -58,13 +61,13 @@ func (db *DB) Thread(ctx context.Context, site, threadID string) (scraper.Thread
 	st.PageCount = int(count.Int64)
 	var last sql.NullString
 	var lastNum sql.NullInt64
-	err = tx.QueryRowContext(ctx, `SELECT url, number FROM pages WHERE thread_id = ?
+	err = rdb.QueryRowContext(ctx, `SELECT url, number FROM pages WHERE thread_id = ?
 		ORDER BY number DESC, fetched_at DESC LIMIT 1`, id).Scan(&last, &lastNum)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("thread %s %s: last page: %w", site, threadID, err)
 	}
 	st.LastPageURL, st.LastPage = last.String, int(lastNum.Int64)
-	rows, err := tx.QueryContext(ctx, `SELECT external_id FROM posts WHERE thread_id = ?`, id)
+	rows, err := rdb.QueryContext(ctx, `SELECT external_id FROM posts WHERE thread_id = ?`, id)
 	if err != nil {
 		return st, fmt.Errorf("thread %s %s: posts: %w", site, threadID, err)
 	}
@@ -116,4 +119,40 @@ func (db *DB) PageHTML(ctx context.Context, url string) ([]byte, error) {
 		return nil, fmt.Errorf("page %s: decompress: %w", url, err)
 	}
 	return b, nil
+}
+
+// MarkDeleted marks the archived posts of a thread that a complete crawl of it did not
+// see (seen holds the post ids it saw), setting deleted_at; posts are never removed, and
+// SavePage clears the mark if one shows up again. Call it only after every page of the
+// thread was fetched, or posts on pages not fetched are wrongly marked. It returns how
+// many posts were newly marked.
+func (db *DB) MarkDeleted(ctx context.Context, site, threadID string, seen map[string]bool) (int, error) {
+	ids := make([]string, 0, len(seen))
+	for id, ok := range seen {
+		if ok {
+			ids = append(ids, id)
+		}
+	}
+	idsJSON, err := jsonText(ids)
+	if err != nil {
+		return 0, fmt.Errorf("mark deleted in %s %s: %w", site, threadID, err)
+	}
+	var n int64
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE posts SET deleted_at = ?1
+			WHERE deleted_at IS NULL
+			  AND thread_id = (SELECT t.id FROM threads t JOIN sites s ON s.id = t.site_id
+			                   WHERE s.base_url = ?2 AND t.external_id = ?3)
+			  AND external_id NOT IN (SELECT value FROM json_each(?4))`,
+			db.stampNow(), site, threadID, idsJSON)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("mark deleted in %s %s: %w", site, threadID, err)
+	}
+	return int(n), nil
 }

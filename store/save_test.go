@@ -133,6 +133,14 @@ func TestChangedPostKeepsRevision(t *testing.T) {
 	p.Posts[1].BodyHTML = "<p>The original zeppelin text.</p>"
 	p.Posts[1].Quotes = []scraper.Quote{{Author: scraper.Str("user0"), PostID: scraper.Str("p1"), Text: "old quote"}}
 	mustSave(t, r, fetchedFor(p, clock.t), p)
+	var firstQuote string
+	if err := db.read.QueryRowContext(ctx, `SELECT q.quoted_author || '|' || q.body_text || '|' || q.quoted_post_external_id
+		FROM quotes q JOIN posts p ON p.id = q.post_id WHERE p.external_id = 'p2'`).Scan(&firstQuote); err != nil {
+		t.Fatal(err)
+	}
+	if firstQuote != "user0|old quote|p1" || count(t, db, "quotes") != 1 {
+		t.Errorf("quote of a new post = %q", firstQuote)
+	}
 
 	clock.advance(24 * time.Hour)
 	edited := clock.t.Add(-time.Hour)
@@ -379,5 +387,90 @@ func TestSavePageRejectsBadInput(t *testing.T) {
 	}
 	if s := r.Stats(); s.PagesFetched != 0 || s.PostsNew != 0 {
 		t.Errorf("stats counted a failed page: %+v", s)
+	}
+}
+
+func TestAuthorMergedWithinPage(t *testing.T) {
+	ctx := context.Background()
+	db, clock := openTest(t)
+	r := startRun(t, db)
+	p := makePage("42", 1, 3, 1)
+	for i := range p.Posts {
+		p.Posts[i].Author = scraper.Author{ID: scraper.Str("9"), Name: scraper.Str("Bo")}
+	}
+	p.Posts[0].Author.Location = scraper.Str("Rotterdam")
+	p.Posts[0].Author.Extras = map[string]string{"Bike": "<fixie> & co"}
+	p.Posts[1].Author.Extras = map[string]string{"Car": "none"}
+	p.Posts[2].Author.Messages = scraper.Int64(77)
+	mustSave(t, r, fetchedFor(p, clock.t), p)
+	var loc, extras string
+	var msgs int
+	if err := db.read.QueryRowContext(ctx, `SELECT location, extras, messages FROM authors WHERE external_id = '9'`).
+		Scan(&loc, &extras, &msgs); err != nil {
+		t.Fatal(err)
+	}
+	if loc != "Rotterdam" || extras != `{"Bike":"<fixie> & co","Car":"none"}` || msgs != 77 {
+		t.Errorf("merged author = %q %q %d", loc, extras, msgs)
+	}
+	if p.Posts[0].Author.Extras["Car"] != "" {
+		t.Error("merging modified the caller's page")
+	}
+	if n := count(t, db, "authors"); n != 1 {
+		t.Errorf("authors = %d, want 1", n)
+	}
+}
+
+func TestMarkDeleted(t *testing.T) {
+	ctx := context.Background()
+	db, clock := openTest(t)
+	r := startRun(t, db)
+	p := makePage("42", 1, 4, 1)
+	mustSave(t, r, fetchedFor(p, clock.t), p)
+	other := makePage("43", 1, 2, 1) // same post ids in another thread: untouched
+	mustSave(t, r, fetchedFor(other, clock.t), other)
+
+	clock.advance(time.Hour)
+	n, err := db.MarkDeleted(ctx, "https://forum.example", "42", map[string]bool{"p1": true, "p3": true, "p4": false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("MarkDeleted marked %d posts, want 2 (p2, p4)", n)
+	}
+	if got := count(t, db, "posts WHERE deleted_at = '2026-01-15T13:00:00Z' AND external_id IN ('p2', 'p4') AND thread_id = (SELECT id FROM threads WHERE external_id = '42')"); got != 2 {
+		t.Errorf("marked rows = %d, want 2", got)
+	}
+	if got := count(t, db, "posts WHERE deleted_at IS NOT NULL"); got != 2 {
+		t.Errorf("posts marked deleted overall = %d, want 2", got)
+	}
+	// Marking again changes nothing; seeing p2 again clears its mark.
+	if n, _ := db.MarkDeleted(ctx, "https://forum.example", "42", map[string]bool{"p1": true, "p3": true}); n != 0 {
+		t.Errorf("second MarkDeleted marked %d", n)
+	}
+	mustSave(t, r, fetchedFor(p, clock.t), p)
+	if got := count(t, db, "posts WHERE deleted_at IS NOT NULL"); got != 0 {
+		t.Errorf("posts still marked after being seen again = %d", got)
+	}
+	if n, err := db.MarkDeleted(ctx, "https://forum.example", "nope", nil); n != 0 || err != nil {
+		t.Errorf("MarkDeleted of an unknown thread = %d %v", n, err)
+	}
+}
+
+func TestSavePageCancelledContext(t *testing.T) {
+	db, clock := openTest(t)
+	r := startRun(t, db)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	p := makePage("42", 1, 5, 1)
+	if _, err := r.SavePage(ctx, fetchedFor(p, clock.t), p); !errors.Is(err, context.Canceled) {
+		t.Fatalf("SavePage with a cancelled context: %v, want context.Canceled", err)
+	}
+	if n := count(t, db, "posts"); n != 0 {
+		t.Errorf("posts = %d after a cancelled save", n)
+	}
+	// The writer connection is still usable.
+	mustSave(t, r, fetchedFor(p, clock.t), p)
+	if s := r.Stats(); s.PagesFetched != 1 || s.PostsNew != 5 {
+		t.Errorf("stats = %+v", s)
 	}
 }

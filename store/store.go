@@ -179,13 +179,29 @@ func fileURI(abs string, q string) string {
 	return u.String()
 }
 
+// writeDSN configures the single writer connection:
+//   - busy_timeout first, so nothing after it fails on another process's lock;
+//   - WAL, so readers (a `forumarc query` next to a crawl) never block the writer;
+//   - synchronous NORMAL: a commit survives a process crash, fsync only at checkpoints;
+//   - foreign_keys on;
+//   - temp_store MEMORY: every multi-row statement in a transaction keeps a statement
+//     journal, on disk that was ~10% of SavePage's time;
+//   - wal_autocheckpoint 4000 pages (16 MB): pages rewritten by every commit (FTS
+//     structure, b-tree interiors, run counters) are copied back 4x less often, +20%
+//     posts/s in BenchmarkSavePosts;
+//   - _txlock=immediate: every transaction takes the write lock at BEGIN, so a
+//     read-then-write transaction never fails with SQLITE_BUSY half-way.
 func writeDSN(abs string) string {
-	q := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate", busyTimeoutMS)
+	q := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"+
+		"&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(4000)&_txlock=immediate",
+		busyTimeoutMS)
 	return fileURI(abs, q)
 }
 
+// readDSN configures the read pool: mode=ro (SQLite refuses every write and never
+// creates the file) plus query_only, and the authorizer installed by readOnlyConnector.
 func readDSN(abs string) string {
-	q := fmt.Sprintf("mode=ro&_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_query_only=1", busyTimeoutMS)
+	q := fmt.Sprintf("mode=ro&_pragma=busy_timeout(%d)&_query_only=1", busyTimeoutMS)
 	return fileURI(abs, q)
 }
 
