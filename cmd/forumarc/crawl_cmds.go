@@ -3,4 +3,4 @@ package main
 import "github.com/spf13/cobra"
 
 // crawlCmds are the board-crawl and scheduling commands.
-func (a *app) crawlCmds() []*cobra.Command { return nil }
+func (a *app) crawlCmds() []*cobra.Command { return a.jobCmds() } // + crawl: append(a.jobCmds(), ...)
