@@ -66,7 +66,7 @@ func ParseEvery(s string) (time.Duration, error) {
 		}
 	}
 	if d < MinEvery {
-		return 0, fmt.Errorf("invalid interval %q: must be at least %s", s, MinEvery)
+		return 0, fmt.Errorf("invalid interval %q: must be at least %s", s, FormatEvery(MinEvery))
 	}
 	if d%time.Second != 0 {
 		return 0, fmt.Errorf("invalid interval %q: must be whole seconds", s)

@@ -175,6 +175,9 @@ func (a *app) parseJobAdd(raw []string) (spec jobSpec, help bool, err error) {
 	if spec.name == "" {
 		return spec, false, usagef("jobs add: a job NAME is required")
 	}
+	if isHTTPURL(spec.name) {
+		return spec, false, usagef("jobs add: a job NAME is required before the URLs (got %s first)", spec.name)
+	}
 	if !store.ValidJobName(spec.name) {
 		return spec, false, usagef("jobs add: invalid job name %q (letters, digits, '.', '_' and '-', at most 64)", spec.name)
 	}
