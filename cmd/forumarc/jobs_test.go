@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/forumarc/forumarc/store"
 )
@@ -568,5 +571,38 @@ func TestJobCommandsHelp(t *testing.T) {
 	}
 	if r := cli(t, context.Background(), "schedule", "--reload", "0s"); r.code != exitUsage {
 		t.Errorf("schedule --reload 0: exit %d", r.code)
+	}
+}
+
+func TestJobArgsValidatedAgainstCrawlFlags(t *testing.T) {
+	a := &app{env: env{now: time.Now, getenv: func(string) string { return "" }}}
+	root := a.rootCmd()
+	// A stand-in for the crawl command: jobs add checks stored arguments against its flags.
+	var maxThreads int
+	crawl := &cobra.Command{Use: "crawl", RunE: func(*cobra.Command, []string) error { return nil }}
+	crawl.Flags().IntVar(&maxThreads, "max-threads", 0, "")
+	crawl.Flags().Bool("dry-run", false, "")
+	root.AddCommand(crawl)
+	cases := []struct {
+		args []string
+		err  string
+	}{
+		{[]string{"--max-threads", "5", "--dry-run", "https://forum.example/"}, ""},
+		{[]string{"https://forum.example/", "https://forum.example/b/"}, ""},
+		{[]string{"--bogus", "https://forum.example/"}, "unknown flag: --bogus"},
+		{[]string{"--max-threads", "many", "https://forum.example/"}, "invalid argument"},
+		{[]string{"--max-threads", "5", "forum.example"}, `"forum.example" is not an http(s) URL`},
+		{[]string{"--max-threads", "5"}, "at least one http(s) URL"},
+	}
+	for _, c := range cases {
+		err := validateCrawlArgs(root, c.args)
+		switch {
+		case c.err == "" && err != nil:
+			t.Errorf("%q: %v", c.args, err)
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("%q: error %v, want %q", c.args, err, c.err)
+		case err != nil && exitCode(err, io.Discard) != exitUsage:
+			t.Errorf("%q: not a usage error", c.args)
+		}
 	}
 }

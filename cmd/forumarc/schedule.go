@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -79,7 +80,7 @@ func (a *app) schedule(ctx context.Context, reload time.Duration) error {
 	defer db.Close()
 	gs, err := gocron.NewScheduler(
 		gocron.WithLocation(time.UTC),
-		gocron.WithLogger(a.log.With("component", "gocron")),
+		gocron.WithLogger(gocronLogger{a.log.With("component", "gocron")}),
 		gocron.WithStopTimeout(5*time.Minute), // the interrupted crawl commits and records its run
 	)
 	if err != nil {
@@ -238,6 +239,14 @@ func (s *jobScheduler) fire(name string) {
 	}
 	s.a.runStoredJob(s.ctx, s.db, j)
 }
+
+// gocronLogger passes gocron's messages to slog, its routine Info lines as Debug.
+type gocronLogger struct{ l *slog.Logger }
+
+func (g gocronLogger) Debug(msg string, args ...any) { g.l.Debug(msg, args...) }
+func (g gocronLogger) Info(msg string, args ...any)  { g.l.Debug(msg, args...) }
+func (g gocronLogger) Warn(msg string, args ...any)  { g.l.Warn(msg, args...) }
+func (g gocronLogger) Error(msg string, args ...any) { g.l.Error(msg, args...) }
 
 // wake asks the loop to sync now (after a run, so the job's new time is registered and
 // jobs held back while it ran get their turn).
