@@ -473,13 +473,18 @@ func TestScheduleRunsDueJobsPicksUpNewOnesAndStops(t *testing.T) {
 func TestScheduleNeverOverlapsAndStopsRunningCrawl(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "a.db")
 	release := make(chan struct{})
+	var slowRuns atomic.Int32
 	fake := &fakeRunner{t: t, db: db}
 	fake.code = func(ctx context.Context, args []string) int {
 		if args[len(args)-1] != "https://forum.example/slow/" {
 			return exitOK
 		}
+		wait := release
+		if slowRuns.Add(1) > 1 {
+			wait = nil // the second run lasts until the scheduler stops
+		}
 		select {
-		case <-release:
+		case <-wait:
 			return exitOK
 		case <-ctx.Done():
 			return exitInterrupted
@@ -533,7 +538,6 @@ func TestScheduleNeverOverlapsAndStopsRunningCrawl(t *testing.T) {
 	}
 
 	// Stopping while a crawl runs: the crawl sees the cancel, the job stays due.
-	release = make(chan struct{})
 	d, err = store.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
