@@ -31,6 +31,7 @@ type env struct {
 	isTTY     bool
 	transport http.RoundTripper // nil = the network
 	now       func() time.Time
+	runJob    func(ctx context.Context, args []string) int // nil = run the crawl in-process (jobs.go)
 }
 
 // app holds the global flags and the wiring shared by commands.
