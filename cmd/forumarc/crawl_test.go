@@ -246,7 +246,7 @@ func TestCrawlKillResume(t *testing.T) {
 	db := filepath.Join(dir, "killed.db")
 	args, _ := json.Marshal([]string{"--db", db, "--log-level", "error", "crawl", "--delay", "0", "--concurrency", "3", srv.URL + "/"})
 	kills := 0
-	for attempt := 0; attempt < 40; attempt++ {
+	for finished := false; !finished; {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), "FORUMARC_TEST_CHILD_ARGS="+string(args))
 		if err := cmd.Start(); err != nil {
@@ -254,13 +254,18 @@ func TestCrawlKillResume(t *testing.T) {
 		}
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
+		// Kill the first runs at random moments; let the last one finish.
+		limit := time.Duration(100+rand.IntN(900)) * time.Millisecond
+		if kills >= 6 {
+			limit = 5 * time.Minute
+		}
 		select {
 		case err := <-done:
 			if err != nil {
 				t.Fatalf("crawl process failed on its own: %v", err)
 			}
-			attempt = 1000 // finished
-		case <-time.After(time.Duration(50+rand.IntN(250)) * time.Millisecond):
+			finished = true
+		case <-time.After(limit):
 			cmd.Process.Signal(syscall.SIGKILL)
 			<-done
 			kills++

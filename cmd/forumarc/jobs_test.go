@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"github.com/forumarc/forumarc/store"
 )
 
@@ -581,17 +579,12 @@ func TestJobCommandsHelp(t *testing.T) {
 func TestJobArgsValidatedAgainstCrawlFlags(t *testing.T) {
 	a := &app{env: env{now: time.Now, getenv: func(string) string { return "" }}}
 	root := a.rootCmd()
-	// A stand-in for the crawl command: jobs add checks stored arguments against its flags.
-	var maxThreads int
-	crawl := &cobra.Command{Use: "crawl", RunE: func(*cobra.Command, []string) error { return nil }}
-	crawl.Flags().IntVar(&maxThreads, "max-threads", 0, "")
-	crawl.Flags().Bool("dry-run", false, "")
-	root.AddCommand(crawl)
+	// jobs add checks stored arguments against the real crawl command's flags.
 	cases := []struct {
 		args []string
 		err  string
 	}{
-		{[]string{"--max-threads", "5", "--dry-run", "https://forum.example/"}, ""},
+		{[]string{"--max-threads", "5", "--full", "https://forum.example/"}, ""},
 		{[]string{"https://forum.example/", "https://forum.example/b/"}, ""},
 		{[]string{"--bogus", "https://forum.example/"}, "unknown flag: --bogus"},
 		{[]string{"--max-threads", "many", "https://forum.example/"}, "invalid argument"},
