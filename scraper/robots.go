@@ -19,7 +19,7 @@ const robotsTTL = 24 * time.Hour
 const robotsRetry = 10 * time.Minute
 
 // ErrRobotsUnavailable is returned while a host's robots.txt answers 5xx or not at all.
-var ErrRobotsUnavailable = errors.New("robots.txt unavailable; the site is treated as disallowed for now, try again later")
+var ErrRobotsUnavailable = errors.New("robots.txt unavailable, so the site is treated as disallowed for now; try again later")
 
 // robotsCache fetches and caches robots.txt per host with a TTL, unlike colly's own
 // handling which caches forever and ignores Crawl-delay.
@@ -88,8 +88,11 @@ func (r *robotsCache) load(ctx context.Context, e *robotsEntry, base string) err
 	switch {
 	case errors.As(err, &fe) && fe.Status >= 400 && fe.Status < 500:
 		// RFC 9309: a 4xx robots.txt means no restrictions.
+	case errors.As(err, &fe) && fe.Status == 0:
+		e.err = fmt.Errorf("cannot reach the site (%v): %w", fe.Err, ErrRobotsUnavailable)
+		e.expires = r.now().Add(robotsRetry)
 	case err != nil:
-		e.err = ErrRobotsUnavailable
+		e.err = fmt.Errorf("robots.txt answered %v: %w", err, ErrRobotsUnavailable)
 		e.expires = r.now().Add(robotsRetry)
 	default:
 		data, perr := robotstxt.FromStatusAndBytes(res.Status, res.Body)
