@@ -1,6 +1,7 @@
 package scraper
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -230,6 +231,17 @@ func (a *Archiver) page(ctx context.Context, pageURL string, conditional bool) (
 	if fetched.Status == 304 {
 		return nil, nil, errNotModified
 	}
+	if truncated(fetched.Body) {
+		// A connection cut mid-body can still look like a complete response; ask again
+		// once rather than store half a page.
+		a.log.Warn("page looks truncated; fetching it again", "url", pageURL)
+		if fetched, err = a.f.Fetch(ctx, Request{URL: pageURL}); err != nil {
+			return nil, nil, err
+		}
+		if truncated(fetched.Body) {
+			return nil, nil, fmt.Errorf("%s: the page looks truncated (it ends before </body> and </html>)", pageURL)
+		}
+	}
 	doc, enc, err := Parse(fetched.Body, fetched.ContentType)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", pageURL, err)
@@ -240,6 +252,16 @@ func (a *Archiver) page(ctx context.Context, pageURL string, conditional bool) (
 		return nil, nil, err
 	}
 	return p, fetched, nil
+}
+
+// truncated reports an HTML page whose end is missing. JSON and other bodies pass.
+func truncated(body []byte) bool {
+	tail := body[max(0, len(body)-8192):]
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || (trimmed[0] != '<') {
+		return len(trimmed) == 0
+	}
+	return !bytes.Contains(bytes.ToLower(tail), []byte("</html>")) && !bytes.Contains(bytes.ToLower(tail), []byte("</body>"))
 }
 
 func isNotForum(err error) bool {

@@ -43,6 +43,9 @@ var (
 	// ErrReadOnly: a write was attempted on the read-only side (Query, or a DB from
 	// OpenReadOnly).
 	ErrReadOnly = errors.New("the archive is opened read-only; write statements are refused")
+	// ErrStorage: the disk is full, the file is corrupt or cannot be written. What was
+	// committed before stays; the failed transaction left nothing behind.
+	ErrStorage = errors.New("the archive cannot be written (disk full, corrupt file or I/O error)")
 )
 
 // DB is an open archive. It is safe for concurrent use.
@@ -234,6 +237,8 @@ func classify(err error) error {
 		return fmt.Errorf("%w: %w", ErrNotArchive, err)
 	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_AUTH:
 		return fmt.Errorf("%w: %w", ErrReadOnly, err)
+	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_CANTOPEN:
+		return fmt.Errorf("%w: %w", ErrStorage, err)
 	}
 	return err
 }

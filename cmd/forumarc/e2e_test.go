@@ -371,3 +371,68 @@ func TestHelpForEveryCommand(t *testing.T) {
 		t.Errorf("unknown command: exit %d", r.code)
 	}
 }
+
+func TestArchiveTruncatedPage(t *testing.T) {
+	f, _, thread := demoServer(t)
+	var cut atomic.Int32
+	real := f
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/page-2") && cut.Load() > 0 {
+			cut.Add(-1)
+			rec := httptest.NewRecorder()
+			real.ServeHTTP(rec, r)
+			body := rec.Body.Bytes()
+			w.Write(body[:len(body)/2]) // a complete response holding half a page
+			return
+		}
+		real.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	thread = strings.Replace(thread, thread[:strings.Index(thread, "/threads/")], srv.URL, 1)
+	db := filepath.Join(t.TempDir(), "a.db")
+
+	cut.Store(1) // cut once: the refetch succeeds
+	if r := cli(t, context.Background(), "--db", db, "archive", "--delay", "0", thread); r.code != 0 {
+		t.Fatalf("one truncated answer: exit %d %s", r.code, r.stderr)
+	}
+	if n := count(t, db, "SELECT count(*) FROM posts"); n != 47 {
+		t.Errorf("posts = %d, want 47", n)
+	}
+
+	db2 := filepath.Join(t.TempDir(), "b.db")
+	cut.Store(5) // always cut
+	r := cli(t, context.Background(), "--db", db2, "archive", "--delay", "0", thread)
+	if r.code != 1 || !strings.Contains(r.stderr, "truncated") {
+		t.Fatalf("exit %d stderr %q, want 1 naming truncation", r.code, r.stderr)
+	}
+	if n := count(t, db2, "SELECT count(*) FROM posts"); n != 20 {
+		t.Errorf("posts = %d, want page 1's 20 kept", n)
+	}
+}
+
+func TestArchiveNonUTF8Page(t *testing.T) {
+	page := []byte("<!DOCTYPE html><html id=\"XF\" data-xf=\"2.2\" data-app=\"public\"><head><meta charset=\"windows-1251\"><title>t</title></head><body>" +
+		"<div class=\"p-title\"><h1 class=\"p-title-value\">\xcf\xf0\xe8\xe2\xe5\xf2</h1></div>" +
+		"<article class=\"message message--post\" data-author=\"ivan\" data-content=\"post-7\" id=\"js-post-7\"><div class=\"message-userDetails\"><h4 class=\"message-name\"><a class=\"username\" href=\"/members/ivan.3/\" data-user-id=\"3\">ivan</a></h4></div>" +
+		"<header class=\"message-attribution\"><ul class=\"message-attribution-main\"><li><a href=\"/threads/t.5/post-7\"><time class=\"u-dt\" datetime=\"2020-01-02T10:00:00+0000\" data-time=\"1577959200\">Jan 2, 2020</time></a></li></ul></header>" +
+		"<article class=\"message-body\"><div class=\"bbWrapper\">\xd2\xe5\xea\xf1\xf2 \xef\xee\xf1\xf2\xe0</div></article></article></body></html>")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.Write(page)
+	}))
+	defer srv.Close()
+	db := filepath.Join(t.TempDir(), "a.db")
+	if r := cli(t, context.Background(), "--db", db, "archive", "--delay", "0", srv.URL+"/threads/t.5/"); r.code != 0 {
+		t.Fatalf("exit %d %s", r.code, r.stderr)
+	}
+	if n := count(t, db, "SELECT count(*) FROM posts WHERE body_text = 'Текст поста'"); n != 1 {
+		t.Error("windows-1251 body not decoded")
+	}
+	if n := count(t, db, "SELECT count(*) FROM pages WHERE encoding = 'windows-1251'"); n != 1 {
+		t.Error("page encoding not recorded")
+	}
+}

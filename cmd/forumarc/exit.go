@@ -62,7 +62,7 @@ func exitCode(err error, stderr io.Writer) int {
 		code = exitUsage
 	case errors.As(err, &le):
 		code = exitLocked
-	case errors.As(err, &de), errors.Is(err, store.ErrNewerSchema), errors.Is(err, store.ErrNotArchive):
+	case errors.As(err, &de), errors.Is(err, store.ErrNewerSchema), errors.Is(err, store.ErrNotArchive), errors.Is(err, store.ErrStorage):
 		code = exitDatabase
 	}
 	msg := strings.TrimSpace(err.Error())
