@@ -463,12 +463,16 @@ func (db *DB) savePosts(ctx context.Context, tx *sql.Tx, threadID int64, posts [
 			st.PostsUpdated++
 		}
 	}
-	if len(fresh) > 0 {
-		ins, err := db.stmt(ctx, tx, insertPostsQuery(len(fresh)))
+	// New posts go in by multi-row INSERTs of at most insertChunk rows, which keeps
+	// each statement under SQLite's bound-variable limit.
+	for len(fresh) > 0 {
+		chunk := fresh[:min(len(fresh), insertChunk)]
+		fresh = fresh[len(chunk):]
+		ins, err := db.stmt(ctx, tx, insertPostsQuery(len(chunk)))
 		if err != nil {
 			return err
 		}
-		rows, err := ins.QueryContext(ctx, insertPostsArgs(threadID, now, fresh)...)
+		rows, err := ins.QueryContext(ctx, insertPostsArgs(threadID, now, chunk)...)
 		if err != nil {
 			return fmt.Errorf("insert posts: %w", err)
 		}
@@ -487,8 +491,8 @@ func (db *DB) savePosts(ctx context.Context, tx *sql.Tx, threadID int64, posts [
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("insert posts: %w", err)
 		}
-		if n != len(fresh) {
-			return fmt.Errorf("insert posts: %d rows inserted, want %d", n, len(fresh))
+		if n != len(chunk) {
+			return fmt.Errorf("insert posts: %d rows inserted, want %d", n, len(chunk))
 		}
 		st.PostsNew += n
 	}
@@ -515,6 +519,10 @@ func (db *DB) savePosts(ctx context.Context, tx *sql.Tx, threadID int64, posts [
 }
 
 var insertPostsCache sync.Map // row count -> SQL text
+
+// insertChunk caps rows per INSERT: 14 variables a row stays far below SQLite's
+// 32,766-variable limit, and statements stay few enough to cache.
+const insertChunk = 200
 
 // maxCachedInsert bounds the multi-row INSERT statements kept prepared (one per row count).
 const maxCachedInsert = 100

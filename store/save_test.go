@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -472,5 +473,24 @@ func TestSavePageCancelledContext(t *testing.T) {
 	mustSave(t, r, fetchedFor(p, clock.t), p)
 	if s := r.Stats(); s.PagesFetched != 1 || s.PostsNew != 5 {
 		t.Errorf("stats = %+v", s)
+	}
+}
+
+func TestSavePageManyPosts(t *testing.T) {
+	db, _ := openTest(t)
+	run, err := db.StartRun(context.Background(), "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &scraper.Page{Engine: "xenforo2", URL: "https://big.example/threads/t.1/", Thread: scraper.Thread{ID: scraper.Str("1")}}
+	for i := 0; i < 2501; i++ { // 2,501 x 14 variables would exceed one statement's limit
+		p.Posts = append(p.Posts, scraper.Post{ID: fmt.Sprint(i + 1), BodyText: fmt.Sprint("post ", i), BodyHTML: "x", Quotes: []scraper.Quote{}})
+	}
+	st, err := run.SavePage(context.Background(), &scraper.Fetched{URL: p.URL, Status: 200, Body: []byte("<html></html>")}, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.PostsNew != 2501 {
+		t.Errorf("new = %d, want 2501", st.PostsNew)
 	}
 }
