@@ -14,7 +14,10 @@ type ArchiveConfig struct {
 	// MaxPages stops after this many pages in one run (0 = no limit).
 	MaxPages int
 	// Engine forces an engine id; empty detects it from the first page.
-	Engine   string
+	Engine string
+	// Profile is the engine to read every page with instead of Engine or detection
+	// (see Options.Profile).
+	Profile  Engine
 	Location *time.Location
 	Logger   *slog.Logger
 	// OnPage is called after each stored page, for progress display.
@@ -235,7 +238,7 @@ func (a *Archiver) page(ctx context.Context, pageURL string, conditional bool) (
 		return nil, nil, fmt.Errorf("%s: %w", pageURL, err)
 	}
 	fetched.Encoding = enc
-	p, err := ExtractDocument(doc, fetched.URL, Options{Engine: a.cfg.Engine, FetchedAt: fetched.FetchedAt, Location: a.cfg.Location})
+	p, err := ExtractDocument(doc, fetched.URL, Options{Engine: a.cfg.Engine, Profile: a.cfg.Profile, FetchedAt: fetched.FetchedAt, Location: a.cfg.Location})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -31,8 +31,10 @@ type CrawlConfig struct {
 	Concurrency int
 	// Full re-walks every changed thread from its first page, catching edits and
 	// deletions on earlier pages, instead of resuming at the last archived page.
-	Full     bool
-	Engine   string
+	Full   bool
+	Engine string
+	// Profile is the engine to read every page with (see Options.Profile).
+	Profile  Engine
 	Location *time.Location
 	Logger   *slog.Logger
 	// LeaseTTL is how long a taken item is reserved (default 10 minutes).
@@ -229,7 +231,7 @@ func (c *Crawler) listing(ctx context.Context, it FrontierItem) error {
 		return c.failed(ctx, it, err)
 	}
 	fetched.Encoding = enc
-	opts := Options{Engine: c.cfg.Engine, FetchedAt: fetched.FetchedAt, Location: c.cfg.Location}
+	opts := Options{Engine: c.cfg.Engine, Profile: c.cfg.Profile, FetchedAt: fetched.FetchedAt, Location: c.cfg.Location}
 	l, lerr := ExtractListingDocument(doc, fetched.URL, opts)
 	if lerr != nil || (len(l.Boards) == 0 && len(l.Threads) == 0) {
 		// Not a listing: a seed may be a thread page itself.
@@ -287,7 +289,7 @@ func (c *Crawler) listing(ctx context.Context, it FrontierItem) error {
 func (c *Crawler) thread(ctx context.Context, it FrontierItem, seed bool) error {
 	c.threads.Add(1)
 	a := NewArchiver(c.f, c.sink, ArchiveConfig{
-		MaxPages: c.cfg.MaxPages, Engine: c.cfg.Engine, Location: c.cfg.Location, FromStart: c.cfg.Full,
+		MaxPages: c.cfg.MaxPages, Engine: c.cfg.Engine, Profile: c.cfg.Profile, Location: c.cfg.Location, FromStart: c.cfg.Full,
 		Logger: c.log.With("thread", it.URL),
 		OnPage: func(ev PageEvent) {
 			c.mu.Lock()

@@ -16,6 +16,7 @@ import (
 type extractOptions struct {
 	url      string
 	engine   string
+	profile  string
 	timezone string
 	compact  bool
 }
@@ -42,6 +43,7 @@ page's canonical link is used.`,
 	f := cmd.Flags()
 	f.StringVar(&o.url, "url", "", "URL the page was saved from")
 	f.StringVar(&o.engine, "engine", "", "force an engine instead of detecting it (see 'forumarc engines')")
+	f.StringVar(&o.profile, "profile", "", "site profile (YAML or JSON selectors) for a forum no engine reads; implies --engine generic")
 	f.StringVar(&o.timezone, "timezone", "UTC", "time zone for dates printed without one (IANA name)")
 	f.BoolVar(&o.compact, "compact", false, "print JSON on one line")
 	return cmd
@@ -49,6 +51,10 @@ page's canonical link is used.`,
 
 func (a *app) extract(cmd *cobra.Command, file string, o extractOptions) error {
 	loc, err := loadLocation(o.timezone)
+	if err != nil {
+		return err
+	}
+	profile, err := loadProfile(o.profile, o.engine)
 	if err != nil {
 		return err
 	}
@@ -74,7 +80,7 @@ func (a *app) extract(cmd *cobra.Command, file string, o extractOptions) error {
 			return usageError{err}
 		}
 	}
-	p, err := scraper.Extract(raw, pageURL, scraper.Options{Engine: o.engine, FetchedAt: a.now(), Location: loc})
+	p, err := scraper.Extract(raw, pageURL, scraper.Options{Engine: o.engine, Profile: profile, FetchedAt: a.now(), Location: loc})
 	if err != nil {
 		return err
 	}

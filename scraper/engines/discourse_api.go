@@ -115,8 +115,7 @@ func DiscourseChunks(ids []int64) [][]int64 {
 // embeds, and returns the ids of the topic's other posts (in topic order) for
 // DiscoursePostsURL. topicURL is where the JSON came from; it anchors relative links.
 //
-// Post ids here are Discourse's global post ids, whereas the crawler view (which has
-// none) uses post numbers; Post.Number is the same in both.
+// Post ids are post numbers, as in the crawler view (see discAPIPost).
 func ExtractDiscourseTopic(data []byte, topicURL string, in scraper.Input) (*scraper.Page, []int64, error) {
 	var t discTopicJSON
 	if err := json.Unmarshal(data, &t); err != nil {
@@ -191,16 +190,24 @@ func ExtractDiscoursePosts(data []byte, in scraper.Input) ([]scraper.Post, error
 	return out, nil
 }
 
+// discAPIPost reads one post of the JSON API.
+//
+// One id space for both Discourse readers: // Post.ID is the post's number within its topic (post_number: 1, 2, 3...), in the
+// JSON reader as in the crawler-view reader, so a topic archived once through the
+// HTML and once through the API stores each post once. The number is what the crawler
+// view prints (div#post_N, itemprop=position), what post links (/t/slug/id/N) and
+// quotes (aside.quote[data-post=N]) use, and Discourse never renumbers posts (a
+// deleted post leaves a gap). The global post id (JSON "id") appears nowhere in the
+// HTML, so it is not kept; the API reader uses it only to ask for the posts of the
+// stream.
 func discAPIPost(jp discPostJSON, base, slug string, in scraper.Input) (scraper.Post, bool) {
-	if jp.ID == 0 || jp.PostType == discPostTypeSmallAction {
+	if jp.PostNumber <= 0 || jp.PostType == discPostTypeSmallAction {
 		return scraper.Post{}, false
 	}
-	post := scraper.Post{ID: strconv.FormatInt(jp.ID, 10), Quotes: []scraper.Quote{}}
-	if jp.PostNumber > 0 {
-		post.Number = scraper.Int(jp.PostNumber)
-		if jp.TopicID > 0 {
-			post.URL = scraper.Str(discThreadURL(base, slug, strconv.FormatInt(jp.TopicID, 10)) + "/" + strconv.Itoa(jp.PostNumber))
-		}
+	// Post.ID is the post_number, not the global post id (see discAPIPost).
+	post := scraper.Post{ID: strconv.Itoa(jp.PostNumber), Number: scraper.Int(jp.PostNumber), Quotes: []scraper.Quote{}}
+	if jp.TopicID > 0 {
+		post.URL = scraper.Str(discThreadURL(base, slug, strconv.FormatInt(jp.TopicID, 10)) + "/" + strconv.Itoa(jp.PostNumber))
 	}
 	a := &post.Author
 	a.Name = scraper.Str(jp.Username)
