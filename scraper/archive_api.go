@@ -54,11 +54,15 @@ func (a *Archiver) apiReaderForPage(p *Page) (APIThreadReader, string, bool) {
 	if !ok {
 		return nil, "", false
 	}
-	u := p.URL
-	if p.Thread.URL != nil {
-		u = *p.Thread.URL
+	if r, u, ok := apiReaderOf(e, p.URL); ok {
+		return r, u, true
 	}
-	return apiReaderOf(e, u)
+	// The page's own URL may not be a thread link; its canonical thread URL is
+	// trusted only on the same host, so a wrong canonical never sends requests away.
+	if p.Thread.URL != nil && sameHost(*p.Thread.URL, p.URL) {
+		return apiReaderOf(e, *p.Thread.URL)
+	}
+	return nil, "", false
 }
 
 // isAPIURL reports a URL some registered engine's API serves.

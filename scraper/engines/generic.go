@@ -175,6 +175,11 @@ func ParseProfile(data []byte) (scraper.Engine, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, errors.New("profile: empty")
 		}
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			// One line per problem would be cut to the first by the CLI: join them.
+			return nil, fmt.Errorf("profile: %s", strings.Join(te.Errors, "; "))
+		}
 		return nil, fmt.Errorf("profile: %w", err)
 	}
 	e := &genEngine{p: p}
