@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"mime"
 	"net/url"
+	"strings"
 )
 
 // This file is the Archiver's path through a forum's JSON API (APIThreadReader,
@@ -84,13 +85,22 @@ func (a *Archiver) apiFetch(ctx context.Context, apiURL string) (*Fetched, error
 	if err != nil {
 		return nil, err
 	}
-	mt, _, _ := mime.ParseMediaType(f.ContentType)
-	body := bytes.TrimSpace(f.Body)
-	if mt != "application/json" && (len(body) == 0 || (body[0] != '{' && body[0] != '[')) {
+	if !isJSON(f) {
 		return nil, fmt.Errorf("%s: %w: answered %q, not JSON", apiURL, errAPIRefused, f.ContentType)
 	}
 	f.Encoding = "utf-8"
 	return f, nil
+}
+
+// isJSON reports an answer that is JSON by its type or, for servers that label it
+// text/plain, by its first byte. An HTML login or error page is not.
+func isJSON(f *Fetched) bool {
+	mt, _, _ := mime.ParseMediaType(f.ContentType)
+	if mt == "application/json" || strings.HasSuffix(mt, "+json") {
+		return true
+	}
+	body := bytes.TrimSpace(f.Body)
+	return mt != "text/html" && len(body) > 0 && (body[0] == '{' || body[0] == '[')
 }
 
 func (a *Archiver) apiPage(r APIThreadReader, f *Fetched) (*Page, []string, error) {

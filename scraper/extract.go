@@ -192,6 +192,12 @@ func ExtractListingDocument(doc *goquery.Document, pageURL string, opts Options)
 		return nil, fmt.Errorf("%s: %w", e.Info().Name, err)
 	}
 	l.Engine = e.Info().Name
+	normalizeListing(l, pageURL)
+	return l, nil
+}
+
+// normalizeListing applies normalizePage's URL rules to a listing.
+func normalizeListing(l *Listing, pageURL string) {
 	l.URL = CleanURL(pageURL)
 	l.Page.NextURL = cleanPtr(l.Page.NextURL)
 	if l.Page.Number == 0 {
@@ -203,5 +209,4 @@ func ExtractListingDocument(doc *goquery.Document, pageURL string, opts Options)
 	for i := range l.Threads {
 		l.Threads[i].URL = CleanURL(l.Threads[i].URL)
 	}
-	return l, nil
 }

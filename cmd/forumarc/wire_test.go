@@ -74,6 +74,8 @@ func (s *discSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	kind := p
 	switch {
+	case p == "/latest.json":
+		kind = "list.json"
 	case strings.HasSuffix(p, "/posts.json"):
 		kind = "posts.json"
 	case strings.HasSuffix(p, ".json"):
@@ -92,6 +94,21 @@ func (s *discSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(v)
 	}
 	switch p {
+	case "/":
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<html><head><meta name="generator" content="Discourse 3.3.2 - https://github.com/discourse/discourse version 1f2e">`+
+			`<title>Homelab</title></head><body><noscript><div id="main-outlet">Latest topics</div></noscript></body></html>`)
+	case "/latest.json":
+		if r.URL.Query().Get("page") != "" {
+			writeJSON(map[string]any{"topic_list": map[string]any{"topics": []any{}}})
+			return
+		}
+		writeJSON(map[string]any{"topic_list": map[string]any{
+			"more_topics_url": "/latest?no_definitions=true&page=1",
+			"topics": []map[string]any{
+				{"id": 500, "title": "Big topic", "slug": "big-topic", "posts_count": n, "last_posted_at": fmt.Sprintf("2025-11-01T10:%02d:00.000Z", n%60)},
+				{"id": 4417, "title": "ZFS scrub takes three days on a 4-disk pool", "slug": "zfs-scrub-takes-three-days-on-a-4-disk-pool", "posts_count": 26, "last_posted_at": "2025-12-01T10:00:00.000Z"},
+			}}})
 	case "/t/big-topic/500.json":
 		var posts []map[string]any
 		var stream []int
@@ -384,4 +401,40 @@ func dumpPages(t *testing.T, db string) []string {
 		out = append(out, fmt.Sprintf("%d %s", n, u))
 	}
 	return out
+}
+
+func TestCrawlDiscourseSite(t *testing.T) {
+	site := newDiscSite(t, 47, true)
+	db := filepath.Join(t.TempDir(), "a.db")
+	r := cli(t, context.Background(), "--db", db, "crawl", "--delay", "0", site.srv.URL+"/")
+	if r.code != 0 {
+		t.Fatalf("crawl: exit %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	// Root HTML, /latest.json and its (empty) next page; both topics through the API.
+	if !strings.Contains(r.stdout, "2 listing pages, 2 threads archived") {
+		t.Errorf("summary = %q", r.stdout)
+	}
+	if n := count(t, db, "SELECT count(*) FROM posts"); n != 47+25 {
+		t.Errorf("posts = %d, want 72", n)
+	}
+	if got := [3]int{site.count("list.json"), site.count("topic.json"), site.count("html")}; got != [3]int{2, 2, 0} {
+		t.Errorf("requests list.json/topic.json/html = %v, want [2 2 0]", got)
+	}
+	// Unchanged listing: no topic is fetched again.
+	r = cli(t, context.Background(), "--db", db, "crawl", "--delay", "0", site.srv.URL+"/")
+	if r.code != 0 || !strings.Contains(r.stdout, "2 unchanged threads skipped") {
+		t.Errorf("re-crawl: exit %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	if n := site.count("topic.json"); n != 2 {
+		t.Errorf("topic.json requests after re-crawl = %d, want 2", n)
+	}
+	// New posts in one topic: only it is fetched.
+	site.set(50, true)
+	r = cli(t, context.Background(), "--db", db, "crawl", "--delay", "0", site.srv.URL+"/")
+	if r.code != 0 || !strings.Contains(r.stdout, "1 threads archived, 1 unchanged threads skipped") {
+		t.Errorf("crawl after replies: exit %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	if n := count(t, db, "SELECT count(*) FROM posts"); n != 75 {
+		t.Errorf("posts = %d, want 75", n)
+	}
 }

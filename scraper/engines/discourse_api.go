@@ -413,3 +413,42 @@ func discChunkSlug(data []byte) string {
 	}
 	return ""
 }
+
+var _ scraper.APIListingReader = discEngine{}
+
+// discListRe matches the topic lists a crawl reads as JSON: /latest and category
+// pages (/c/{slug}/{id}, /c/{parent}/{slug}/{id}, optionally /l/latest), with or
+// without ".json".
+var discListRe = regexp.MustCompile(`^(.*?)/(latest|c/[^.]+?)(\.json)?$`)
+
+// APIListingURL maps a Discourse list page to its JSON: the site root and /latest to
+// /latest.json (every topic of the site, newest activity first), a category page to
+// its .json, keeping the query (page=N). Topic pages are no listings.
+func (discEngine) APIListingURL(pageURL string) (string, bool) {
+	u, err := url.Parse(pageURL)
+	if err != nil || u.Host == "" {
+		return "", false
+	}
+	out := *u
+	out.Fragment = ""
+	switch m := discListRe.FindStringSubmatch(strings.TrimSuffix(u.Path, "/")); {
+	case m != nil:
+		if m[3] == "" {
+			out.Path = strings.TrimSuffix(u.Path, "/") + ".json"
+		}
+	case u.Path == "" || strings.HasSuffix(u.Path, "/") && !strings.Contains(u.Path, "/t/") && !strings.Contains(u.Path, "/u/"):
+		out.Path = u.Path
+		if out.Path == "" {
+			out.Path = "/"
+		}
+		out.Path += "latest.json"
+	default:
+		return "", false
+	}
+	return out.String(), true
+}
+
+// ExtractAPIListing is ExtractDiscourseTopicList.
+func (discEngine) ExtractAPIListing(data []byte, apiURL string, in scraper.Input) (*scraper.Listing, error) {
+	return ExtractDiscourseTopicList(data, apiURL, in)
+}
