@@ -278,15 +278,21 @@ func TestArchiveDiscourseFallsBackToHTML(t *testing.T) {
 func genSite(t *testing.T) *httptest.Server {
 	var srv *httptest.Server
 	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/board/topic/2291" {
+		name := ""
+		switch r.URL.Path {
+		case "/board/cat/3/frames":
+			name = "board.html"
+		case "/board/topic/2291":
+			pg := r.URL.Query().Get("pg")
+			if pg == "" {
+				pg = "1"
+			}
+			name = "topic-p" + pg + ".html"
+		default:
 			http.NotFound(w, r)
 			return
 		}
-		pg := r.URL.Query().Get("pg")
-		if pg == "" {
-			pg = "1"
-		}
-		raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "generic", "topic-p"+pg+".html"))
+		raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "generic", name))
 		if err != nil {
 			http.NotFound(w, r)
 			return
@@ -342,6 +348,22 @@ func TestProfileExtractAndArchive(t *testing.T) {
 	}
 	if n := count(t, db2, "SELECT count(*) FROM posts"); n != 9 {
 		t.Errorf("crawl posts = %d, want 9", n)
+	}
+	// A board page read with the profile's listing section.
+	db3 := filepath.Join(t.TempDir(), "b.db")
+	r = cli(t, context.Background(), "--db", db3, "crawl", "--delay", "0", "--profile", genProfilePath,
+		"--include", "/topic/2291", "--exclude", "/lugs$", srv.URL+"/board/cat/3/frames")
+	if r.code != 0 || !strings.Contains(r.stdout, "1 listing pages, 1 threads archived") {
+		t.Fatalf("board crawl: exit %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	if n := count(t, db3, "SELECT count(*) FROM posts"); n != 9 {
+		t.Errorf("board crawl posts = %d, want 9", n)
+	}
+	// Unchanged board: the thread is skipped.
+	r = cli(t, context.Background(), "--db", db3, "crawl", "--delay", "0", "--profile", genProfilePath,
+		"--include", "/topic/2291", "--exclude", "/lugs$", srv.URL+"/board/cat/3/frames")
+	if r.code != 0 || !strings.Contains(r.stdout, "0 threads archived, 1 unchanged threads skipped") {
+		t.Errorf("board re-crawl: exit %d %q %s", r.code, r.stdout, r.stderr)
 	}
 }
 
