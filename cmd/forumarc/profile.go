@@ -1,6 +1,9 @@
 package main
 
 import (
+	"path/filepath"
+	"strings"
+
 	"github.com/forumarc/forumarc/scraper"
 	"github.com/forumarc/forumarc/scraper/engines"
 )
@@ -26,4 +29,46 @@ func loadProfile(path, engine string) (scraper.Engine, error) {
 		return nil, usagef("--profile: %w", err)
 	}
 	return e, nil
+}
+
+// absProfileArgs rewrites a job's --profile FILE to an absolute path and checks that
+// the profile loads, because scheduled runs start from another working directory
+// and a broken profile should be refused when the job is added, not at 3 a.m.
+func absProfileArgs(args []string) ([]string, error) {
+	out := append([]string(nil), args...)
+	for i := 0; i < len(out); i++ {
+		var path *string
+		switch a := out[i]; {
+		case a == "--profile" && i+1 < len(out):
+			i++
+			path = &out[i]
+		case strings.HasPrefix(a, "--profile="):
+			v := strings.TrimPrefix(a, "--profile=")
+			abs, err := checkProfile(v)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = "--profile=" + abs
+			continue
+		default:
+			continue
+		}
+		abs, err := checkProfile(*path)
+		if err != nil {
+			return nil, err
+		}
+		*path = abs
+	}
+	return out, nil
+}
+
+func checkProfile(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", usagef("--profile %s: %w", path, err)
+	}
+	if _, err := engines.LoadProfile(abs); err != nil {
+		return "", usagef("--profile: %w", err)
+	}
+	return abs, nil
 }

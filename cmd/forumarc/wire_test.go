@@ -460,3 +460,42 @@ func TestCrawlDiscourseSite(t *testing.T) {
 		t.Errorf("posts = %d, want 75", n)
 	}
 }
+
+func TestJobsStoreAbsoluteProfile(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "a.db")
+	e := env{now: (&clock{t: t0}).now}
+	ctx := context.Background()
+	r := jobsCLI(ctx, e, "--db", db, "jobs", "add", "lantern", "--every", "6h", "--profile", genProfilePath, "https://oldspokes.example/board/cat/3/frames")
+	if r.code != 0 {
+		t.Fatalf("add: exit %d %q", r.code, r.stderr)
+	}
+	abs, _ := filepath.Abs(genProfilePath)
+	if j := readJob(t, db, "lantern"); len(j.Args) != 3 || j.Args[0] != "--profile" || j.Args[1] != abs {
+		t.Errorf("args = %q, want the profile as %s", j.Args, abs)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("posts: 'div[['\n"), 0o644)
+	r = jobsCLI(ctx, e, "--db", db, "jobs", "add", "broken", "--every", "6h", "--profile="+bad, "https://oldspokes.example/")
+	if r.code != 2 || !strings.Contains(r.stderr, "bad.yaml") {
+		t.Errorf("bad profile: exit %d %q", r.code, r.stderr)
+	}
+}
+
+func TestExtractDiscourseJSON(t *testing.T) {
+	r := cli(t, context.Background(), "extract", "--url", "https://forum.homelab.example/t/zfs-scrub-takes-three-days-on-a-4-disk-pool/4417.json",
+		filepath.Join("..", "..", "testdata", "discourse", "topic.json"))
+	if r.code != 0 {
+		t.Fatalf("exit %d %s", r.code, r.stderr)
+	}
+	var out struct {
+		Engine string
+		Page   struct{ Total int }
+		Posts  []struct{ ID string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Engine != "discourse" || out.Page.Total != 2 || len(out.Posts) != 20 || out.Posts[19].ID != "20" {
+		t.Errorf("extract = %+v", out)
+	}
+}
