@@ -26,6 +26,9 @@ type discSite struct {
 	n    int
 	json bool
 	hits map[string]int
+	// loginJSON answers .json URLs with an HTML login page; robotsJSON disallows the
+	// topic JSON of 4417 in robots.txt. Both must make archive read the HTML.
+	loginJSON, robotsJSON bool
 }
 
 func newDiscSite(t *testing.T, n int, jsonOn bool) *discSite {
@@ -70,7 +73,7 @@ func (s *discSite) post(number int) map[string]any {
 
 func (s *discSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	n, jsonOn := s.n, s.json
+	n, jsonOn, loginJSON, robotsJSON := s.n, s.json, s.loginJSON, s.robotsJSON
 	p := r.URL.Path
 	kind := p
 	switch {
@@ -85,6 +88,20 @@ func (s *discSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.hits[kind]++
 	s.mu.Unlock()
+	if p == "/robots.txt" {
+		if robotsJSON {
+			fmt.Fprint(w, "User-agent: *\nDisallow: /t/zfs-scrub-takes-three-days-on-a-4-disk-pool/4417.json\n")
+		} else {
+			http.NotFound(w, r)
+		}
+		return
+	}
+	if strings.HasSuffix(p, ".json") && loginJSON {
+		// Some sites answer API requests of visitors with their login page.
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<html><body><form action="/session">Log in</form></body></html>`)
+		return
+	}
 	if strings.HasSuffix(p, ".json") && !jsonOn {
 		http.Error(w, `{"errors":["The requested URL or resource could not be found."]}`, http.StatusNotFound)
 		return
@@ -497,5 +514,31 @@ func TestExtractDiscourseJSON(t *testing.T) {
 	}
 	if out.Engine != "discourse" || out.Page.Total != 2 || len(out.Posts) != 20 || out.Posts[19].ID != "20" {
 		t.Errorf("extract = %+v", out)
+	}
+}
+
+func TestArchiveDiscourseAPIRefused(t *testing.T) {
+	for _, mode := range []string{"login", "robots"} {
+		t.Run(mode, func(t *testing.T) {
+			site := newDiscSite(t, 0, true)
+			site.mu.Lock()
+			site.loginJSON, site.robotsJSON = mode == "login", mode == "robots"
+			site.mu.Unlock()
+			db := filepath.Join(t.TempDir(), "a.db")
+			r := cli(t, context.Background(), "--db", db, "archive", "--delay", "0", site.srv.URL+"/t/zfs-scrub-takes-three-days-on-a-4-disk-pool/4417")
+			if r.code != 0 || !strings.Contains(r.stdout, "3 pages, 26 new posts") {
+				t.Fatalf("exit %d %q %s", r.code, r.stdout, r.stderr)
+			}
+			want := 1
+			if mode == "robots" {
+				want = 0 // never asked
+			}
+			if got := site.count("topic.json"); got != want {
+				t.Errorf("topic.json requests = %d, want %d", got, want)
+			}
+			if n := count(t, db, "SELECT count(*) FROM pages WHERE url LIKE '%.json%'"); n != 0 {
+				t.Errorf("json pages = %d", n)
+			}
+		})
 	}
 }
