@@ -42,7 +42,7 @@ func (genPlaceholder) Extract(*goquery.Document, scraper.Input) (*scraper.Page, 
 func genInfo() scraper.EngineInfo {
 	return scraper.EngineInfo{
 		Name:        "generic",
-		Description: "any forum described by a site profile (--profile FILE: CSS selectors in YAML)",
+		Description: "any forum described by a site profile (--profile FILE: CSS selectors, YAML or JSON)",
 		Fields: []string{"whatever the profile names: post id/number/url, author name/id/url/title, joined, messages, " +
 			"location, sidebar pairs, posted/edited at, body, quotes, signature, thread title/prefix/id, forum path, pages"},
 	}
