@@ -36,6 +36,14 @@ func loadProfile(path, engine string) (scraper.Engine, error) {
 // and a broken profile should be refused when the job is added, not at 3 a.m.
 func absProfileArgs(args []string) ([]string, error) {
 	out := append([]string(nil), args...)
+	generic, profile := false, false
+	for i, a := range out {
+		generic = generic || a == "--engine=generic" || a == "--engine" && i+1 < len(out) && out[i+1] == "generic"
+		profile = profile || a == "--profile" || strings.HasPrefix(a, "--profile=")
+	}
+	if generic && !profile {
+		return nil, usagef("jobs add: --engine generic needs --profile FILE")
+	}
 	for i := 0; i < len(out); i++ {
 		var path *string
 		switch a := out[i]; {

@@ -496,6 +496,10 @@ func TestJobsStoreAbsoluteProfile(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "bad.yaml") {
 		t.Errorf("bad profile: exit %d %q", r.code, r.stderr)
 	}
+	r = jobsCLI(ctx, e, "--db", db, "jobs", "add", "noprofile", "--every", "6h", "--engine", "generic", "https://oldspokes.example/")
+	if r.code != 2 || !strings.Contains(r.stderr, "--profile") {
+		t.Errorf("generic without profile: exit %d %q", r.code, r.stderr)
+	}
 }
 
 func TestExtractDiscourseJSON(t *testing.T) {

@@ -1,11 +1,14 @@
 package engines
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/forumarc/forumarc/scraper"
 )
@@ -62,5 +65,47 @@ func TestGenericListing(t *testing.T) {
 		if _, err := ParseProfile([]byte("posts: div.p\npost:\n  id: {attr: id}\n  body: .b\n" + bad)); err == nil || !strings.Contains(err.Error(), "listing") {
 			t.Errorf("%q: err = %v", bad, err)
 		}
+	}
+}
+
+// TestGenericJSONProfile reads the example profile written as JSON: profiles may be
+// either, and both give the same page.
+func TestGenericJSONProfile(t *testing.T) {
+	dir := filepath.Join("..", "..", "testdata", "generic")
+	y, err := os.ReadFile(filepath.Join(dir, "example-profile.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := yaml.Unmarshal(y, &m); err != nil {
+		t.Fatal(err)
+	}
+	j, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromJSON, err := ParseProfile(j)
+	if err != nil {
+		t.Fatalf("json profile: %v", err)
+	}
+	fromYAML, err := ParseProfile(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "topic-p2.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [2]string
+	for i, e := range []scraper.Engine{fromJSON, fromYAML} {
+		p, err := scraper.Extract(raw, "https://oldspokes.example/board/topic/2291?pg=2", scraper.Options{Profile: e, FetchedAt: time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(p)
+		out[i] = string(b)
+	}
+	if out[0] != out[1] || !strings.Contains(out[0], `"id":"77130"`) {
+		t.Errorf("json and yaml profiles differ:\n%s\n%s", out[0], out[1])
 	}
 }
