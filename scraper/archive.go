@@ -15,7 +15,10 @@ type ArchiveConfig struct {
 	// MaxPages stops after this many pages in one run (0 = no limit).
 	MaxPages int
 	// Engine forces an engine id; empty detects it from the first page.
-	Engine   string
+	Engine string
+	// Profile is the engine to read every page with instead of Engine or detection
+	// (see Options.Profile).
+	Profile  Engine
 	Location *time.Location
 	Logger   *slog.Logger
 	// OnPage is called after each stored page, for progress display.
@@ -79,6 +82,15 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 	if err != nil {
 		return res, err
 	}
+	// Engines with a thread API (Discourse) are read through it when the site allows;
+	// apiTried stops a second attempt once the HTML walk runs.
+	apiTried := false
+	if r, apiURL, ok := a.apiReaderFor(start); ok {
+		apiTried = true
+		if ares, handled, err := a.apiThread(ctx, r, apiURL); handled {
+			return ares, err
+		}
+	}
 	next := start
 	if site, tid, ok, err := a.sink.ThreadByURL(ctx, start); err != nil {
 		return res, fmt.Errorf("look up %s: %w", start, err)
@@ -87,7 +99,7 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 		if err != nil {
 			return res, fmt.Errorf("look up thread %s: %w", tid, err)
 		}
-		if st.Found && st.LastPageURL != "" {
+		if st.Found && st.LastPageURL != "" && !isAPIURL(st.LastPageURL) {
 			next, res.Resumed = st.LastPageURL, true
 			a.log.Info("resuming thread", "url", start, "from_page", st.LastPage)
 		}
@@ -124,6 +136,15 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 				return res, errors.Join(err, rerr)
 			}
 			return res, err
+		}
+		if !apiTried {
+			// The first page names its engine: one with an API may read the thread there.
+			apiTried = true
+			if r, apiURL, ok := a.apiReaderForPage(p); ok {
+				if ares, handled, err := a.apiThread(ctx, r, apiURL); handled {
+					return ares, err
+				}
+			}
 		}
 		stats, err := a.sink.SavePage(ctx, fetched, p)
 		if err != nil {
@@ -209,7 +230,7 @@ func (a *Archiver) resumePoint(ctx context.Context, p *Page) string {
 		return ""
 	}
 	st, err := a.sink.Thread(ctx, SiteBase(p.URL), *p.Thread.ID)
-	if err != nil || !st.Found || st.LastPage <= p.Page.Number {
+	if err != nil || !st.Found || st.LastPage <= p.Page.Number || isAPIURL(st.LastPageURL) {
 		return ""
 	}
 	return st.LastPageURL
@@ -247,7 +268,7 @@ func (a *Archiver) page(ctx context.Context, pageURL string, conditional bool) (
 		return nil, nil, fmt.Errorf("%s: %w", pageURL, err)
 	}
 	fetched.Encoding = enc
-	p, err := ExtractDocument(doc, fetched.URL, Options{Engine: a.cfg.Engine, FetchedAt: fetched.FetchedAt, Location: a.cfg.Location})
+	p, err := ExtractDocument(doc, fetched.URL, Options{Engine: a.cfg.Engine, Profile: a.cfg.Profile, FetchedAt: fetched.FetchedAt, Location: a.cfg.Location})
 	if err != nil {
 		return nil, nil, err
 	}

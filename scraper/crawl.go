@@ -31,8 +31,10 @@ type CrawlConfig struct {
 	Concurrency int
 	// Full re-walks every changed thread from its first page, catching edits and
 	// deletions on earlier pages, instead of resuming at the last archived page.
-	Full     bool
-	Engine   string
+	Full   bool
+	Engine string
+	// Profile is the engine to read every page with (see Options.Profile).
+	Profile  Engine
 	Location *time.Location
 	Logger   *slog.Logger
 	// LeaseTTL is how long a taken item is reserved (default 10 minutes).
@@ -219,6 +221,10 @@ func (c *Crawler) process(ctx context.Context, it FrontierItem) error {
 }
 
 func (c *Crawler) listing(ctx context.Context, it FrontierItem) error {
+	// JSON listing pages (queued as the next page of an API listing) skip the HTML.
+	if r, ok := c.apiListingReaderFor(it.URL); ok {
+		return c.apiListing(ctx, it, r, it.URL, false)
+	}
 	fetched, err := c.f.Fetch(ctx, Request{URL: it.URL})
 	if err != nil {
 		return c.failed(ctx, it, err)
@@ -229,7 +235,14 @@ func (c *Crawler) listing(ctx context.Context, it FrontierItem) error {
 		return c.failed(ctx, it, err)
 	}
 	fetched.Encoding = enc
-	opts := Options{Engine: c.cfg.Engine, FetchedAt: fetched.FetchedAt, Location: c.cfg.Location}
+	opts := Options{Engine: c.cfg.Engine, Profile: c.cfg.Profile, FetchedAt: fetched.FetchedAt, Location: c.cfg.Location}
+	if r, apiURL, ok := c.apiListingOfPage(doc, fetched.URL); ok {
+		// Engines with a JSON listing API (Discourse) list topics there; when the
+		// API refuses, the HTML listing is read as for any other engine.
+		if err := c.apiListing(ctx, it, r, apiURL, true); !errors.Is(err, errAPIRefused) {
+			return err
+		}
+	}
 	l, lerr := ExtractListingDocument(doc, fetched.URL, opts)
 	if lerr != nil || (len(l.Boards) == 0 && len(l.Threads) == 0) {
 		// Not a listing: a seed may be a thread page itself.
@@ -241,7 +254,12 @@ func (c *Crawler) listing(ctx context.Context, it FrontierItem) error {
 		}
 		return c.failed(ctx, it, lerr)
 	}
-	site := SiteBase(fetched.URL)
+	return c.queueListing(ctx, it, l, SiteBase(fetched.URL))
+}
+
+// queueListing queues what a listing page links to: sub-boards (within --depth), its
+// next page, and the threads that changed since they were last archived.
+func (c *Crawler) queueListing(ctx context.Context, it FrontierItem, l *Listing, site string) error {
 	var add []FrontierItem
 	for _, b := range l.Boards {
 		if c.allowed(b.URL) && (c.cfg.Depth == 0 || it.Depth < c.cfg.Depth) {
@@ -287,7 +305,7 @@ func (c *Crawler) listing(ctx context.Context, it FrontierItem) error {
 func (c *Crawler) thread(ctx context.Context, it FrontierItem, seed bool) error {
 	c.threads.Add(1)
 	a := NewArchiver(c.f, c.sink, ArchiveConfig{
-		MaxPages: c.cfg.MaxPages, Engine: c.cfg.Engine, Location: c.cfg.Location, FromStart: c.cfg.Full,
+		MaxPages: c.cfg.MaxPages, Engine: c.cfg.Engine, Profile: c.cfg.Profile, Location: c.cfg.Location, FromStart: c.cfg.Full,
 		Logger: c.log.With("thread", it.URL),
 		OnPage: func(ev PageEvent) {
 			c.mu.Lock()

@@ -18,6 +18,11 @@ import (
 type Options struct {
 	// Engine forces an engine id instead of detecting one.
 	Engine string
+	// Profile, when set, is the engine used for every page, instead of Engine and
+	// detection: an engine built outside the registry, such as the generic engine
+	// from a site profile file (engines.LoadProfile; this package cannot import
+	// engines, which imports it).
+	Profile Engine
 	// ContentType is the HTTP Content-Type header, whose charset wins over <meta>.
 	ContentType string
 	FetchedAt   time.Time
@@ -72,7 +77,7 @@ func Extract(raw []byte, pageURL string, opts Options) (*Page, error) {
 
 // ExtractDocument is Extract for an already parsed document.
 func ExtractDocument(doc *goquery.Document, pageURL string, opts Options) (*Page, error) {
-	e, err := engineFor(doc, opts.Engine)
+	e, err := engineFor(doc, opts)
 	if err != nil {
 		var ue *UnrecognizedError
 		if errors.As(err, &ue) {
@@ -97,7 +102,11 @@ func ExtractDocument(doc *goquery.Document, pageURL string, opts Options) (*Page
 	return p, nil
 }
 
-func engineFor(doc *goquery.Document, forced string) (Engine, error) {
+func engineFor(doc *goquery.Document, opts Options) (Engine, error) {
+	if opts.Profile != nil {
+		return opts.Profile, nil
+	}
+	forced := opts.Engine
 	if forced == "" {
 		return Detect(doc)
 	}
@@ -165,7 +174,7 @@ func cleanPtr(s *string) *string {
 // ExtractListingDocument reads a board or forum index page with the engine that
 // rendered it.
 func ExtractListingDocument(doc *goquery.Document, pageURL string, opts Options) (*Listing, error) {
-	e, err := engineFor(doc, opts.Engine)
+	e, err := engineFor(doc, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -183,6 +192,12 @@ func ExtractListingDocument(doc *goquery.Document, pageURL string, opts Options)
 		return nil, fmt.Errorf("%s: %w", e.Info().Name, err)
 	}
 	l.Engine = e.Info().Name
+	normalizeListing(l, pageURL)
+	return l, nil
+}
+
+// normalizeListing applies normalizePage's URL rules to a listing.
+func normalizeListing(l *Listing, pageURL string) {
 	l.URL = CleanURL(pageURL)
 	l.Page.NextURL = cleanPtr(l.Page.NextURL)
 	if l.Page.Number == 0 {
@@ -194,5 +209,4 @@ func ExtractListingDocument(doc *goquery.Document, pageURL string, opts Options)
 	for i := range l.Threads {
 		l.Threads[i].URL = CleanURL(l.Threads[i].URL)
 	}
-	return l, nil
 }

@@ -20,6 +20,7 @@ type fetchFlags struct {
 	cookies      string
 	ignoreRobots bool
 	engine       string
+	profile      string
 	timezone     string
 	attempts     int
 }
@@ -32,6 +33,7 @@ func (f *fetchFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.cookies, "cookies", "", "Netscape cookies.txt file for members-only threads")
 	fl.BoolVar(&f.ignoreRobots, "ignore-robots", false, "do not obey robots.txt (only for sites you own or have permission for)")
 	fl.StringVar(&f.engine, "engine", "", "force an engine instead of detecting it (see 'forumarc engines')")
+	fl.StringVar(&f.profile, "profile", "", "site profile (YAML or JSON selectors) for a forum no engine reads; implies --engine generic")
 	fl.StringVar(&f.timezone, "timezone", "UTC", "time zone for dates the forum prints without one (IANA name)")
 	fl.IntVar(&f.attempts, "attempts", 3, "tries per page on 408, 429, 5xx and network errors")
 }
@@ -102,6 +104,10 @@ func (a *app) archive(ctx context.Context, urls []string, o archiveOptions) erro
 	if err != nil {
 		return err
 	}
+	profile, err := loadProfile(o.profile, o.engine)
+	if err != nil {
+		return err
+	}
 	f, err := a.fetcher(ctx, o.fetchFlags)
 	if err != nil {
 		return err
@@ -121,7 +127,7 @@ func (a *app) archive(ctx context.Context, urls []string, o archiveOptions) erro
 	for _, u := range urls {
 		bar := prog.thread(u)
 		arch := scraper.NewArchiver(f, run, scraper.ArchiveConfig{
-			MaxPages: o.maxPages, Engine: o.engine, Location: loc,
+			MaxPages: o.maxPages, Engine: o.engine, Profile: profile, Location: loc,
 			Logger: a.log.With("thread", u), OnPage: bar.page,
 		})
 		res, err := arch.Thread(ctx, u)

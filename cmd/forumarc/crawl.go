@@ -134,6 +134,10 @@ func (a *app) crawl(ctx context.Context, urls []string, o crawlOptions) error {
 	if err != nil {
 		return err
 	}
+	profile, err := loadProfile(o.profile, o.engine)
+	if err != nil {
+		return err
+	}
 	db, err := a.openDB(ctx)
 	if err != nil {
 		return err
@@ -168,7 +172,7 @@ func (a *app) crawl(ctx context.Context, urls []string, o crawlOptions) error {
 	prog := newCrawlProgress(a.env)
 	c := scraper.NewCrawler(f, run, front, db, seeds, scraper.CrawlConfig{
 		Include: include, Exclude: exclude, Since: since, MaxThreads: o.maxThreads, MaxPages: o.maxPages,
-		Depth: o.depth, Concurrency: o.concurrency, Full: o.full, Engine: o.engine, Location: loc,
+		Depth: o.depth, Concurrency: o.concurrency, Full: o.full, Engine: o.engine, Profile: profile, Location: loc,
 		Logger: a.log, OnEvent: prog.event,
 	})
 	if resumed {

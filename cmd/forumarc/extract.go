@@ -16,6 +16,7 @@ import (
 type extractOptions struct {
 	url      string
 	engine   string
+	profile  string
 	timezone string
 	compact  bool
 }
@@ -30,10 +31,16 @@ forumarc finds on it as JSON: the thread, the page's place in it, and every post
 author's sidebar. Nothing is fetched and nothing is stored.
 
 --url gives the address the page was saved from, so relative links resolve; without it the
-page's canonical link is used.`,
+page's canonical link is used. A Discourse API answer (/t/slug/id.json or
+/t/id/posts.json?post_ids[]=...) is read as JSON when --url is its API address.
+
+--profile FILE reads a forum no built-in engine knows with a site profile (YAML or JSON
+selectors; see the README section "Site profiles").`,
 		Example: `  forumarc extract --url https://forum.example.com/threads/x.541/page-2 saved.html
   curl -s https://forum.example.com/threads/x.541/ | forumarc extract --url https://forum.example.com/threads/x.541/ -
-  forumarc extract page.html | jq '.posts[].author.name'`,
+  forumarc extract page.html | jq '.posts[].author.name'
+  forumarc extract --profile oldspokes.yaml --url https://oldspokes.example/board/topic/2291 saved.html
+  forumarc extract --url https://forum.example.org/t/some-topic/4417.json topic.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.extract(cmd, args[0], o)
@@ -42,6 +49,7 @@ page's canonical link is used.`,
 	f := cmd.Flags()
 	f.StringVar(&o.url, "url", "", "URL the page was saved from")
 	f.StringVar(&o.engine, "engine", "", "force an engine instead of detecting it (see 'forumarc engines')")
+	f.StringVar(&o.profile, "profile", "", "site profile (YAML or JSON selectors) for a forum no engine reads; implies --engine generic")
 	f.StringVar(&o.timezone, "timezone", "UTC", "time zone for dates printed without one (IANA name)")
 	f.BoolVar(&o.compact, "compact", false, "print JSON on one line")
 	return cmd
@@ -49,6 +57,10 @@ page's canonical link is used.`,
 
 func (a *app) extract(cmd *cobra.Command, file string, o extractOptions) error {
 	loc, err := loadLocation(o.timezone)
+	if err != nil {
+		return err
+	}
+	profile, err := loadProfile(o.profile, o.engine)
 	if err != nil {
 		return err
 	}
@@ -74,7 +86,7 @@ func (a *app) extract(cmd *cobra.Command, file string, o extractOptions) error {
 			return usageError{err}
 		}
 	}
-	p, err := scraper.Extract(raw, pageURL, scraper.Options{Engine: o.engine, FetchedAt: a.now(), Location: loc})
+	p, err := scraper.ExtractAny(raw, pageURL, scraper.Options{Engine: o.engine, Profile: profile, FetchedAt: a.now(), Location: loc})
 	if err != nil {
 		return err
 	}

@@ -91,6 +91,9 @@ it first.`,
 			if err := validateCrawlArgs(cmd, spec.args); err != nil {
 				return err
 			}
+			if spec.args, err = absProfileArgs(spec.args); err != nil {
+				return err
+			}
 			ctx := cmd.Context()
 			db, err := a.openJobsDB(ctx)
 			if err != nil {

@@ -62,9 +62,10 @@ var (
 func (discEngine) Info() scraper.EngineInfo {
 	return scraper.EngineInfo{
 		Name:        "discourse",
-		Description: "Discourse crawler view (server HTML; the JSON API is read by the archiver)",
-		Fields: []string{"post number (as id)", "author name/url", "full name", "posted at", "edited at",
-			"body", "quotes", "thread title/id", "category path", "page number/next"},
+		Description: "Discourse (JSON API when the site serves it, else the crawler view)",
+		Fields: []string{"post number (as id)", "author name/id/url", "full name", "user title (API)",
+			"trust level, group, flair, avatar (API, extras)", "posted at", "edited at",
+			"body", "quotes", "thread title/id", "category path (HTML)", "page number/next"},
 	}
 }
 

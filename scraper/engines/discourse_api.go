@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -115,8 +116,7 @@ func DiscourseChunks(ids []int64) [][]int64 {
 // embeds, and returns the ids of the topic's other posts (in topic order) for
 // DiscoursePostsURL. topicURL is where the JSON came from; it anchors relative links.
 //
-// Post ids here are Discourse's global post ids, whereas the crawler view (which has
-// none) uses post numbers; Post.Number is the same in both.
+// Post ids are post numbers, as in the crawler view (see discAPIPost).
 func ExtractDiscourseTopic(data []byte, topicURL string, in scraper.Input) (*scraper.Page, []int64, error) {
 	var t discTopicJSON
 	if err := json.Unmarshal(data, &t); err != nil {
@@ -191,16 +191,23 @@ func ExtractDiscoursePosts(data []byte, in scraper.Input) ([]scraper.Post, error
 	return out, nil
 }
 
+// discAPIPost reads one post of the JSON API.
+//
+// One id space for both Discourse readers: Post.ID is the post's number within its topic (post_number: 1, 2, 3...), in the
+// JSON reader as in the crawler-view reader, so a topic archived once through the
+// HTML and once through the API stores each post once. The number is what the crawler
+// view prints (div#post_N, itemprop=position), what post links (/t/slug/id/N) and
+// quotes (aside.quote[data-post=N]) use, and Discourse never renumbers posts (a
+// deleted post leaves a gap). The global post id (JSON "id") appears nowhere in the
+// HTML, so it is not kept; the API reader uses it only to ask for the posts of the
+// stream.
 func discAPIPost(jp discPostJSON, base, slug string, in scraper.Input) (scraper.Post, bool) {
-	if jp.ID == 0 || jp.PostType == discPostTypeSmallAction {
+	if jp.PostNumber <= 0 || jp.PostType == discPostTypeSmallAction {
 		return scraper.Post{}, false
 	}
-	post := scraper.Post{ID: strconv.FormatInt(jp.ID, 10), Quotes: []scraper.Quote{}}
-	if jp.PostNumber > 0 {
-		post.Number = scraper.Int(jp.PostNumber)
-		if jp.TopicID > 0 {
-			post.URL = scraper.Str(discThreadURL(base, slug, strconv.FormatInt(jp.TopicID, 10)) + "/" + strconv.Itoa(jp.PostNumber))
-		}
+	post := scraper.Post{ID: strconv.Itoa(jp.PostNumber), Number: scraper.Int(jp.PostNumber), Quotes: []scraper.Quote{}}
+	if jp.TopicID > 0 {
+		post.URL = scraper.Str(discThreadURL(base, slug, strconv.FormatInt(jp.TopicID, 10)) + "/" + strconv.Itoa(jp.PostNumber))
 	}
 	a := &post.Author
 	a.Name = scraper.Str(jp.Username)
@@ -319,4 +326,129 @@ func ExtractDiscourseTopicList(data []byte, listURL string, in scraper.Input) (*
 		l.Threads = append(l.Threads, e)
 	}
 	return l, nil
+}
+
+var _ scraper.APIThreadReader = discEngine{}
+
+// discPostsRe matches a posts.json chunk URL: "{base}/t/{id}/posts.json".
+var discPostsRe = regexp.MustCompile(`^(.*?)/t/(\d+)/posts\.json$`)
+
+// APIThreadURL is DiscourseTopicURL: the archiver reads a topic through
+// /t/{slug}/{id}.json when any topic, post or page link of it is given.
+func (discEngine) APIThreadURL(pageURL string) (string, bool) { return DiscourseTopicURL(pageURL) }
+
+// IsAPIURL reports topic JSON and posts.json chunk URLs, so an HTML walk never
+// resumes at one when the API stopped answering.
+func (discEngine) IsAPIURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || !strings.HasSuffix(u.Path, ".json") {
+		return false
+	}
+	if discPostsRe.MatchString(u.Path) {
+		return true
+	}
+	_, _, _, ok := discSplitTopic(u)
+	return ok
+}
+
+// ExtractAPIPage reads a topic JSON (page 1 and the posts.json URLs of the rest of
+// the stream, DiscourseChunkSize ids each) or a posts.json chunk (its posts; the
+// caller numbers the page). Small actions ("closed this topic") are not posts.
+func (discEngine) ExtractAPIPage(data []byte, apiURL string, in scraper.Input) (*scraper.Page, []string, error) {
+	u, err := url.Parse(apiURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("discourse api url: %w", err)
+	}
+	in.URL = u
+	if m := discPostsRe.FindStringSubmatch(u.Path); m != nil {
+		posts, err := ExtractDiscoursePosts(data, in)
+		if err != nil {
+			return nil, nil, err
+		}
+		base := strings.TrimSuffix((&url.URL{Scheme: u.Scheme, Host: u.Host, Path: m[1]}).String(), "/")
+		p := &scraper.Page{Engine: "discourse", URL: scraper.CleanURL(apiURL), Posts: posts}
+		p.Thread.ID = scraper.Str(m[2])
+		// The slug comes with each post; without one the stored thread URL is kept.
+		if slug := discChunkSlug(data); slug != "" {
+			p.Thread.URL = scraper.Str(discThreadURL(base, slug, m[2]))
+		}
+		return p, nil, nil
+	}
+	p, rest, err := ExtractDiscourseTopic(data, apiURL, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	p.URL = scraper.CleanURL(apiURL)
+	base := ""
+	if b, _, _, ok := discSplitTopic(u); ok {
+		base = b
+	}
+	var more []string
+	for _, c := range DiscourseChunks(rest) {
+		more = append(more, DiscoursePostsURL(base, *p.Thread.ID, c))
+	}
+	p.Page.Total = scraper.Int(1 + len(more))
+	if len(more) > 0 {
+		p.Page.NextURL = scraper.Str(more[0])
+	}
+	return p, more, nil
+}
+
+// discChunkSlug is the topic slug a posts.json answer carries with its posts.
+func discChunkSlug(data []byte) string {
+	var r struct {
+		PostStream struct {
+			Posts []struct {
+				TopicSlug string `json:"topic_slug"`
+			} `json:"posts"`
+		} `json:"post_stream"`
+	}
+	if json.Unmarshal(data, &r) != nil {
+		return ""
+	}
+	for _, p := range r.PostStream.Posts {
+		if p.TopicSlug != "" {
+			return p.TopicSlug
+		}
+	}
+	return ""
+}
+
+var _ scraper.APIListingReader = discEngine{}
+
+// discListRe matches the topic lists a crawl reads as JSON: /latest and category
+// pages (/c/{slug}/{id}, /c/{parent}/{slug}/{id}, optionally /l/latest), with or
+// without ".json".
+var discListRe = regexp.MustCompile(`^(.*?)/(latest|c/[^.]+?)(\.json)?$`)
+
+// APIListingURL maps a Discourse list page to its JSON: the site root and /latest to
+// /latest.json (every topic of the site, newest activity first), a category page to
+// its .json, keeping the query (page=N). Topic pages are no listings.
+func (discEngine) APIListingURL(pageURL string) (string, bool) {
+	u, err := url.Parse(pageURL)
+	if err != nil || u.Host == "" {
+		return "", false
+	}
+	out := *u
+	out.Fragment = ""
+	switch m := discListRe.FindStringSubmatch(strings.TrimSuffix(u.Path, "/")); {
+	case m != nil:
+		if m[3] == "" {
+			out.Path = strings.TrimSuffix(u.Path, "/") + ".json"
+		}
+	case u.Path == "" || strings.HasSuffix(u.Path, "/") && !strings.Contains(u.Path, "/t/") && !strings.Contains(u.Path, "/u/"):
+		out.Path = u.Path
+		if out.Path == "" {
+			out.Path = "/"
+		}
+		out.Path += "latest.json"
+	default:
+		return "", false
+	}
+	return out.String(), true
+}
+
+// ExtractAPIListing is ExtractDiscourseTopicList.
+func (discEngine) ExtractAPIListing(data []byte, apiURL string, in scraper.Input) (*scraper.Listing, error) {
+	return ExtractDiscourseTopicList(data, apiURL, in)
 }

@@ -167,7 +167,7 @@ func TestDiscourseAPI(t *testing.T) {
 		t.Errorf("thread = %+v", p.Thread)
 	}
 	first := p.Posts[0]
-	if first.ID != "60101" || *first.Number != 1 || *first.URL != "https://forum.homelab.example/t/zfs-scrub-takes-three-days-on-a-4-disk-pool/4417/1" {
+	if first.ID != "1" || *first.Number != 1 || *first.URL != "https://forum.homelab.example/t/zfs-scrub-takes-three-days-on-a-4-disk-pool/4417/1" {
 		t.Errorf("first post id/number/url = %s %v %v", first.ID, first.Number, first.URL)
 	}
 	if first.EditedAt == nil || first.EditedAt.Format(time.RFC3339) != "2025-11-03T19:40:51Z" || first.PostedAt.Format(time.RFC3339) != "2025-11-03T19:12:04Z" {

@@ -42,7 +42,7 @@ func (genPlaceholder) Extract(*goquery.Document, scraper.Input) (*scraper.Page, 
 func genInfo() scraper.EngineInfo {
 	return scraper.EngineInfo{
 		Name:        "generic",
-		Description: "any forum described by a site profile (--profile FILE: CSS selectors in YAML)",
+		Description: "any forum described by a site profile (--profile FILE: CSS selectors, YAML or JSON)",
 		Fields: []string{"whatever the profile names: post id/number/url, author name/id/url/title, joined, messages, " +
 			"location, sidebar pairs, posted/edited at, body, quotes, signature, thread title/prefix/id, forum path, pages"},
 	}
@@ -56,6 +56,21 @@ type genProfile struct {
 	Thread genThreadSpec `yaml:"thread"`
 	Post   genPostSpec   `yaml:"post"`
 	Pages  genPagesSpec  `yaml:"pages"`
+	// Listing is optional: board pages, for crawls.
+	Listing *genListingSpec `yaml:"listing"`
+}
+
+// genListingSpec describes the forum's board pages (thread lists), so `crawl` can
+// discover threads on a profile site. Row keys are read inside each `threads` match.
+type genListingSpec struct {
+	Boards   *genField `yaml:"boards"`
+	Threads  string    `yaml:"threads"`
+	Link     *genField `yaml:"link"`
+	Replies  *genField `yaml:"replies"`
+	LastPost *genField `yaml:"last_post"`
+	Next     *genField `yaml:"next"`
+
+	threads cascadia.Matcher
 }
 
 type genThreadSpec struct {
@@ -175,6 +190,15 @@ func ParseProfile(data []byte) (scraper.Engine, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, errors.New("profile: empty")
 		}
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			// One line per problem would be cut to the first by the CLI: join them.
+			msgs := make([]string, len(te.Errors))
+			for i, m := range te.Errors {
+				msgs[i] = genKeyError(m)
+			}
+			return nil, fmt.Errorf("profile: %s", strings.Join(msgs, "; "))
+		}
 		return nil, fmt.Errorf("profile: %w", err)
 	}
 	e := &genEngine{p: p}
@@ -232,6 +256,11 @@ func ParseProfile(data []byte) (scraper.Engine, error) {
 			return nil, err
 		}
 	}
+	if l := p.Listing; l != nil {
+		if err := genCompileListing(l); err != nil {
+			return nil, err
+		}
+	}
 	e.quotes = scraper.QuoteRules{
 		Quote:  p.Post.Quote.matcher(),
 		Chrome: p.Post.QuoteChrome.matcher(),
@@ -245,6 +274,29 @@ func ParseProfile(data []byte) (scraper.Engine, error) {
 		}
 	}
 	return e, nil
+}
+
+// genSections names the profile sections by the Go types yaml reports.
+var genSections = map[string]string{
+	"engines.genProfile": "the top level", "engines.genThreadSpec": "thread", "engines.genPostSpec": "post",
+	"engines.genAuthorSpec": "post.author", "engines.genPairs": "post.author.pairs",
+	"engines.genPagesSpec": "pages", "engines.genListingSpec": "listing",
+}
+
+var genUnknownRe = regexp.MustCompile(`^(line \d+): field (\S+) not found in type (\S+)$`)
+
+// genKeyError rewrites yaml's "field x not found in type engines.genPostSpec" as
+// `unknown key "x" in post`, which is what the user needs to fix.
+func genKeyError(msg string) string {
+	m := genUnknownRe.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	sec, ok := genSections[m[3]]
+	if !ok {
+		return msg
+	}
+	return fmt.Sprintf("%s: unknown key %q in %s", m[1], m[2], sec)
 }
 
 func genCompile(name, sel string) (cascadia.Matcher, error) {
@@ -560,4 +612,88 @@ func genAny(ms ...cascadia.Matcher) cascadia.Matcher {
 		return nil
 	}
 	return out
+}
+
+var _ scraper.ListingReader = (*genEngine)(nil)
+
+func genCompileListing(l *genListingSpec) error {
+	if strings.TrimSpace(l.Threads) == "" && l.Boards == nil {
+		return errors.New("profile: listing: needs threads or boards")
+	}
+	if strings.TrimSpace(l.Threads) != "" {
+		m, err := genCompile("listing.threads", l.Threads)
+		if err != nil {
+			return err
+		}
+		l.threads = m
+	} else if l.Link != nil || l.Replies != nil || l.LastPost != nil {
+		return errors.New("profile: listing: link, replies and last_post are read inside threads, which is missing")
+	}
+	for _, fl := range []struct {
+		name string
+		f    *genField
+	}{
+		{"listing.boards", l.Boards}, {"listing.link", l.Link}, {"listing.replies", l.Replies},
+		{"listing.last_post", l.LastPost}, {"listing.next", l.Next},
+	} {
+		if err := fl.f.compile(fl.name); err != nil {
+			return err
+		}
+	}
+	if l.Boards != nil && l.Boards.m == nil {
+		return errors.New("profile: listing.boards: needs a selector")
+	}
+	return nil
+}
+
+// ExtractListing reads a board page with the profile's listing section: sub-board
+// links, one entry per thread row (link, title, replies and last post time when the
+// profile names them, so re-crawls skip unchanged threads) and the next page.
+func (e *genEngine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scraper.Listing, error) {
+	ls := e.p.Listing
+	if ls == nil {
+		return nil, errors.New("the profile has no listing section: crawl thread URLs, or describe board pages under listing:")
+	}
+	if len(doc.Nodes) == 0 {
+		return nil, errors.New("empty document")
+	}
+	root := doc.Nodes[0]
+	l := &scraper.Listing{Boards: []scraper.BoardLink{}, Threads: []scraper.ThreadEntry{}}
+	if ls.Boards != nil {
+		href := genField{Attr: "href", re: ls.Boards.re}
+		if ls.Boards.Attr != "" {
+			href.Attr = ls.Boards.Attr
+		}
+		for _, n := range cascadia.QueryAll(root, ls.Boards.m) {
+			if u := scraper.Resolve(in.URL, href.narrow(href.raw(n))); u != "" {
+				l.Boards = append(l.Boards, scraper.BoardLink{URL: u, Title: scraper.Str(scraper.Clean(scraper.TextOf(n, nil)))})
+			}
+		}
+	}
+	if ls.threads != nil {
+		link := ls.Link
+		if link == nil {
+			link = &genField{} // the row itself is the link
+		}
+		for _, row := range cascadia.QueryAll(root, ls.threads) {
+			u := link.link(row, in)
+			if u == nil {
+				continue
+			}
+			t := scraper.ThreadEntry{URL: *u}
+			if a := link.node(row); a != nil {
+				t.Title = scraper.Str(scraper.Clean(scraper.TextOf(a, nil)))
+			}
+			if c, ok := scraper.ParseCount(ls.Replies.value(row)); ok {
+				t.Replies = scraper.Int64(c)
+			}
+			if ls.LastPost != nil {
+				at, shown := ls.LastPost.date(row, in)
+				t.LastPostAt, t.LastPostText = at, scraper.Str(shown)
+			}
+			l.Threads = append(l.Threads, t)
+		}
+	}
+	l.Page.NextURL = ls.Next.link(root, in)
+	return l, nil
 }
