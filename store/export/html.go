@@ -173,8 +173,7 @@ var postRef = regexp.MustCompile(`(?i)post[s]?(?:[/_=-]|\?id=|\.php\?p=|/?#post-
 // thread become in-page anchors, relative links are made absolute against the post's
 // URL, and remote images become plain links unless remote is set.
 func prepareBody(body, base string, known, byURL map[string]string, remote bool) string {
-	ctx := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
-	nodes, err := html.ParseFragment(strings.NewReader(body), ctx)
+	nodes, err := html.ParseFragment(strings.NewReader(body), &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div})
 	if err != nil {
 		return body // bluemonday still sanitises it
 	}
@@ -250,9 +249,13 @@ func prepareBody(body, base string, known, byURL map[string]string, remote bool)
 			}
 		}
 	}
-	var out strings.Builder
+	root := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
 	for _, n := range nodes {
-		walk(n)
+		root.AppendChild(n)
+	}
+	walk(root)
+	var out strings.Builder
+	for n := root.FirstChild; n != nil; n = n.NextSibling {
 		if err := html.Render(&out, n); err != nil {
 			return body
 		}
