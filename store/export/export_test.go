@@ -285,15 +285,15 @@ func TestHTMLSanitisedSelfContained(t *testing.T) {
 	s := string(doc)
 	for _, want := range []string{
 		`<article id="post-1001">`, `<article id="post-1021">`, // both pages merged
-		`href="#post-1001"`,                              // in-body goto link rewritten to an anchor
-		`<a href="#post-1001">marta</a>`,                 // quote list links the quoted post
-		`Quoted in: <a href="#post-1002">#2</a>`,         // and back
-		`href="https://tracker.example/pixel.gif"`,       // remote image kept as a link
-		`src="data:image/png;base64,iVBORw0KGgo="`,       // inline image kept
-		`href="https://f.example/attachments/42/photo.jpg"`, // relative link made absolute
+		`href="#post-1001"`,                                       // in-body goto link rewritten to an anchor
+		`<a href="#post-1001">marta</a>`,                          // quote list links the quoted post
+		`Quoted in: <a href="#post-1002">#2</a>`,                  // and back
+		`href="https://tracker.example/pixel.gif"`,                // remote image kept as a link
+		`src="data:image/png;base64,iVBORw0KGgo="`,                // inline image kept
+		`href="https://f.example/attachments/42/photo.jpg"`,       // relative link made absolute
 		`<dt>Bike</dt><dd>Favorit, 1981</dd>`, `Brno, CZ`, `1303`, // sidebar
 		`&lt;/title&gt;&lt;script&gt;`, // title escaped
-		`-- marta`, // signature
+		`-- marta`,                     // signature
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("thread html lacks %s", want)
