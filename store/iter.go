@@ -139,41 +139,81 @@ const postRecordSelect = `SELECT p.id, p.thread_id, p.external_id, p.number, p.u
 	a.id, a.external_id, a.name, a.profile_url, a.title, a.joined_on, a.messages, a.reaction_score, a.location,
 	a.country, a.extras,
 	t.external_id, t.title, t.prefix, t.url, t.forum_path, s.base_url, s.engine,
-	CASE WHEN EXISTS (SELECT 1 FROM quotes q WHERE q.post_id = p.id) THEN
-		(SELECT json_group_array(json_array(q.quoted_author, q.quoted_post_external_id, q.body_text))
-		 FROM quotes q WHERE q.post_id = p.id) END
+	(SELECT json_group_array(json_array(q.quoted_author, q.quoted_post_external_id, q.body_text))
+	 FROM quotes q WHERE q.post_id = p.id)
 FROM posts p
 JOIN threads t ON t.id = p.thread_id
 JOIN sites s ON s.id = t.site_id
 LEFT JOIN authors a ON a.id = p.author_id`
 
-// Posts streams the selected posts, thread by thread in post order, from one read
-// snapshot. Each record is freshly allocated; records of the same thread share the
-// thread's ForumPath slice, which callers must not modify. Stop the loop early to
-// release the snapshot.
+// Posts streams the selected posts, thread by thread (in thread row order) and within
+// a thread in post order, all from one read snapshot. It asks for one thread at a time
+// so nothing is sorted or buffered beyond a thread, whatever the archive's size. Each
+// record is freshly allocated; records of the same thread share the thread's ForumPath
+// slice, which callers must not modify. Stop the loop early to release the snapshot.
 func (db *DB) Posts(ctx context.Context, sel Selection) iter.Seq2[*PostRecord, error] {
 	return func(yield func(*PostRecord, error) bool) {
-		where, args := sel.where()
-		q := postRecordSelect + "\nWHERE " + where + "\nORDER BY p.thread_id, p.number, p.id"
-		rows, err := db.read.QueryContext(ctx, q, args...)
+		fail := func(err error) { yield(nil, fmt.Errorf("read posts: %w", err)) }
+		tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 		if err != nil {
-			yield(nil, fmt.Errorf("read posts: %w", err))
+			fail(err)
 			return
 		}
-		defer rows.Close()
-		sc := newPostScanner()
-		for rows.Next() {
-			rec, err := sc.scan(rows)
-			if err != nil {
-				yield(nil, fmt.Errorf("read posts: %w", err))
-				return
-			}
-			if !yield(rec, nil) {
-				return
-			}
+		defer tx.Rollback()
+		tw, targs := sel.threadWhere()
+		trows, err := tx.QueryContext(ctx, `SELECT t.id FROM threads t JOIN sites s ON s.id = t.site_id WHERE `+tw+` ORDER BY t.id`, targs...)
+		if err != nil {
+			fail(err)
+			return
 		}
-		if err := rows.Err(); err != nil {
-			yield(nil, fmt.Errorf("read posts: %w", err))
+		var threads []int64
+		for trows.Next() {
+			var id int64
+			if err := trows.Scan(&id); err != nil {
+				trows.Close()
+				fail(err)
+				return
+			}
+			threads = append(threads, id)
+		}
+		trows.Close()
+		if err := trows.Err(); err != nil {
+			fail(err)
+			return
+		}
+		where, args := sel.where()
+		stmt, err := tx.PrepareContext(ctx, postRecordSelect+"\nWHERE p.thread_id = ? AND "+where+"\nORDER BY p.number, p.id")
+		if err != nil {
+			fail(err)
+			return
+		}
+		defer stmt.Close()
+		all := append([]any{nil}, args...)
+		sc := newPostScanner()
+		for _, id := range threads {
+			all[0] = id
+			rows, err := stmt.QueryContext(ctx, all...)
+			if err != nil {
+				fail(err)
+				return
+			}
+			for rows.Next() {
+				rec, err := sc.scan(rows)
+				if err != nil {
+					rows.Close()
+					fail(err)
+					return
+				}
+				if !yield(rec, nil) {
+					rows.Close()
+					return
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				fail(err)
+				return
+			}
 		}
 	}
 }
@@ -274,7 +314,7 @@ func (sc *postScanner) scan(rows *sql.Rows) (*PostRecord, error) {
 	r.Site = sc.site
 
 	r.Quotes = []scraper.Quote{}
-	if quotes.Valid {
+	if quotes.Valid && quotes.String != "[]" {
 		var qs [][3]*string
 		if err := json.Unmarshal([]byte(quotes.String), &qs); err != nil {
 			return nil, fmt.Errorf("post %s quotes: %w", r.ID, err)

@@ -160,3 +160,64 @@ func perThread(dir Dir, ext string, posts iter.Seq2[*store.PostRecord, error],
 	}
 	return c, nil
 }
+
+// prefetch reads the post stream in its own goroutine, in batches, so reading SQLite
+// and encoding overlap on two cores; the stream's order is kept. Stopping the
+// returned sequence early stops the reader and waits for it, so the read snapshot is
+// released before prefetch's caller returns.
+func prefetch(posts iter.Seq2[*store.PostRecord, error]) iter.Seq2[*store.PostRecord, error] {
+	const batchSize = 256
+	type batch struct {
+		recs []*store.PostRecord
+		err  error
+	}
+	return func(yield func(*store.PostRecord, error) bool) {
+		ch := make(chan batch, 4)
+		done := make(chan struct{})
+		finished := make(chan struct{})
+		go func() {
+			defer close(finished)
+			defer close(ch)
+			cur := make([]*store.PostRecord, 0, batchSize)
+			send := func(b batch) bool {
+				select {
+				case ch <- b:
+					return true
+				case <-done:
+					return false
+				}
+			}
+			for p, err := range posts {
+				if err != nil {
+					send(batch{recs: cur, err: err})
+					return
+				}
+				cur = append(cur, p)
+				if len(cur) == batchSize {
+					if !send(batch{recs: cur}) {
+						return
+					}
+					cur = make([]*store.PostRecord, 0, batchSize)
+				}
+			}
+			if len(cur) > 0 {
+				send(batch{recs: cur})
+			}
+		}()
+		defer func() {
+			close(done)
+			<-finished
+		}()
+		for b := range ch {
+			for _, p := range b.recs {
+				if !yield(p, nil) {
+					return
+				}
+			}
+			if b.err != nil {
+				yield(nil, b.err)
+				return
+			}
+		}
+	}
+}

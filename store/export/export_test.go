@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -438,5 +439,39 @@ func TestFileNameSafe(t *testing.T) {
 	}
 	if got := export.FileName("", 7, "md"); got != "thread-7.md" {
 		t.Errorf("empty slug = %q", got)
+	}
+}
+
+type failWriter struct{ n int }
+
+func (w *failWriter) Write(p []byte) (int, error) {
+	if w.n -= len(p); w.n < 0 {
+		return 0, errors.New("disk full")
+	}
+	return len(p), nil
+}
+
+// A failing output stops the reader goroutine and releases the read snapshot.
+func TestJSONLWriteErrorStopsReader(t *testing.T) {
+	db, _, _ := archive(t)
+	// Enough posts to fill the output buffer several times over.
+	run, _ := db.StartRun(context.Background(), "test", nil)
+	big := &scraper.Page{URL: "https://h.example/t/3", Thread: scraper.Thread{ID: scraper.Str("3")}, Page: scraper.PageInfo{Number: 1}}
+	for i := range 3000 {
+		big.Posts = append(big.Posts, scraper.Post{ID: fmt.Sprint(i), BodyText: strings.Repeat("word ", 100), BodyHTML: "x", Quotes: []scraper.Quote{}})
+	}
+	if _, err := run.SavePage(context.Background(), &scraper.Fetched{URL: big.URL, Status: 200, Body: []byte("x")}, big); err != nil {
+		t.Fatal(err)
+	}
+	for range 6 { // more than the read pool's 4 connections
+		_, err := export.JSONL(&failWriter{n: 10}, db.Posts(context.Background(), store.Selection{}))
+		if err == nil || !strings.Contains(err.Error(), "disk full") {
+			t.Fatalf("err = %v", err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := export.CSV(io.Discard, db.Posts(ctx, store.Selection{})); err != nil {
+		t.Fatalf("after failures: %v", err)
 	}
 }

@@ -21,7 +21,7 @@ func JSONL(w io.Writer, posts iter.Seq2[*store.PostRecord, error]) (Counts, erro
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
 	var thread int64
-	for p, err := range posts {
+	for p, err := range prefetch(posts) {
 		if err != nil {
 			return c, err
 		}
@@ -61,7 +61,7 @@ func CSV(w io.Writer, posts iter.Seq2[*store.PostRecord, error]) (Counts, error)
 	}
 	row := make([]string, len(CSVColumns))
 	var thread int64
-	for p, err := range posts {
+	for p, err := range prefetch(posts) {
 		if err != nil {
 			return c, err
 		}
