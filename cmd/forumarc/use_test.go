@@ -7,12 +7,14 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +22,7 @@ import (
 	"github.com/nlnwa/gowarc/v2"
 
 	"github.com/forumarc/forumarc/scraper"
+	"github.com/forumarc/forumarc/store"
 )
 
 // demoDB archives the sample forum once per test into a temp dir.
@@ -279,27 +282,17 @@ func TestReadCommandsWhileCrawlWrites(t *testing.T) {
 	if _, err := conn.ExecContext(ctx, `UPDATE posts SET body_text = body_text || ' uncommitted' WHERE id = 1`); err != nil {
 		t.Fatal(err)
 	}
+	// One after another: run() sets package globals (scraper.Version), so in-process
+	// CLIs must not run in parallel. The write lock is held throughout.
 	out := t.TempDir()
-	var wg sync.WaitGroup
-	results := make([]cliResult, len(readCommands(db, out)))
 	start := time.Now()
-	for i, args := range readCommands(db, out) {
-		wg.Go(func() {
-			// Each command in its own output dir: they run in parallel.
-			if args[2] == "export" && args[4] != "jsonl" {
-				args = append([]string(nil), args...)
-				args[6] = filepath.Join(out, strings.Repeat("d", i+1))
-			}
-			results[i] = cli(t, ctx, args...)
-		})
-	}
-	wg.Wait()
-	for i, r := range results {
+	for _, args := range readCommands(db, out) {
+		r := cli(t, ctx, args...)
 		if r.code != 0 {
-			t.Errorf("%v while writing: exit %d %s", readCommands(db, out)[i][2:], r.code, r.stderr)
+			t.Errorf("%v while writing: exit %d %s", args[2:], r.code, r.stderr)
 		}
 		if strings.Contains(r.stdout, "uncommitted") {
-			t.Errorf("%v saw uncommitted data", readCommands(db, out)[i][2:])
+			t.Errorf("%v saw uncommitted data", args[2:])
 		}
 	}
 	if d := time.Since(start); d > 4*time.Second {
@@ -307,6 +300,49 @@ func TestReadCommandsWhileCrawlWrites(t *testing.T) {
 	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 		t.Fatal(err)
+	}
+	conn.Close()
+
+	// A crawl committing page after page while the read commands run.
+	wdb, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wdb.Close()
+	run, err := wdb.StartRun(ctx, "crawl", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var saved atomic.Int32
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			url := fmt.Sprintf("https://w.example/threads/t.1/page-%d", i+1)
+			p := &scraper.Page{URL: url, Thread: scraper.Thread{ID: scraper.Str("1"), Title: scraper.Str("Live")},
+				Page: scraper.PageInfo{Number: i + 1}, Posts: []scraper.Post{{ID: fmt.Sprint(i), BodyText: "shellacked live post",
+					BodyHTML: "<p>x</p>", Quotes: []scraper.Quote{}}}}
+			if _, err := run.SavePage(ctx, &scraper.Fetched{URL: url, Status: 200, Body: []byte("<html></html>")}, p); err != nil {
+				t.Error(err)
+				return
+			}
+			saved.Add(1)
+		}
+	})
+	for _, args := range readCommands(db, out) {
+		if r := cli(t, ctx, args...); r.code != 0 {
+			t.Errorf("%v during a crawl: exit %d %s", args[2:], r.code, r.stderr)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if saved.Load() == 0 {
+		t.Error("the concurrent crawl wrote nothing")
 	}
 }
 
