@@ -446,3 +446,26 @@ func TestUseCommandsHelp(t *testing.T) {
 		}
 	}
 }
+
+// The SQL examples in the README run as written.
+func TestReadmeSQLExamples(t *testing.T) {
+	var doc []byte
+	for _, name := range []string{"../../README-use.md", "../../README.md"} {
+		if b, err := os.ReadFile(name); err == nil && bytes.Contains(b, []byte("post_details")) {
+			doc = append(doc, b...)
+		}
+	}
+	var queries []string
+	for _, block := range strings.Split(string(doc), "```sql\n")[1:] {
+		queries = append(queries, block[:strings.Index(block, "```")])
+	}
+	if len(queries) == 0 {
+		t.Skip("no README with SQL examples")
+	}
+	db := demoDB(t)
+	for _, q := range queries {
+		if r := cli(t, context.Background(), "--db", db, "query", q); r.code != 0 {
+			t.Errorf("README query failed: %s\n%s", r.stderr, q)
+		}
+	}
+}
