@@ -13,9 +13,12 @@ import (
 // PostChange is one post a reparse added or changed.
 type PostChange struct {
 	PostID  string `json:"post_id"`
-	Kind    string `json:"kind"` // "new" or "changed"
+	Kind    string `json:"kind"` // "new", "changed" (text: a revision is kept) or "metadata"
 	OldText string `json:"old_text,omitempty"`
-	NewText string `json:"new_text"`
+	NewText string `json:"new_text,omitempty"`
+	// Fields lists what a "metadata" change touched: number, url, author, posted_at,
+	// posted_text, edited_at, quotes.
+	Fields []string `json:"fields,omitempty"`
 }
 
 // ReparseResult is what re-extracting one stored page changed (or, on a dry run,
@@ -24,7 +27,8 @@ type ReparseResult struct {
 	PageURL      string       `json:"page_url"`
 	New          int          `json:"new"`
 	Updated      int          `json:"updated"`
-	Unchanged    int          `json:"unchanged"`
+	Unchanged    int          `json:"unchanged"` // text unchanged (Metadata of them had other fields re-read differently)
+	Metadata     int          `json:"metadata"`
 	ThreadUpdate bool         `json:"thread_updated"`
 	Changes      []PostChange `json:"changes,omitempty"`
 }
@@ -83,25 +87,59 @@ func (r *Run) ReparsePage(ctx context.Context, pg StoredPage, p *scraper.Page, d
 		}
 
 		// What each post is before saving, for the report.
-		find, err := db.stmt(ctx, tx, sqlFindPost)
-		if err != nil {
-			return err
-		}
+		requote := map[int64][]scraper.Quote{} // unchanged posts whose quotes were re-read differently
 		for i := range p.Posts {
 			post := &p.Posts[i]
 			var (
-				id                          int64
-				hash, html, text, firstSeen string
-				edited                      sql.NullString
+				id                                        int64
+				hash, text                                string
+				number                                    sql.NullInt64
+				url, name, posted, postedText, edited, ak sql.NullString
+				quotes                                    string
 			)
-			err := find.QueryRowContext(ctx, pg.ThreadRowID, post.ID).Scan(&id, &hash, &html, &text, &edited, &firstSeen)
+			err := tx.QueryRowContext(ctx, `SELECT p.id, p.content_hash, p.body_text, p.number, p.url, p.author_name,
+					p.posted_at, p.posted_text, p.edited_at, a.external_id,
+					(SELECT json_group_array(json_array(q.quoted_author, q.quoted_post_external_id, q.body_text))
+					 FROM quotes q WHERE q.post_id = p.id)
+				FROM posts p LEFT JOIN authors a ON a.id = p.author_id
+				WHERE p.thread_id = ? AND p.external_id = ?`, pg.ThreadRowID, post.ID).Scan(
+				&id, &hash, &text, &number, &url, &name, &posted, &postedText, &edited, &ak, &quotes)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				res.Changes = append(res.Changes, PostChange{PostID: post.ID, Kind: "new", NewText: post.BodyText})
+				continue
 			case err != nil:
 				return fmt.Errorf("post %s: %w", post.ID, err)
 			case hash != ContentHash(post):
 				res.Changes = append(res.Changes, PostChange{PostID: post.ID, Kind: "changed", OldText: text, NewText: post.BodyText})
+				continue
+			}
+			var fields []string
+			if post.Number != nil && (!number.Valid || number.Int64 != int64(*post.Number)) {
+				fields = append(fields, "number")
+			}
+			if changedPtr(url, post.URL) {
+				fields = append(fields, "url")
+			}
+			if !ak.Valid || ak.String != authorKey(&post.Author) || changedPtr(name, post.Author.Name) {
+				fields = append(fields, "author")
+			}
+			if t := stampPtr(post.PostedAt); t != nil && (!posted.Valid || posted.String != t.(string)) {
+				fields = append(fields, "posted_at")
+			}
+			if changedPtr(postedText, post.PostedText) {
+				fields = append(fields, "posted_text")
+			}
+			if t := stampPtr(post.EditedAt); t != nil && (!edited.Valid || edited.String != t.(string)) {
+				fields = append(fields, "edited_at")
+			}
+			if !sameQuotes(quotes, post.Quotes) {
+				fields = append(fields, "quotes")
+				requote[id] = post.Quotes
+			}
+			if len(fields) > 0 {
+				res.Metadata++
+				res.Changes = append(res.Changes, PostChange{PostID: post.ID, Kind: "metadata", Fields: fields})
 			}
 		}
 
@@ -151,6 +189,24 @@ func (r *Run) ReparsePage(ctx context.Context, pg StoredPage, p *scraper.Page, d
 			return err
 		}
 		res.New, res.Updated, res.Unchanged = st.PostsNew, st.PostsUpdated, st.PostsUnchanged
+		// savePosts rewrites quotes only with a new content version; a fixed quote
+		// reader must reach unchanged posts too.
+		if len(requote) > 0 {
+			ins, err := db.stmt(ctx, tx, sqlInsertQuote)
+			if err != nil {
+				return err
+			}
+			for postID, qs := range requote {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM quotes WHERE post_id = ?`, postID); err != nil {
+					return fmt.Errorf("quotes: %w", err)
+				}
+				for _, q := range qs {
+					if _, err := ins.ExecContext(ctx, postID, q.PostID, q.Author, q.Text); err != nil {
+						return fmt.Errorf("quotes: %w", err)
+					}
+				}
+			}
+		}
 		if dryRun {
 			return errDryRun
 		}
@@ -170,6 +226,23 @@ func (r *Run) ReparsePage(ctx context.Context, pg StoredPage, p *scraper.Page, d
 		r.mu.Unlock()
 	}
 	return res, nil
+}
+
+// sameQuotes compares stored quotes (json_group_array of [author, post id, text], as
+// the reparse query reads them) with extracted ones.
+func sameQuotes(stored string, qs []scraper.Quote) bool {
+	var rows [][3]*string
+	if err := json.Unmarshal([]byte(stored), &rows); err != nil || len(rows) != len(qs) {
+		return false
+	}
+	eq := func(a, b *string) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+	for i, r := range rows {
+		t := qs[i].Text
+		if !eq(r[0], qs[i].Author) || !eq(r[1], qs[i].PostID) || !eq(r[2], &t) {
+			return false
+		}
+	}
+	return true
 }
 
 // changedPtr reports whether a newly extracted optional value would replace the stored

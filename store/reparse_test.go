@@ -142,3 +142,44 @@ func TestReadOnlyCannotReparse(t *testing.T) {
 		t.Error("read-only archive started a reparse")
 	}
 }
+
+func TestReparseMetadataAndQuotes(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTest(t)
+	r := startRun(t, db)
+	page := makePage("7", 1, 3, 1)
+	mustSave(t, r, fetchedFor(page, time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)), page)
+	pages, _ := db.ListPages(ctx, Selection{})
+
+	fixed := makePage("7", 1, 3, 1)
+	later := time.Date(2025, 12, 2, 9, 0, 0, 0, time.UTC)
+	fixed.Posts[1].PostedAt = &later
+	fixed.Posts[2].Quotes = []scraper.Quote{{Author: scraper.Str("user1"), PostID: scraper.Str("p1"), Text: "quoted"}}
+	run, _ := db.StartReparse(ctx, nil, false)
+	res, err := run.ReparsePage(ctx, pages[0], fixed, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Updated != 0 || res.New != 0 || res.Metadata != 2 || len(res.Changes) != 2 {
+		t.Fatalf("result = %+v", res)
+	}
+	if c := res.Changes[0]; c.PostID != "p2" || c.Kind != "metadata" || len(c.Fields) != 1 || c.Fields[0] != "posted_at" {
+		t.Errorf("change 0 = %+v", c)
+	}
+	if c := res.Changes[1]; c.PostID != "p3" || len(c.Fields) != 1 || c.Fields[0] != "quotes" {
+		t.Errorf("change 1 = %+v", c)
+	}
+	if n := count(t, db, "posts WHERE external_id = 'p2' AND posted_at = '2025-12-02T09:00:00Z'"); n != 1 {
+		t.Error("posted_at not re-read")
+	}
+	if n := count(t, db, "quotes q JOIN posts p ON p.id = q.post_id WHERE p.external_id = 'p3' AND q.quoted_author = 'user1' AND q.quoted_post_external_id = 'p1'"); n != 1 {
+		t.Error("quotes not replaced")
+	}
+	if n := count(t, db, "post_revisions"); n != 0 {
+		t.Errorf("metadata changes made %d revisions", n)
+	}
+	res, err = run.ReparsePage(ctx, pages[0], fixed, false)
+	if err != nil || len(res.Changes) != 0 || res.Metadata != 0 {
+		t.Errorf("second pass = %+v %v", res, err)
+	}
+}

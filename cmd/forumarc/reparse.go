@@ -63,18 +63,20 @@ type reparseSummary struct {
 	New       int      `json:"new_posts"`
 	Updated   int      `json:"changed_posts"`
 	Unchanged int      `json:"unchanged_posts"`
+	Metadata  int      `json:"metadata_updated_posts"`
 	Threads   int      `json:"threads_updated"`
 	Missing   []string `json:"no_longer_found"`
 }
 
 type reparseLine struct {
-	Kind     string `json:"kind"`
-	ThreadID int64  `json:"thread_rowid"`
-	Page     string `json:"page_url"`
-	PostID   string `json:"post_id,omitempty"`
-	OldText  string `json:"old_text,omitempty"`
-	NewText  string `json:"new_text,omitempty"`
-	Error    string `json:"error,omitempty"`
+	Kind     string   `json:"kind"`
+	ThreadID int64    `json:"thread_rowid"`
+	Page     string   `json:"page_url"`
+	PostID   string   `json:"post_id,omitempty"`
+	Fields   []string `json:"fields,omitempty"`
+	OldText  string   `json:"old_text,omitempty"`
+	NewText  string   `json:"new_text,omitempty"`
+	Error    string   `json:"error,omitempty"`
 }
 
 func (a *app) reparse(ctx context.Context, w io.Writer, o reparseOptions) (err error) {
@@ -138,6 +140,8 @@ func (a *app) reparse(ctx context.Context, w io.Writer, o reparseOptions) (err e
 			fmt.Fprintf(w, "failed   %s: %s\n", l.Page, l.Error)
 		case "missing":
 			fmt.Fprintf(w, "missing  post %s (thread %d): stored but no longer extracted; kept\n", l.PostID, l.ThreadID)
+		case "metadata":
+			fmt.Fprintf(w, "updated  post %s  %s: %s re-read\n", l.PostID, l.Page, strings.Join(l.Fields, ", "))
 		case "thread":
 			fmt.Fprintf(w, "thread   %d: title, prefix or forum path updated from %s\n", l.ThreadID, l.Page)
 		default:
@@ -170,13 +174,14 @@ func (a *app) reparse(ctx context.Context, w io.Writer, o reparseOptions) (err e
 					sum.New += res.New
 					sum.Updated += res.Updated
 					sum.Unchanged += res.Unchanged
+					sum.Metadata += res.Metadata
 					if res.ThreadUpdate {
 						sum.Threads++
 						emit(reparseLine{Kind: "thread", ThreadID: pg.ThreadRowID, Page: pg.URL})
 					}
 					for _, c := range res.Changes {
 						emit(reparseLine{Kind: c.Kind, ThreadID: pg.ThreadRowID, Page: pg.URL, PostID: c.PostID,
-							OldText: c.OldText, NewText: c.NewText})
+							OldText: c.OldText, NewText: c.NewText, Fields: c.Fields})
 					}
 					for _, post := range p.Posts {
 						extracted[post.ID] = true
@@ -219,6 +224,9 @@ func (a *app) reparse(ctx context.Context, w io.Writer, o reparseOptions) (err e
 			verb = "dry run: would reparse"
 		}
 		fmt.Fprintf(w, "%s %d pages: %d new posts, %d changed, %d unchanged", verb, sum.Pages, sum.New, sum.Updated, sum.Unchanged)
+		if sum.Metadata > 0 {
+			fmt.Fprintf(w, " (%d with dates, authors or quotes re-read)", sum.Metadata)
+		}
 		if sum.Failed > 0 {
 			fmt.Fprintf(w, ", %d pages failed", sum.Failed)
 		}

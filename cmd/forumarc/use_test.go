@@ -384,7 +384,8 @@ func TestReparseCommand(t *testing.T) {
 		t.Fatalf("corpus: %d posts with the word", affected)
 	}
 	r := cli(t, ctx, "--db", db, "reparse")
-	if r.code != 0 || !strings.Contains(r.stdout, "reparsed 3 pages: 0 new posts, 0 changed, 47 unchanged") {
+	if r.code != 0 || !strings.HasSuffix(r.stdout, "reparsed 3 pages: 0 new posts, 0 changed, 47 unchanged\n") ||
+		strings.Count(r.stdout, "\n") != 1 {
 		t.Fatalf("unchanged reparse: %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r = cli(t, ctx, "--db", db, "reparse", "--engine", "test-xf2-fixed", "--dry-run")
