@@ -79,6 +79,9 @@ func (a *app) export(ctx context.Context, stdout io.Writer, o exportOptions) err
 	default:
 		return usagef("--format must be one of %s, not %q", strings.Join(export.Formats, ", "), o.format)
 	}
+	if format == "warc" && (o.output == "" || o.output == "-") && isTerminal(stdout) {
+		return usagef("refusing to write a binary WARC file to the terminal: give a file with -o or redirect stdout")
+	}
 	if o.remoteImages && format != "html" {
 		return usagef("--remote-images applies to --format html only")
 	}
