@@ -133,24 +133,52 @@ type PostRecord struct {
 	Archive ArchiveInfo    `json:"archive"`
 }
 
-const postRecordSelect = `SELECT p.id, p.thread_id, p.external_id, p.number, p.url, p.author_name, p.posted_at,
+// postWhere is the part of the selection about posts themselves (aliases p, a), for
+// the per-thread post query; joinAuthor says whether it needs the authors join.
+func (s Selection) postWhere() (where string, args []any, joinAuthor bool) {
+	var conds []string
+	if s.Author != "" {
+		conds = append(conds, "COALESCE(a.name, p.author_name) = ? COLLATE NOCASE")
+		args = append(args, s.Author)
+		joinAuthor = true
+	}
+	if s.Since != nil {
+		conds = append(conds, "p.posted_at >= ?")
+		args = append(args, stamp(*s.Since))
+	}
+	if s.Until != nil {
+		conds = append(conds, "p.posted_at < ?")
+		args = append(args, stamp(*s.Until))
+	}
+	if len(conds) == 0 {
+		return "1", nil, false
+	}
+	return strings.Join(conds, " AND "), args, joinAuthor
+}
+
+// postColumns are read per post; thread, site and author come from their own
+// (cached) lookups, which costs far less than joining them onto every row.
+const postColumns = `SELECT p.id, p.external_id, p.number, p.url, p.author_name, p.posted_at,
 	p.posted_text, p.edited_at, p.body_html, p.body_text, p.signature_text, p.content_hash, p.first_seen_at,
-	p.last_seen_at, p.deleted_at,
-	a.id, a.external_id, a.name, a.profile_url, a.title, a.joined_on, a.messages, a.reaction_score, a.location,
-	a.country, a.extras,
-	t.external_id, t.title, t.prefix, t.url, t.forum_path, s.base_url, s.engine,
+	p.last_seen_at, p.deleted_at, p.author_id,
 	(SELECT json_group_array(json_array(q.quoted_author, q.quoted_post_external_id, q.body_text))
 	 FROM quotes q WHERE q.post_id = p.id)
-FROM posts p
-JOIN threads t ON t.id = p.thread_id
-JOIN sites s ON s.id = t.site_id
-LEFT JOIN authors a ON a.id = p.author_id`
+FROM posts p`
+
+const (
+	threadInfoQuery = `SELECT t.external_id, t.title, t.prefix, t.url, t.forum_path, s.base_url, s.engine
+		FROM threads t JOIN sites s ON s.id = t.site_id WHERE t.id = ?`
+	authorQuery = `SELECT external_id, name, profile_url, title, joined_on, messages, reaction_score,
+		location, country, extras FROM authors WHERE id = ?`
+)
 
 // Posts streams the selected posts, thread by thread (in thread row order) and within
 // a thread in post order, all from one read snapshot. It asks for one thread at a time
 // so nothing is sorted or buffered beyond a thread, whatever the archive's size. Each
 // record is freshly allocated; records of the same thread share the thread's ForumPath
-// slice, which callers must not modify. Stop the loop early to release the snapshot.
+// slice and records of the same author its pointers and Extras map, which callers must
+// not modify.
+// Stop the loop early to release the snapshot.
 func (db *DB) Posts(ctx context.Context, sel Selection) iter.Seq2[*PostRecord, error] {
 	return func(yield func(*PostRecord, error) bool) {
 		fail := func(err error) { yield(nil, fmt.Errorf("read posts: %w", err)) }
@@ -181,24 +209,36 @@ func (db *DB) Posts(ctx context.Context, sel Selection) iter.Seq2[*PostRecord, e
 			fail(err)
 			return
 		}
-		where, args := sel.where()
-		stmt, err := tx.PrepareContext(ctx, postRecordSelect+"\nWHERE p.thread_id = ? AND "+where+"\nORDER BY p.number, p.id")
-		if err != nil {
-			fail(err)
-			return
+		where, args, joinAuthor := sel.postWhere()
+		q := postColumns
+		if joinAuthor {
+			q += "\nLEFT JOIN authors a ON a.id = p.author_id"
 		}
-		defer stmt.Close()
+		sc := &postScanner{authors: map[int64]scraper.Author{}}
+		for _, x := range []struct {
+			s **sql.Stmt
+			q string
+		}{
+			{&sc.posts, q + "\nWHERE p.thread_id = ? AND " + where + "\nORDER BY p.number, p.id"},
+			{&sc.threadStmt, threadInfoQuery},
+			{&sc.authorStmt, authorQuery},
+		} {
+			if *x.s, err = tx.PrepareContext(ctx, x.q); err != nil {
+				fail(err)
+				return
+			}
+			defer (*x.s).Close()
+		}
 		all := append([]any{nil}, args...)
-		sc := newPostScanner()
 		for _, id := range threads {
 			all[0] = id
-			rows, err := stmt.QueryContext(ctx, all...)
+			rows, err := sc.posts.QueryContext(ctx, all...)
 			if err != nil {
 				fail(err)
 				return
 			}
 			for rows.Next() {
-				rec, err := sc.scan(rows)
+				rec, err := sc.scan(ctx, rows, id)
 				if err != nil {
 					rows.Close()
 					fail(err)
@@ -218,43 +258,34 @@ func (db *DB) Posts(ctx context.Context, sel Selection) iter.Seq2[*PostRecord, e
 	}
 }
 
-// postScanner turns postRecordSelect rows into records, caching the decoded thread
-// and author of the previous rows (posts arrive grouped by thread, authors repeat).
+// postScanner turns post rows into records, looking up each thread once and each
+// author once (up to maxAuthorCache authors).
 type postScanner struct {
+	posts, threadStmt, authorStmt *sql.Stmt
+
 	threadID int64
 	thread   scraper.Thread
 	site     Site
 	authors  map[int64]scraper.Author
 }
 
-func newPostScanner() *postScanner { return &postScanner{authors: map[int64]scraper.Author{}} }
-
 // maxAuthorCache bounds the decoded-author cache of one export.
 const maxAuthorCache = 50000
 
-func (sc *postScanner) scan(rows *sql.Rows) (*PostRecord, error) {
+func (sc *postScanner) scan(ctx context.Context, rows *sql.Rows, threadID int64) (*PostRecord, error) {
 	var (
 		r                                               PostRecord
-		number                                          sql.NullInt64
+		number, authorID                                sql.NullInt64
 		url, authorName, postedAt, postedText, editedAt sql.NullString
-		signature, deletedAt                            sql.NullString
+		signature, deletedAt, quotes                    sql.NullString
 		firstSeen, lastSeen                             string
-		aID                                             sql.NullInt64
-		aExt, aName, aURL, aTitle, aJoined              sql.NullString
-		aMessages, aReaction                            sql.NullInt64
-		aLocation, aCountry, aExtras                    sql.NullString
-		tExt                                            string
-		tTitle, tPrefix, tURL, tPath                    sql.NullString
-		siteURL                                         string
-		engine, quotes                                  sql.NullString
 	)
-	if err := rows.Scan(&r.Archive.PostRowID, &r.Archive.ThreadRowID, &r.ID, &number, &url, &authorName, &postedAt,
+	if err := rows.Scan(&r.Archive.PostRowID, &r.ID, &number, &url, &authorName, &postedAt,
 		&postedText, &editedAt, &r.BodyHTML, &r.BodyText, &signature, &r.Archive.ContentHash, &firstSeen,
-		&lastSeen, &deletedAt,
-		&aID, &aExt, &aName, &aURL, &aTitle, &aJoined, &aMessages, &aReaction, &aLocation, &aCountry, &aExtras,
-		&tExt, &tTitle, &tPrefix, &tURL, &tPath, &siteURL, &engine, &quotes); err != nil {
+		&lastSeen, &deletedAt, &authorID, &quotes); err != nil {
 		return nil, err
 	}
+	r.Archive.ThreadRowID = threadID
 	if number.Valid {
 		r.Number = scraper.Int(int(number.Int64))
 	}
@@ -267,48 +298,20 @@ func (sc *postScanner) scan(rows *sql.Rows) (*PostRecord, error) {
 	r.Archive.LastSeenAt = parseStamp(lastSeen)
 	r.Archive.DeletedAt = timePtr(deletedAt)
 
-	if aID.Valid {
-		if a, ok := sc.authors[aID.Int64]; ok {
-			r.Author = a
-		} else {
-			a := scraper.Author{Name: strPtr(aName), URL: strPtr(aURL), Title: strPtr(aTitle), Joined: strPtr(aJoined),
-				Location: strPtr(aLocation), Country: strPtr(aCountry)}
-			if aExt.Valid && !strings.HasPrefix(aExt.String, "name:") && aExt.String != "guest" {
-				a.ID = &aExt.String
-			}
-			if aMessages.Valid {
-				a.Messages = scraper.Int64(aMessages.Int64)
-			}
-			if aReaction.Valid {
-				a.ReactionScore = scraper.Int64(aReaction.Int64)
-			}
-			if aExtras.Valid && aExtras.String != "" {
-				if err := json.Unmarshal([]byte(aExtras.String), &a.Extras); err != nil {
-					return nil, fmt.Errorf("author %d extras: %w", aID.Int64, err)
-				}
-			}
-			if len(sc.authors) >= maxAuthorCache {
-				clear(sc.authors)
-			}
-			sc.authors[aID.Int64] = a
-			r.Author = a
+	if authorID.Valid {
+		a, err := sc.author(ctx, authorID.Int64)
+		if err != nil {
+			return nil, err
 		}
-		if r.Author.Name == nil {
-			r.Author.Name = strPtr(authorName)
-		}
-	} else {
+		r.Author = a
+	}
+	if r.Author.Name == nil {
 		r.Author.Name = strPtr(authorName)
 	}
-
-	if r.Archive.ThreadRowID != sc.threadID || sc.threadID == 0 {
-		sc.threadID = r.Archive.ThreadRowID
-		sc.thread = scraper.Thread{ID: &tExt, Title: strPtr(tTitle), Prefix: strPtr(tPrefix), URL: strPtr(tURL)}
-		if tPath.Valid && tPath.String != "" {
-			if err := json.Unmarshal([]byte(tPath.String), &sc.thread.ForumPath); err != nil {
-				return nil, fmt.Errorf("thread %d forum_path: %w", sc.threadID, err)
-			}
+	if threadID != sc.threadID || sc.threadID == 0 {
+		if err := sc.loadThread(ctx, threadID); err != nil {
+			return nil, err
 		}
-		sc.site = Site{URL: siteURL, Engine: strPtr(engine)}
 	}
 	r.Thread = sc.thread
 	r.Site = sc.site
@@ -328,6 +331,67 @@ func (sc *postScanner) scan(rows *sql.Rows) (*PostRecord, error) {
 		}
 	}
 	return &r, nil
+}
+
+// author returns the author row id as the extract contract shows it: the forum's id
+// (never the "name:" or "guest" keys the archive uses for unlinked names).
+func (sc *postScanner) author(ctx context.Context, id int64) (scraper.Author, error) {
+	if a, ok := sc.authors[id]; ok {
+		return a, nil
+	}
+	var (
+		a                         scraper.Author
+		ext                       string
+		name, url, title, joined  sql.NullString
+		messages, reaction        sql.NullInt64
+		location, country, extras sql.NullString
+	)
+	if err := sc.authorStmt.QueryRowContext(ctx, id).Scan(&ext, &name, &url, &title, &joined, &messages, &reaction,
+		&location, &country, &extras); err != nil {
+		return a, fmt.Errorf("author %d: %w", id, err)
+	}
+	a = scraper.Author{Name: strPtr(name), URL: strPtr(url), Title: strPtr(title), Joined: strPtr(joined),
+		Location: strPtr(location), Country: strPtr(country)}
+	if !strings.HasPrefix(ext, "name:") && ext != "guest" {
+		a.ID = &ext
+	}
+	if messages.Valid {
+		a.Messages = scraper.Int64(messages.Int64)
+	}
+	if reaction.Valid {
+		a.ReactionScore = scraper.Int64(reaction.Int64)
+	}
+	if extras.Valid && extras.String != "" {
+		if err := json.Unmarshal([]byte(extras.String), &a.Extras); err != nil {
+			return a, fmt.Errorf("author %d extras: %w", id, err)
+		}
+	}
+	if len(sc.authors) >= maxAuthorCache {
+		clear(sc.authors)
+	}
+	sc.authors[id] = a
+	return a, nil
+}
+
+func (sc *postScanner) loadThread(ctx context.Context, id int64) error {
+	var (
+		ext                      string
+		title, prefix, url, path sql.NullString
+		site                     string
+		engine                   sql.NullString
+	)
+	if err := sc.threadStmt.QueryRowContext(ctx, id).Scan(&ext, &title, &prefix, &url, &path, &site, &engine); err != nil {
+		return fmt.Errorf("thread %d: %w", id, err)
+	}
+	sc.threadID = id
+	sc.thread = scraper.Thread{ID: &ext, Title: strPtr(title), Prefix: strPtr(prefix), URL: strPtr(url)}
+	if path.Valid && path.String != "" {
+		if err := json.Unmarshal([]byte(path.String), &sc.thread.ForumPath); err != nil {
+			return fmt.Errorf("thread %d forum_path: %w", id, err)
+		}
+	}
+	sc.site = Site{URL: site, Engine: strPtr(engine)}
+	return nil
 }
 
 // StoredPage is one archived raw page.

@@ -64,20 +64,34 @@ func (db *DB) Search(ctx context.Context, query string, o SearchOptions) ([]Sear
 		tokens = 16
 	}
 	tokens = min(tokens, 64)
+	// Rank first, then join and build snippets for the hits kept only: for a common
+	// word, snippets and joins for every match would cost more than the ranking.
 	where, args := o.Selection.where()
-	q := `SELECT p.id, p.external_id, p.number, p.url, COALESCE(a.name, p.author_name), p.posted_at,
+	top := `SELECT posts_fts.rowid AS id, bm25(posts_fts) AS rank FROM posts_fts
+		WHERE posts_fts MATCH ? ORDER BY rank, id LIMIT ?`
+	if where != "1" {
+		top = `SELECT p.id AS id, bm25(posts_fts) AS rank FROM posts_fts
+		JOIN posts p ON p.id = posts_fts.rowid
+		JOIN threads t ON t.id = p.thread_id
+		JOIN sites s ON s.id = t.site_id
+		LEFT JOIN authors a ON a.id = p.author_id
+		WHERE posts_fts MATCH ? AND ` + where + ` ORDER BY rank, id LIMIT ?`
+	}
+	q := `WITH top AS (` + top + `)
+	SELECT p.id, p.external_id, p.number, p.url, COALESCE(a.name, p.author_name), p.posted_at,
 		t.external_id, t.title, t.url, s.base_url, p.deleted_at IS NOT NULL,
-		bm25(posts_fts) AS rank, snippet(posts_fts, 0, ?, ?, '…', ?)
-	FROM posts_fts
-	JOIN posts p ON p.id = posts_fts.rowid
+		top.rank, snippet(posts_fts, 0, ?, ?, '…', ?)
+	FROM top
+	JOIN posts_fts ON posts_fts.rowid = top.id
+	JOIN posts p ON p.id = top.id
 	JOIN threads t ON t.id = p.thread_id
 	JOIN sites s ON s.id = t.site_id
 	LEFT JOIN authors a ON a.id = p.author_id
-	WHERE posts_fts MATCH ? AND ` + where + `
-	ORDER BY rank, p.id
-	LIMIT ?`
-	all := append([]any{o.Mark[0], o.Mark[1], tokens, query}, args...)
-	all = append(all, limit)
+	WHERE posts_fts MATCH ?
+	ORDER BY top.rank, top.id`
+	// Placeholders in text order: the top query's, then the outer query's.
+	all := append([]any{query}, args...)
+	all = append(all, limit, o.Mark[0], o.Mark[1], tokens, query)
 	rows, err := db.read.QueryContext(ctx, q, all...)
 	if err != nil {
 		return nil, searchErr(query, err)
