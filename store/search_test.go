@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -123,6 +124,33 @@ func TestSearchBadQuery(t *testing.T) {
 		}
 		if strings.TrimSpace(q) != "" && (!strings.Contains(msg, `bad query "`) || !strings.Contains(msg, "hint:")) {
 			t.Errorf("%q: message lacks query or hint: %s", q, msg)
+		}
+	}
+}
+
+// Both snippet strategies (one statement; hit by hit after a slow ranking) give the
+// same hits.
+func TestSearchSlowPathSameResults(t *testing.T) {
+	db := searchCorpus(t)
+	ctx := context.Background()
+	since := day(2025, 2, 1)
+	for _, tc := range []struct {
+		q   string
+		sel Selection
+	}{{"sprocket", Selection{}}, {"frame OR cotton", Selection{}}, {"sprocket", Selection{Since: &since}}, {"nothing", Selection{}}} {
+		fast, err := db.Search(ctx, tc.q, SearchOptions{Selection: tc.sel, Mark: [2]string{"<", ">"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved := searchSlowRanking
+		searchSlowRanking = -1
+		slow, err := db.Search(ctx, tc.q, SearchOptions{Selection: tc.sel, Mark: [2]string{"<", ">"}})
+		searchSlowRanking = saved
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(fast, slow) {
+			t.Errorf("%s: fast %+v\nslow %+v", tc.q, fast, slow)
 		}
 	}
 }
