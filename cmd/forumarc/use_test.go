@@ -470,3 +470,24 @@ func TestReadmeSQLExamples(t *testing.T) {
 		}
 	}
 }
+
+// A stored post the extractor no longer finds is reported and kept.
+func TestReparseReportsMissingPosts(t *testing.T) {
+	db := demoDB(t)
+	w, err := sql.Open("sqlite", "file:"+db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Exec(`INSERT INTO posts (thread_id, external_id, body_html, body_text, content_hash, first_seen_at, last_seen_at)
+		VALUES (1, 'ad-slot-1', '<p>Buy now</p>', 'Buy now', 'x', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	r := cli(t, context.Background(), "--db", db, "reparse")
+	if r.code != 0 || !strings.Contains(r.stdout, "missing  post ad-slot-1") || !strings.Contains(r.stdout, "1 stored posts no longer found (kept)") {
+		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if n := count(t, db, "SELECT count(*) FROM posts WHERE external_id = 'ad-slot-1'"); n != 1 {
+		t.Error("missing post was deleted")
+	}
+}
