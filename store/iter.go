@@ -418,7 +418,7 @@ const pageSelect = `SELECT pg.id, pg.url, COALESCE(pg.thread_id, 0), COALESCE(pg
 
 // pagesQuery selects the pages of the selected threads (with post conditions: the
 // threads holding a selected post), in thread and page order.
-func (s Selection) pagesQuery(columns string) (string, []any) {
+func (s Selection) pagesQuery(columns string, threadPagesOnly bool) (string, []any) {
 	from := `
 FROM pages pg
 LEFT JOIN threads t ON t.id = pg.thread_id
@@ -433,17 +433,18 @@ LEFT JOIN sites s ON s.id = t.site_id`
 		args = a
 	default:
 		where, args = s.threadWhere()
-		if where != "1" {
+		if where != "1" || threadPagesOnly {
 			where = "pg.thread_id IS NOT NULL AND " + where
 		}
 	}
 	return columns + from + "\nWHERE " + where + "\nORDER BY pg.thread_id, pg.number, pg.id", args
 }
 
-// ListPages lists the archived pages of the selection without their bodies, so a
-// caller can work through them one by one (reparse writes while it goes).
+// ListPages lists the archived thread pages of the selection without their bodies, so
+// a caller can work through them one by one (reparse writes while it goes). Pages
+// stored without a thread (board indexes) are not listed.
 func (db *DB) ListPages(ctx context.Context, sel Selection) ([]StoredPage, error) {
-	q, args := sel.pagesQuery(pageSelect)
+	q, args := sel.pagesQuery(pageSelect, true)
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list pages: %w", err)
@@ -470,7 +471,7 @@ func (db *DB) ListPages(ctx context.Context, sel Selection) ([]StoredPage, error
 // WARC export.
 func (db *DB) PageBodies(ctx context.Context, sel Selection) iter.Seq2[*StoredPage, error] {
 	return func(yield func(*StoredPage, error) bool) {
-		q, args := sel.pagesQuery(pageSelect + ", pg.html")
+		q, args := sel.pagesQuery(pageSelect+", pg.html", false)
 		rows, err := db.read.QueryContext(ctx, q, args...)
 		if err != nil {
 			yield(nil, fmt.Errorf("read pages: %w", err))

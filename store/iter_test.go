@@ -102,3 +102,38 @@ func TestPostsRoundTripAndSelection(t *testing.T) {
 	}
 	_ = time.Now
 }
+
+func TestPagesWithoutThread(t *testing.T) {
+	db, _ := openTest(t)
+	r := startRun(t, db)
+	saveCorpus(t, r, "https://a.example", "1", "W", 1, []corpusPost{{id: "1", author: "a", text: "x", at: day(2025, 1, 1)}})
+	z, _ := gzipBytes([]byte("<html>board index</html>"))
+	if _, err := db.write.Exec(`INSERT INTO pages (url, fetched_at, status, sha256, html) VALUES ('https://a.example/forums/w.1/', '2026-01-01T00:00:00Z', 200, 'x', ?)`, z); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	pages, err := db.ListPages(ctx, Selection{})
+	if err != nil || len(pages) != 1 || pages[0].ThreadRowID == 0 {
+		t.Errorf("ListPages lists board pages: %+v %v", pages, err)
+	}
+	n := 0
+	for p, err := range db.PageBodies(ctx, Selection{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if p.ThreadRowID == 0 && string(p.Body) != "<html>board index</html>" {
+			t.Errorf("board page body %q", p.Body)
+		}
+	}
+	if n != 2 {
+		t.Errorf("PageBodies yielded %d pages, want all 2", n)
+	}
+	n = 0
+	for range db.PageBodies(ctx, Selection{Site: "a.example"}) {
+		n++
+	}
+	if n != 1 {
+		t.Errorf("site selection: %d pages, want the thread page", n)
+	}
+}
