@@ -35,9 +35,6 @@ type Selection struct {
 	Since, Until *time.Time
 }
 
-// IsZero reports whether the selection selects everything.
-func (s Selection) IsZero() bool { return s == Selection{} }
-
 // postLevel reports whether the selection has conditions on posts (not only on threads).
 func (s Selection) postLevel() bool { return s.Author != "" || s.Since != nil || s.Until != nil }
 
