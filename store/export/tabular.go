@@ -14,19 +14,20 @@ import (
 )
 
 // JSONL writes one JSON object per line: the post object of `forumarc extract` with
-// its thread, site and archive fields (store.PostRecord).
+// its thread, site and archive fields (store.PostRecord), byte for byte what
+// encoding/json would write for it (HTML characters unescaped).
 func JSONL(w io.Writer, posts iter.Seq2[*store.PostRecord, error]) (Counts, error) {
 	var c Counts
 	bw := bufio.NewWriterSize(w, 256<<10)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
+	buf := make([]byte, 0, 4096)
 	var thread int64
 	for p, err := range prefetch(posts) {
 		if err != nil {
 			return c, err
 		}
-		if err := enc.Encode(p); err != nil {
-			return c, fmt.Errorf("export jsonl: post %s: %w", p.ID, err)
+		buf = append(appendRecord(buf[:0], p), '\n')
+		if _, err := bw.Write(buf); err != nil {
+			return c, fmt.Errorf("export jsonl: %w", err)
 		}
 		c.Posts++
 		if p.Archive.ThreadRowID != thread {
