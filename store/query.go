@@ -15,7 +15,10 @@ import (
 // mode=ro already makes writes to the archive fail; the authorizer also refuses what
 // mode=ro allows (ATTACH creating files, temp tables, PRAGMA query_only=0) and turns
 // every refusal into one recognisable error at prepare time.
-type readOnlyConnector struct{ driver.Connector }
+type readOnlyConnector struct {
+	driver.Connector
+	allowTx bool // BEGIN/COMMIT allowed (the internal snapshot pool only)
+}
 
 func (c readOnlyConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	conn, err := c.Connector.Connect(ctx)
@@ -27,7 +30,16 @@ func (c readOnlyConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		conn.Close()
 		return nil, errors.New("sqlite driver has no authorizer")
 	}
-	if err := r.RegisterAuthorizer(readOnlyAuthorizer); err != nil {
+	auth := readOnlyAuthorizer
+	if c.allowTx {
+		auth = func(action sqlite.AuthorizerActionCode, arg1, arg2, db, trigger string) sqlite.AuthorizerReturnCode {
+			if action == sqlite.AuthTransaction {
+				return sqlite.AuthorizerOK
+			}
+			return readOnlyAuthorizer(action, arg1, arg2, db, trigger)
+		}
+	}
+	if err := r.RegisterAuthorizer(auth); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("install read-only authorizer: %w", err)
 	}

@@ -54,6 +54,7 @@ type DB struct {
 	now   func() time.Time
 	write *sql.DB // nil when opened read-only; exactly one connection
 	read  *sql.DB // read-only pool (mode=ro, query_only, authorizer)
+	snap  *sql.DB // like read, but allows BEGIN: internal multi-statement snapshots
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // prepared on write, reused by transactions
@@ -118,6 +119,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.snap, err = openSnapshotPool(abs); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
@@ -141,6 +146,10 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	if db.snap, err = openSnapshotPool(abs); err != nil {
+		db.read.Close()
+		return nil, err
+	}
 	if err := db.read.PingContext(ctx); err != nil {
 		db.read.Close()
 		return nil, fmt.Errorf("open archive %s: %w", abs, classify(err))
@@ -159,6 +168,9 @@ func (db *DB) Close() error {
 	db.stmtMu.Unlock()
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
+	}
+	if db.snap != nil {
+		errs = append(errs, db.snap.Close())
 	}
 	if db.write != nil {
 		errs = append(errs, db.write.Close())
@@ -209,13 +221,24 @@ func readDSN(abs string) string {
 }
 
 func openReadPool(abs string) (*sql.DB, error) {
+	return openReadOnlyPool(abs, false, 4)
+}
+
+// openSnapshotPool is the pool for forumarc's own read transactions (exports read
+// every thread from one snapshot). Users' SQL never runs on it, so a transaction can
+// not be left open on a pooled connection.
+func openSnapshotPool(abs string) (*sql.DB, error) {
+	return openReadOnlyPool(abs, true, 2)
+}
+
+func openReadOnlyPool(abs string, allowTx bool, conns int) (*sql.DB, error) {
 	c, err := sqlite.NewConnector(readDSN(abs))
 	if err != nil {
 		return nil, fmt.Errorf("open archive %s for reading: %w", abs, err)
 	}
-	rdb := sql.OpenDB(readOnlyConnector{c})
-	rdb.SetMaxOpenConns(4)
-	rdb.SetMaxIdleConns(4)
+	rdb := sql.OpenDB(readOnlyConnector{Connector: c, allowTx: allowTx})
+	rdb.SetMaxOpenConns(conns)
+	rdb.SetMaxIdleConns(conns)
 	return rdb, nil
 }
 

@@ -1,0 +1,556 @@
+package store
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"strings"
+	"time"
+
+	"github.com/forumarc/forumarc/scraper"
+)
+
+// Selection picks the posts a search, export or reparse works on. The zero value
+// selects everything; each set field narrows it (all conditions must hold).
+type Selection struct {
+	// Site is a site's base URL ("https://forum.example") or its host ("forum.example").
+	Site string
+	// Forum is one breadcrumb label of the thread's forum path ("Bikes"), matched exactly.
+	Forum string
+	// Thread is a thread URL (or the URL of any of its archived pages) or the forum's
+	// thread id.
+	Thread string
+	// ThreadRowID is threads.id, for callers that already hold a row.
+	ThreadRowID int64
+	// Author is an author's name as shown, matched case-insensitively.
+	Author string
+	// Since and Until bound posted_at: Since <= posted_at < Until. Posts without a
+	// date are left out when either is set.
+	Since, Until *time.Time
+}
+
+// postLevel reports whether the selection has conditions on posts (not only on threads).
+func (s Selection) postLevel() bool { return s.Author != "" || s.Since != nil || s.Until != nil }
+
+// where builds the SQL condition over the aliases p (posts), t (threads), s (sites)
+// and a (authors), with its arguments. "1" when the selection is empty.
+func (s Selection) where() (string, []any) {
+	var conds []string
+	var args []any
+	if c, a := s.threadWhere(); c != "1" {
+		conds = append(conds, c)
+		args = append(args, a...)
+	}
+	if s.Author != "" {
+		conds = append(conds, "COALESCE(a.name, p.author_name) = ? COLLATE NOCASE")
+		args = append(args, s.Author)
+	}
+	if s.Since != nil {
+		conds = append(conds, "p.posted_at >= ?")
+		args = append(args, stamp(*s.Since))
+	}
+	if s.Until != nil {
+		conds = append(conds, "p.posted_at < ?")
+		args = append(args, stamp(*s.Until))
+	}
+	if len(conds) == 0 {
+		return "1", nil
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// threadWhere is the part of the selection about threads and sites (aliases t, s).
+func (s Selection) threadWhere() (string, []any) {
+	var conds []string
+	var args []any
+	if s.Site != "" {
+		site := strings.TrimRight(strings.TrimSpace(s.Site), "/")
+		if base := scraper.SiteBase(site); base != "" && strings.Contains(site, "://") {
+			conds = append(conds, "s.base_url = ?")
+			args = append(args, base)
+		} else {
+			conds = append(conds, "substr(s.base_url, instr(s.base_url, '://') + 3) = ? COLLATE NOCASE")
+			args = append(args, site)
+		}
+	}
+	if s.Forum != "" {
+		conds = append(conds, "EXISTS (SELECT 1 FROM json_each(t.forum_path) WHERE json_each.value = ?)")
+		args = append(args, s.Forum)
+	}
+	if s.Thread != "" {
+		th := strings.TrimSpace(s.Thread)
+		if strings.Contains(th, "://") {
+			clean := scraper.CleanURL(th)
+			conds = append(conds, "(t.url = ? OR t.url = ? OR t.id IN (SELECT thread_id FROM pages WHERE url = ? OR url = ?))")
+			args = append(args, th, clean, th, clean)
+		} else {
+			conds = append(conds, "t.external_id = ?")
+			args = append(args, th)
+		}
+	}
+	if s.ThreadRowID != 0 {
+		conds = append(conds, "t.id = ?")
+		args = append(args, s.ThreadRowID)
+	}
+	if len(conds) == 0 {
+		return "1", nil
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// Site is the site a post was archived from.
+type Site struct {
+	URL    string  `json:"url"`
+	Engine *string `json:"engine"`
+}
+
+// ArchiveInfo is what the archive knows of a post beyond what the page showed.
+type ArchiveInfo struct {
+	PostRowID   int64      `json:"post_rowid"`
+	ThreadRowID int64      `json:"thread_rowid"`
+	ContentHash string     `json:"content_hash"`
+	FirstSeenAt time.Time  `json:"first_seen_at"`
+	LastSeenAt  time.Time  `json:"last_seen_at"`
+	DeletedAt   *time.Time `json:"deleted_at"`
+}
+
+// PostRecord is one archived post as exports write it: the post object of
+// `forumarc extract` (embedded, so its JSON fields sit at the top level) plus its
+// thread, site and archive bookkeeping.
+type PostRecord struct {
+	scraper.Post
+	Thread  scraper.Thread `json:"thread"`
+	Site    Site           `json:"site"`
+	Archive ArchiveInfo    `json:"archive"`
+}
+
+// postWhere is the part of the selection about posts themselves (aliases p, a), for
+// the per-thread post query; joinAuthor says whether it needs the authors join.
+func (s Selection) postWhere() (where string, args []any, joinAuthor bool) {
+	var conds []string
+	if s.Author != "" {
+		conds = append(conds, "COALESCE(a.name, p.author_name) = ? COLLATE NOCASE")
+		args = append(args, s.Author)
+		joinAuthor = true
+	}
+	if s.Since != nil {
+		conds = append(conds, "p.posted_at >= ?")
+		args = append(args, stamp(*s.Since))
+	}
+	if s.Until != nil {
+		conds = append(conds, "p.posted_at < ?")
+		args = append(args, stamp(*s.Until))
+	}
+	if len(conds) == 0 {
+		return "1", nil, false
+	}
+	return strings.Join(conds, " AND "), args, joinAuthor
+}
+
+// postColumns are read per post; thread, site and author come from their own
+// (cached) lookups, which costs far less than joining them onto every row.
+const postColumns = `SELECT p.id, p.external_id, p.number, p.url, p.author_name, p.posted_at,
+	p.posted_text, p.edited_at, p.body_html, p.body_text, p.signature_text, p.content_hash, p.first_seen_at,
+	p.last_seen_at, p.deleted_at, p.author_id,
+	(SELECT json_group_array(json_array(q.quoted_author, q.quoted_post_external_id, q.body_text))
+	 FROM quotes q WHERE q.post_id = p.id)
+FROM posts p`
+
+const (
+	threadInfoQuery = `SELECT t.external_id, t.title, t.prefix, t.url, t.forum_path, s.base_url, s.engine
+		FROM threads t JOIN sites s ON s.id = t.site_id WHERE t.id = ?`
+	authorQuery = `SELECT external_id, name, profile_url, title, joined_on, messages, reaction_score,
+		location, country, extras FROM authors WHERE id = ?`
+)
+
+// Posts streams the selected posts, thread by thread (in thread row order) and within
+// a thread in post order, all from one read snapshot. It asks for one thread at a time
+// so nothing is sorted or buffered beyond a thread, whatever the archive's size. Each
+// record is freshly allocated; records of the same thread share the thread's ForumPath
+// slice and records of the same author its pointers and Extras map, which callers must
+// not modify.
+// Stop the loop early to release the snapshot.
+func (db *DB) Posts(ctx context.Context, sel Selection) iter.Seq2[*PostRecord, error] {
+	return func(yield func(*PostRecord, error) bool) {
+		fail := func(err error) { yield(nil, fmt.Errorf("read posts: %w", err)) }
+		tx, err := db.snap.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			fail(err)
+			return
+		}
+		defer tx.Rollback()
+		tw, targs := sel.threadWhere()
+		trows, err := tx.QueryContext(ctx, `SELECT t.id FROM threads t JOIN sites s ON s.id = t.site_id WHERE `+tw+` ORDER BY t.id`, targs...)
+		if err != nil {
+			fail(err)
+			return
+		}
+		var threads []int64
+		for trows.Next() {
+			var id int64
+			if err := trows.Scan(&id); err != nil {
+				trows.Close()
+				fail(err)
+				return
+			}
+			threads = append(threads, id)
+		}
+		trows.Close()
+		if err := trows.Err(); err != nil {
+			fail(err)
+			return
+		}
+		where, args, joinAuthor := sel.postWhere()
+		q := postColumns
+		if joinAuthor {
+			q += "\nLEFT JOIN authors a ON a.id = p.author_id"
+		}
+		sc := &postScanner{authors: map[int64]scraper.Author{}}
+		for _, x := range []struct {
+			s **sql.Stmt
+			q string
+		}{
+			{&sc.posts, q + "\nWHERE p.thread_id = ? AND " + where + "\nORDER BY p.number, p.id"},
+			{&sc.threadStmt, threadInfoQuery},
+			{&sc.authorStmt, authorQuery},
+		} {
+			if *x.s, err = tx.PrepareContext(ctx, x.q); err != nil {
+				fail(err)
+				return
+			}
+			defer (*x.s).Close()
+		}
+		all := append([]any{nil}, args...)
+		for _, id := range threads {
+			all[0] = id
+			rows, err := sc.posts.QueryContext(ctx, all...)
+			if err != nil {
+				fail(err)
+				return
+			}
+			for rows.Next() {
+				rec, err := sc.scan(ctx, rows, id)
+				if err != nil {
+					rows.Close()
+					fail(err)
+					return
+				}
+				if !yield(rec, nil) {
+					rows.Close()
+					return
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				fail(err)
+				return
+			}
+		}
+	}
+}
+
+// postScanner turns post rows into records, looking up each thread once and each
+// author once (up to maxAuthorCache authors).
+type postScanner struct {
+	posts, threadStmt, authorStmt *sql.Stmt
+
+	threadID int64
+	thread   scraper.Thread
+	site     Site
+	authors  map[int64]scraper.Author
+}
+
+// maxAuthorCache bounds the decoded-author cache of one export.
+const maxAuthorCache = 50000
+
+func (sc *postScanner) scan(ctx context.Context, rows *sql.Rows, threadID int64) (*PostRecord, error) {
+	var (
+		r                                               PostRecord
+		number, authorID                                sql.NullInt64
+		url, authorName, postedAt, postedText, editedAt sql.NullString
+		signature, deletedAt, quotes                    sql.NullString
+		firstSeen, lastSeen                             string
+	)
+	if err := rows.Scan(&r.Archive.PostRowID, &r.ID, &number, &url, &authorName, &postedAt,
+		&postedText, &editedAt, &r.BodyHTML, &r.BodyText, &signature, &r.Archive.ContentHash, &firstSeen,
+		&lastSeen, &deletedAt, &authorID, &quotes); err != nil {
+		return nil, err
+	}
+	r.Archive.ThreadRowID = threadID
+	if number.Valid {
+		r.Number = scraper.Int(int(number.Int64))
+	}
+	r.URL = strPtr(url)
+	r.PostedAt = timePtr(postedAt)
+	r.PostedText = strPtr(postedText)
+	r.EditedAt = timePtr(editedAt)
+	r.SignatureText = strPtr(signature)
+	r.Archive.FirstSeenAt = parseStamp(firstSeen)
+	r.Archive.LastSeenAt = parseStamp(lastSeen)
+	r.Archive.DeletedAt = timePtr(deletedAt)
+
+	if authorID.Valid {
+		a, err := sc.author(ctx, authorID.Int64)
+		if err != nil {
+			return nil, err
+		}
+		r.Author = a
+	}
+	if r.Author.Name == nil {
+		r.Author.Name = strPtr(authorName)
+	}
+	if threadID != sc.threadID || sc.threadID == 0 {
+		if err := sc.loadThread(ctx, threadID); err != nil {
+			return nil, err
+		}
+	}
+	r.Thread = sc.thread
+	r.Site = sc.site
+
+	r.Quotes = []scraper.Quote{}
+	if quotes.Valid && quotes.String != "[]" {
+		var qs [][3]*string
+		if err := json.Unmarshal([]byte(quotes.String), &qs); err != nil {
+			return nil, fmt.Errorf("post %s quotes: %w", r.ID, err)
+		}
+		for _, q := range qs {
+			quote := scraper.Quote{Author: q[0], PostID: q[1]}
+			if q[2] != nil {
+				quote.Text = *q[2]
+			}
+			r.Quotes = append(r.Quotes, quote)
+		}
+	}
+	return &r, nil
+}
+
+// author returns the author row id as the extract contract shows it: the forum's id
+// (never the "name:" or "guest" keys the archive uses for unlinked names).
+func (sc *postScanner) author(ctx context.Context, id int64) (scraper.Author, error) {
+	if a, ok := sc.authors[id]; ok {
+		return a, nil
+	}
+	var (
+		a                         scraper.Author
+		ext                       string
+		name, url, title, joined  sql.NullString
+		messages, reaction        sql.NullInt64
+		location, country, extras sql.NullString
+	)
+	if err := sc.authorStmt.QueryRowContext(ctx, id).Scan(&ext, &name, &url, &title, &joined, &messages, &reaction,
+		&location, &country, &extras); err != nil {
+		return a, fmt.Errorf("author %d: %w", id, err)
+	}
+	a = scraper.Author{Name: strPtr(name), URL: strPtr(url), Title: strPtr(title), Joined: strPtr(joined),
+		Location: strPtr(location), Country: strPtr(country)}
+	if !strings.HasPrefix(ext, "name:") && ext != "guest" {
+		a.ID = &ext
+	}
+	if messages.Valid {
+		a.Messages = scraper.Int64(messages.Int64)
+	}
+	if reaction.Valid {
+		a.ReactionScore = scraper.Int64(reaction.Int64)
+	}
+	if extras.Valid && extras.String != "" {
+		if err := json.Unmarshal([]byte(extras.String), &a.Extras); err != nil {
+			return a, fmt.Errorf("author %d extras: %w", id, err)
+		}
+	}
+	if len(sc.authors) >= maxAuthorCache {
+		clear(sc.authors)
+	}
+	sc.authors[id] = a
+	return a, nil
+}
+
+func (sc *postScanner) loadThread(ctx context.Context, id int64) error {
+	var (
+		ext                      string
+		title, prefix, url, path sql.NullString
+		site                     string
+		engine                   sql.NullString
+	)
+	if err := sc.threadStmt.QueryRowContext(ctx, id).Scan(&ext, &title, &prefix, &url, &path, &site, &engine); err != nil {
+		return fmt.Errorf("thread %d: %w", id, err)
+	}
+	sc.threadID = id
+	sc.thread = scraper.Thread{ID: &ext, Title: strPtr(title), Prefix: strPtr(prefix), URL: strPtr(url)}
+	if path.Valid && path.String != "" {
+		if err := json.Unmarshal([]byte(path.String), &sc.thread.ForumPath); err != nil {
+			return fmt.Errorf("thread %d forum_path: %w", id, err)
+		}
+	}
+	sc.site = Site{URL: site, Engine: strPtr(engine)}
+	return nil
+}
+
+// StoredPage is one archived raw page.
+type StoredPage struct {
+	RowID        int64
+	URL          string
+	ThreadRowID  int64 // 0 when the page belongs to no thread
+	Number       int
+	FetchedAt    time.Time
+	Status       int
+	ETag         string
+	LastModified string
+	SHA256       string
+	Encoding     string
+	Site         string
+	Engine       string
+	// Body is the raw bytes as fetched; filled by PageBodies and Page, not by ListPages.
+	Body []byte
+}
+
+const pageSelect = `SELECT pg.id, pg.url, COALESCE(pg.thread_id, 0), COALESCE(pg.number, 1), pg.fetched_at, pg.status,
+	COALESCE(pg.etag, ''), COALESCE(pg.last_modified, ''), pg.sha256, COALESCE(pg.encoding, ''),
+	COALESCE(s.base_url, ''), COALESCE(s.engine, '')`
+
+// pagesQuery selects the pages of the selected threads (with post conditions: the
+// threads holding a selected post), in thread and page order.
+func (s Selection) pagesQuery(columns string, threadPagesOnly bool) (string, []any) {
+	from := `
+FROM pages pg
+LEFT JOIN threads t ON t.id = pg.thread_id
+LEFT JOIN sites s ON s.id = t.site_id`
+	var where string
+	var args []any
+	switch {
+	case s.postLevel():
+		w, a := s.where()
+		where = `pg.thread_id IN (SELECT p.thread_id FROM posts p JOIN threads t ON t.id = p.thread_id
+			JOIN sites s ON s.id = t.site_id LEFT JOIN authors a ON a.id = p.author_id WHERE ` + w + `)`
+		args = a
+	default:
+		where, args = s.threadWhere()
+		if where != "1" || threadPagesOnly {
+			where = "pg.thread_id IS NOT NULL AND " + where
+		}
+	}
+	return columns + from + "\nWHERE " + where + "\nORDER BY pg.thread_id, pg.number, pg.id", args
+}
+
+// ListPages lists the archived thread pages of the selection without their bodies, so
+// a caller can work through them one by one (reparse writes while it goes). Pages
+// stored without a thread (board indexes) are not listed.
+func (db *DB) ListPages(ctx context.Context, sel Selection) ([]StoredPage, error) {
+	q, args := sel.pagesQuery(pageSelect, true)
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list pages: %w", err)
+	}
+	defer rows.Close()
+	var out []StoredPage
+	for rows.Next() {
+		var p StoredPage
+		var fetched string
+		if err := rows.Scan(&p.RowID, &p.URL, &p.ThreadRowID, &p.Number, &fetched, &p.Status, &p.ETag,
+			&p.LastModified, &p.SHA256, &p.Encoding, &p.Site, &p.Engine); err != nil {
+			return nil, fmt.Errorf("list pages: %w", err)
+		}
+		p.FetchedAt = parseStamp(fetched)
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list pages: %w", err)
+	}
+	return out, nil
+}
+
+// PageBodies streams the selected pages with their raw bytes (decompressed), for the
+// WARC export.
+func (db *DB) PageBodies(ctx context.Context, sel Selection) iter.Seq2[*StoredPage, error] {
+	return func(yield func(*StoredPage, error) bool) {
+		q, args := sel.pagesQuery(pageSelect+", pg.html", false)
+		rows, err := db.read.QueryContext(ctx, q, args...)
+		if err != nil {
+			yield(nil, fmt.Errorf("read pages: %w", err))
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			p := &StoredPage{}
+			var fetched string
+			var z []byte
+			if err := rows.Scan(&p.RowID, &p.URL, &p.ThreadRowID, &p.Number, &fetched, &p.Status, &p.ETag,
+				&p.LastModified, &p.SHA256, &p.Encoding, &p.Site, &p.Engine, &z); err != nil {
+				yield(nil, fmt.Errorf("read pages: %w", err))
+				return
+			}
+			p.FetchedAt = parseStamp(fetched)
+			if z != nil {
+				if p.Body, err = gunzip(z); err != nil {
+					yield(nil, fmt.Errorf("page %s: decompress: %w", p.URL, err))
+					return
+				}
+			}
+			if !yield(p, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(nil, fmt.Errorf("read pages: %w", err))
+		}
+	}
+}
+
+// PageBody loads the raw bytes of one listed page. ErrNotFound when it has none.
+func (db *DB) PageBody(ctx context.Context, rowID int64) ([]byte, error) {
+	var z []byte
+	err := db.read.QueryRowContext(ctx, `SELECT html FROM pages WHERE id = ?`, rowID).Scan(&z)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && z == nil) {
+		return nil, fmt.Errorf("page %d: %w", rowID, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("page %d: %w", rowID, err)
+	}
+	b, err := gunzip(z)
+	if err != nil {
+		return nil, fmt.Errorf("page %d: decompress: %w", rowID, err)
+	}
+	return b, nil
+}
+
+func strPtr(s sql.NullString) *string {
+	if !s.Valid {
+		return nil
+	}
+	v := s.String
+	return &v
+}
+
+func timePtr(s sql.NullString) *time.Time {
+	if !s.Valid || s.String == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, s.String)
+	if err != nil {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
+func parseStamp(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// gunzip decompresses a pages.html value.
+func gunzip(z []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(z))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
+}
