@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 
 	"github.com/forumarc/forumarc/scraper"
@@ -21,80 +20,53 @@ type invision struct{}
 
 func init() { scraper.Register(invision{}) }
 
-// ipsCompile compiles a selector group once at init as a goquery matcher.
-func ipsCompile(sel string) ipsMatcher { return ipsMatcher{scraper.MustCompile(sel)} }
-
-// ipsMatcher adapts a compiled cascadia group to goquery.Matcher.
-type ipsMatcher struct{ m cascadia.Matcher }
-
-func (x ipsMatcher) Match(n *html.Node) bool { return x.m.Match(n) }
-
-// MatchAll includes n itself, as goquery expects (cascadia.QueryAll does not).
-func (x ipsMatcher) MatchAll(n *html.Node) []*html.Node {
-	var out []*html.Node
-	if x.m.Match(n) {
-		out = append(out, n)
-	}
-	return append(out, cascadia.QueryAll(n, x.m)...)
-}
-
-func (x ipsMatcher) Filter(nodes []*html.Node) []*html.Node {
-	var out []*html.Node
-	for _, n := range nodes {
-		if x.m.Match(n) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
 var (
 	// ipsDetect: the body attributes and classes every Invision Community front end
 	// renders (data-pageapp, ipsApp, the core.front.core.app controller).
-	ipsDetect = ipsCompile(`body[data-pageapp], body.ipsApp, body[data-controller^="core.front.core"]`)
+	ipsDetect = scraper.MustCompile(`body[data-pageapp], body.ipsApp, body[data-controller^="core.front.core"]`)
 
-	ipsPost        = ipsCompile(`article[id^="elComment_"]`)
-	ipsRecommended = ipsCompile(`[data-role="recommendedComments"], .cRecommendedComments, .ipsEntries--featured`)
-	ipsCommentID   = ipsCompile(`[data-commentid]`)
-	ipsQuoteData   = ipsCompile(`[data-quotedata]`)
-	ipsPane4       = ipsCompile(`aside.cAuthorPane`)
-	ipsPane5       = ipsCompile(`aside.ipsEntry__author-column`)
-	ipsPaneName    = ipsCompile(`.cAuthorPane_author, .ipsEntry__username`)
-	ipsPaneNameA   = ipsCompile(`a[href]`)
-	ipsInfoItems4  = ipsCompile(`ul.cAuthorPane_info > li`)
-	ipsImgTitled   = ipsCompile(`img[title], img[alt]`)
-	ipsRankImg     = ipsCompile(`img.ipsAvatarStack__rank, .ipsAvatarStack__rank img, img[class*="RankImage"]`)
-	ipsGroup5      = ipsCompile(`.ipsEntry__group`)
-	ipsRepBadge    = ipsCompile(`.ipsRepBadge`)
-	ipsStats4      = ipsCompile(`.cAuthorPane_stats > li`)
-	ipsStats5      = ipsCompile(`.ipsEntry__authorStats > li`)
-	ipsFields5     = ipsCompile(`.ipsEntry__authorFields > li`)
-	ipsTitledLink  = ipsCompile(`a[title], span[title]`)
-	ipsNumber5     = ipsCompile(`[data-i-el="number"]`)
-	ipsLabel5      = ipsCompile(`[data-i-el="label"]`)
-	ipsTime        = ipsCompile(`time[datetime]`)
-	ipsContent     = ipsCompile(`[data-role="commentContent"]`)
-	ipsExclude     = ipsCompile(`[data-excludequote]`)
-	ipsSignature   = ipsCompile(`[data-role="memberSignature"]`)
-	ipsSigChrome   = ipsCompile(`[data-role="memberSignature"] ul, [data-action], button`)
-	ipsFindLink    = ipsCompile(`a[href*="do=findComment"][href*="comment="]`)
-	ipsQuote       = ipsCompile(`blockquote.ipsQuote`)
-	ipsQuoteChr    = ipsCompile(`.ipsQuote_citation, .ipsQuote__citation, [data-action="toggleQuote"], .ipsTruncate_more, [data-action="expandTruncate"]`)
-	ipsNoise       = ipsCompile(`[data-excludequote], .ipsReact, .ipsAd, .ipsSpoiler_header, .ipsSpoiler__header, .ipsTruncate_more, [data-action="expandTruncate"]`)
+	ipsPost        = scraper.MustCompile(`article[id^="elComment_"]`)
+	ipsRecommended = scraper.MustCompile(`[data-role="recommendedComments"], .cRecommendedComments, .ipsEntries--featured`)
+	ipsCommentID   = scraper.MustCompile(`[data-commentid]`)
+	ipsQuoteData   = scraper.MustCompile(`[data-quotedata]`)
+	ipsPane4       = scraper.MustCompile(`aside.cAuthorPane`)
+	ipsPane5       = scraper.MustCompile(`aside.ipsEntry__author-column`)
+	ipsPaneName    = scraper.MustCompile(`.cAuthorPane_author, .ipsEntry__username`)
+	ipsPaneNameA   = scraper.MustCompile(`a[href]`)
+	ipsInfoItems4  = scraper.MustCompile(`ul.cAuthorPane_info > li`)
+	ipsImgTitled   = scraper.MustCompile(`img[title], img[alt]`)
+	ipsRankImg     = scraper.MustCompile(`img.ipsAvatarStack__rank, .ipsAvatarStack__rank img, img[class*="RankImage"]`)
+	ipsGroup5      = scraper.MustCompile(`.ipsEntry__group`)
+	ipsRepBadge    = scraper.MustCompile(`.ipsRepBadge`)
+	ipsStats4      = scraper.MustCompile(`.cAuthorPane_stats > li`)
+	ipsStats5      = scraper.MustCompile(`.ipsEntry__authorStats > li`)
+	ipsFields5     = scraper.MustCompile(`.ipsEntry__authorFields > li`)
+	ipsTitledLink  = scraper.MustCompile(`a[title], span[title]`)
+	ipsNumber5     = scraper.MustCompile(`[data-i-el="number"]`)
+	ipsLabel5      = scraper.MustCompile(`[data-i-el="label"]`)
+	ipsTime        = scraper.MustCompile(`time[datetime]`)
+	ipsContent     = scraper.MustCompile(`[data-role="commentContent"]`)
+	ipsExclude     = scraper.MustCompile(`[data-excludequote]`)
+	ipsSignature   = scraper.MustCompile(`[data-role="memberSignature"]`)
+	ipsSigChrome   = scraper.MustCompile(`[data-role="memberSignature"] ul, [data-action], button`)
+	ipsFindLink    = scraper.MustCompile(`a[href*="do=findComment"][href*="comment="]`)
+	ipsQuote       = scraper.MustCompile(`blockquote.ipsQuote`)
+	ipsQuoteChr    = scraper.MustCompile(`.ipsQuote_citation, .ipsQuote__citation, [data-action="toggleQuote"], .ipsTruncate_more, [data-action="expandTruncate"]`)
+	ipsNoise       = scraper.MustCompile(`[data-excludequote], .ipsReact, .ipsAd, .ipsSpoiler_header, .ipsSpoiler__header, .ipsTruncate_more, [data-action="expandTruncate"]`)
 
-	ipsH1         = ipsCompile(`h1.ipsType_pageTitle, h1.ipsPageHeader__title, h1[data-ips-hook="title"], .ipsPageHeader h1`)
-	ipsPrefix     = ipsCompile(`.ipsTag_prefix, .ipsBadge--prefix, [data-ips-prefix]`)
-	ipsTitleSkip  = ipsCompile(`.ipsTag_prefix, .ipsBadge--prefix, [data-ips-prefix], .ipsBadge, .ipsBadges, [data-role="editableTitle"] + *, button`)
-	ipsOGTitle    = ipsCompile(`meta[property="og:title"]`)
-	ipsCanonical  = ipsCompile(`link[rel="canonical"]`)
-	ipsCrumbs     = ipsCompile(`[data-role="breadcrumbList"]`)
-	ipsCrumbLinks = ipsCompile(`li a[href]`)
-	ipsBody       = ipsCompile(`body`)
-	ipsPagination = ipsCompile(`ul.ipsPagination`)
-	ipsPageActive = ipsCompile(`li.ipsPagination_active, li.ipsPagination__active, li.ipsPagination_page.ipsPagination_active, [aria-current="page"]`)
-	ipsPageNext   = ipsCompile(`li.ipsPagination_next, li.ipsPagination__next`)
-	ipsPageLast   = ipsCompile(`li.ipsPagination_last a, li.ipsPagination__last a, li.ipsPagination_page a, li.ipsPagination__page a`)
-	ipsRelNext    = ipsCompile(`link[rel="next"]`)
+	ipsH1         = scraper.MustCompile(`h1.ipsType_pageTitle, h1.ipsPageHeader__title, h1[data-ips-hook="title"], .ipsPageHeader h1`)
+	ipsPrefix     = scraper.MustCompile(`.ipsTag_prefix, .ipsBadge--prefix, [data-ips-prefix]`)
+	ipsTitleSkip  = scraper.MustCompile(`.ipsTag_prefix, .ipsBadge--prefix, [data-ips-prefix], .ipsBadge, .ipsBadges, [data-role="editableTitle"] + *, button`)
+	ipsOGTitle    = scraper.MustCompile(`meta[property="og:title"]`)
+	ipsCanonical  = scraper.MustCompile(`link[rel="canonical"]`)
+	ipsCrumbs     = scraper.MustCompile(`[data-role="breadcrumbList"]`)
+	ipsCrumbLinks = scraper.MustCompile(`li a[href]`)
+	ipsBody       = scraper.MustCompile(`body`)
+	ipsPagination = scraper.MustCompile(`ul.ipsPagination`)
+	ipsPageActive = scraper.MustCompile(`li.ipsPagination_active, li.ipsPagination__active, li.ipsPagination_page.ipsPagination_active, [aria-current="page"]`)
+	ipsPageNext   = scraper.MustCompile(`li.ipsPagination_next, li.ipsPagination__next`)
+	ipsPageLast   = scraper.MustCompile(`li.ipsPagination_last a, li.ipsPagination__last a, li.ipsPagination_page a, li.ipsPagination__page a`)
+	ipsRelNext    = scraper.MustCompile(`link[rel="next"]`)
 )
 
 var (
@@ -201,7 +173,7 @@ func ipsReadPost(s *goquery.Selection, in scraper.Input, rules scraper.QuoteRule
 	}
 	if content.Length() > 0 {
 		for _, n := range content.FindMatcher(ipsExclude).FindMatcher(ipsTime).Nodes {
-			if ts, ok := scraper.ParseMachineTime(mybbAttrOf(n, "datetime")); ok {
+			if ts, ok := scraper.ParseMachineTime(scraper.NodeAttr(n, "datetime")); ok {
 				post.EditedAt = scraper.UTCTime(ts)
 				break
 			}
@@ -574,14 +546,14 @@ func (invision) PageURL(threadURL string, n int) (string, bool) {
 }
 
 var (
-	ipsForumRow     = ipsCompile(`[data-forumid]`)
-	ipsForumLinks   = ipsCompile(`.ipsDataItem_title a[href], .ipsData__title a[href], .ipsDataItem_subList a[href], .ipsData__subList a[href], .cForumRow_subforums a[href]`)
-	ipsTopicRow     = ipsCompile(`[data-rowid]`)
-	ipsTopicLink    = ipsCompile(`.ipsDataItem_title a[href*="topic"], .ipsData__title a[href*="topic"]`)
-	ipsStatReplies  = ipsCompile(`[data-stattype="forums_comments"], [data-stattype="comments"]`)
-	ipsStatValue    = ipsCompile(`[data-stat-value]`)
-	ipsStats4Number = ipsCompile(`.ipsDataItem_stats > li:first-child .ipsDataItem_stats_number`)
-	ipsLastPoster   = ipsCompile(`.ipsDataItem_lastPoster, .ipsData__last`)
+	ipsForumRow     = scraper.MustCompile(`[data-forumid]`)
+	ipsForumLinks   = scraper.MustCompile(`.ipsDataItem_title a[href], .ipsData__title a[href], .ipsDataItem_subList a[href], .ipsData__subList a[href], .cForumRow_subforums a[href]`)
+	ipsTopicRow     = scraper.MustCompile(`[data-rowid]`)
+	ipsTopicLink    = scraper.MustCompile(`.ipsDataItem_title a[href*="topic"], .ipsData__title a[href*="topic"]`)
+	ipsStatReplies  = scraper.MustCompile(`[data-stattype="forums_comments"], [data-stattype="comments"]`)
+	ipsStatValue    = scraper.MustCompile(`[data-stat-value]`)
+	ipsStats4Number = scraper.MustCompile(`.ipsDataItem_stats > li:first-child .ipsDataItem_stats_number`)
+	ipsLastPoster   = scraper.MustCompile(`.ipsDataItem_lastPoster, .ipsData__last`)
 	ipsForumHrefRe  = regexp.MustCompile(`/forum/\d+`)
 )
 

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 
 	"github.com/forumarc/forumarc/scraper"
@@ -24,71 +23,41 @@ func init() { scraper.Register(mybb{}) }
 var (
 	// mybbDetect matches markup only MyBB emits: its general.js, the post body ids of
 	// the postbit templates and the quick-reply form.
-	mybbDetect = mybbCompile(`script[src*="jscripts/general.js"], div.post_body[id^="pid_"], form#quick_reply_form input[name="my_post_key"]`)
+	mybbDetect = scraper.MustCompile(`script[src*="jscripts/general.js"], div.post_body[id^="pid_"], form#quick_reply_form input[name="my_post_key"]`)
 
-	mybbPost        = mybbCompile(`div.post[id^="post_"]`)
-	mybbAuthor      = mybbCompile(`.post_author`)
-	mybbName        = mybbCompile(`.largetext, .postbit_username`)
-	mybbNameLink    = mybbCompile(`a[href]`)
-	mybbUserTitle   = mybbCompile(`.postbit_usertitle`)
-	mybbAuthorInfo  = mybbCompile(`.author_information .smalltext`)
-	mybbStats       = mybbCompile(`.author_statistics`)
-	mybbUIDLink     = mybbCompile(`a[href*="uid="]`)
-	mybbButtonUID   = mybbCompile(`.post_controls a[href*="uid="]`)
-	mybbDate        = mybbCompile(`.post_date`)
-	mybbEdit        = mybbCompile(`.post_edit, .edited_post, [id^="edited_by_"]`)
-	mybbBody        = mybbCompile(`.post_body`)
-	mybbSignature   = mybbCompile(`.signature`)
-	mybbHeadLink    = mybbCompile(`.post_head a[href]`)
-	mybbQuote       = mybbCompile(`blockquote.mycode_quote, blockquote`)
-	mybbQuoteChrome = mybbCompile(`cite`)
-	mybbQuoteNoise  = mybbCompile(`.quick_jump, .codeblock > .title, .phpcodeblock > .title`)
-	mybbQuoteLink   = mybbCompile(`a[href*="pid"]`)
+	mybbPost        = scraper.MustCompile(`div.post[id^="post_"]`)
+	mybbAuthor      = scraper.MustCompile(`.post_author`)
+	mybbName        = scraper.MustCompile(`.largetext, .postbit_username`)
+	mybbNameLink    = scraper.MustCompile(`a[href]`)
+	mybbUserTitle   = scraper.MustCompile(`.postbit_usertitle`)
+	mybbAuthorInfo  = scraper.MustCompile(`.author_information .smalltext`)
+	mybbStats       = scraper.MustCompile(`.author_statistics`)
+	mybbUIDLink     = scraper.MustCompile(`a[href*="uid="]`)
+	mybbButtonUID   = scraper.MustCompile(`.post_controls a[href*="uid="]`)
+	mybbDate        = scraper.MustCompile(`.post_date`)
+	mybbEdit        = scraper.MustCompile(`.post_edit, .edited_post, [id^="edited_by_"]`)
+	mybbBody        = scraper.MustCompile(`.post_body`)
+	mybbSignature   = scraper.MustCompile(`.signature`)
+	mybbHeadLink    = scraper.MustCompile(`.post_head a[href]`)
+	mybbQuote       = scraper.MustCompile(`blockquote.mycode_quote, blockquote`)
+	mybbQuoteChrome = scraper.MustCompile(`cite`)
+	mybbQuoteNoise  = scraper.MustCompile(`.quick_jump, .codeblock > .title, .phpcodeblock > .title`)
+	mybbQuoteLink   = scraper.MustCompile(`a[href*="pid"]`)
 
-	mybbNavActive   = mybbCompile(`.navigation .active, .breadcrumb .active`)
-	mybbNavLinks    = mybbCompile(`.navigation a[href], .breadcrumb li:not(.first_crumb) a[href]`)
-	mybbThead       = mybbCompile(`td.thead strong, div.thead strong`)
-	mybbTitleTag    = mybbCompile(`title`)
-	mybbCanonical   = mybbCompile(`link[rel="canonical"]`)
-	mybbTIDInput    = mybbCompile(`input[name="tid"]`)
-	mybbTIDLink     = mybbCompile(`a[href*="newreply.php?tid="], a[href*="printthread.php?tid="], a[href*="sendthread.php?tid="]`)
-	mybbPagination  = mybbCompile(`.pagination`)
-	mybbPageCurrent = mybbCompile(`.pagination_current`)
-	mybbPageNext    = mybbCompile(`a.pagination_next`)
-	mybbPageNums    = mybbCompile(`a.pagination_page, a.pagination_last, a.pagination_first, .pagination_current`)
-	mybbPagesLabel  = mybbCompile(`.pages`)
-	mybbRelNext     = mybbCompile(`link[rel="next"]`)
+	mybbNavActive   = scraper.MustCompile(`.navigation .active, .breadcrumb .active`)
+	mybbNavLinks    = scraper.MustCompile(`.navigation a[href], .breadcrumb li:not(.first_crumb) a[href]`)
+	mybbThead       = scraper.MustCompile(`td.thead strong, div.thead strong`)
+	mybbTitleTag    = scraper.MustCompile(`title`)
+	mybbCanonical   = scraper.MustCompile(`link[rel="canonical"]`)
+	mybbTIDInput    = scraper.MustCompile(`input[name="tid"]`)
+	mybbTIDLink     = scraper.MustCompile(`a[href*="newreply.php?tid="], a[href*="printthread.php?tid="], a[href*="sendthread.php?tid="]`)
+	mybbPagination  = scraper.MustCompile(`.pagination`)
+	mybbPageCurrent = scraper.MustCompile(`.pagination_current`)
+	mybbPageNext    = scraper.MustCompile(`a.pagination_next`)
+	mybbPageNums    = scraper.MustCompile(`a.pagination_page, a.pagination_last, a.pagination_first, .pagination_current`)
+	mybbPagesLabel  = scraper.MustCompile(`.pages`)
+	mybbRelNext     = scraper.MustCompile(`link[rel="next"]`)
 )
-
-// mybbCompile compiles a selector group once at init as a goquery matcher
-// (cascadia's SelectorGroup lacks the Filter method goquery wants).
-func mybbCompile(sel string) mybbMatcher {
-	return mybbMatcher{scraper.MustCompile(sel)}
-}
-
-// mybbMatcher adapts a compiled cascadia group to goquery.Matcher.
-type mybbMatcher struct{ m cascadia.Matcher }
-
-func (x mybbMatcher) Match(n *html.Node) bool { return x.m.Match(n) }
-
-// MatchAll includes n itself, as goquery expects (cascadia.QueryAll does not).
-func (x mybbMatcher) MatchAll(n *html.Node) []*html.Node {
-	var out []*html.Node
-	if x.m.Match(n) {
-		out = append(out, n)
-	}
-	return append(out, cascadia.QueryAll(n, x.m)...)
-}
-
-func (x mybbMatcher) Filter(nodes []*html.Node) []*html.Node {
-	var out []*html.Node
-	for _, n := range nodes {
-		if x.m.Match(n) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
 
 // mybbReputationLabels are MyBB's "Reputation" in the languages its packs ship. MyBB
 // reputation is a per-user score given with comments, not a reaction count, so it is
@@ -126,7 +95,7 @@ func (mybb) Info() scraper.EngineInfo {
 }
 
 func (mybb) Detect(doc *goquery.Document) bool {
-	return len(doc.Nodes) > 0 && cascadia.Query(doc.Nodes[0], mybbDetect) != nil
+	return scraper.Has(doc, mybbDetect)
 }
 
 func (e mybb) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
@@ -219,7 +188,7 @@ func mybbReadAuthor(s *goquery.Selection, in scraper.Input) scraper.Author {
 		// which may link to other members).
 		links := append(pa.FindMatcher(mybbUIDLink).Nodes, s.FindMatcher(mybbButtonUID).Nodes...)
 		for _, n := range links {
-			if uid := mybbQueryParam(mybbAttrOf(n, "href"), "uid"); uid != "" {
+			if uid := mybbQueryParam(scraper.NodeAttr(n, "href"), "uid"); uid != "" {
 				a.ID = scraper.Str(uid)
 				break
 			}
@@ -348,7 +317,7 @@ func mybbThread(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 	}
 	if tid == "" {
 		for _, n := range doc.FindMatcher(mybbTIDLink).Nodes {
-			if tid = mybbQueryParam(mybbAttrOf(n, "href"), "tid"); tid != "" {
+			if tid = mybbQueryParam(scraper.NodeAttr(n, "href"), "tid"); tid != "" {
 				break
 			}
 		}
@@ -453,7 +422,7 @@ func mybbResolvedText(n *html.Node, skipEdit bool) string {
 				if skipEdit && mybbEdit.Match(c) {
 					continue
 				}
-				if t := mybbAttrOf(c, "title"); t != "" && strings.ContainsAny(t, "0123456789") {
+				if t := scraper.NodeAttr(c, "title"); t != "" && strings.ContainsAny(t, "0123456789") {
 					b.WriteString(t)
 					continue
 				}
@@ -523,23 +492,13 @@ func mybbQueryParam(href, key string) string {
 	return ""
 }
 
-// mybbAttrOf reads an attribute of a raw node.
-func mybbAttrOf(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return strings.TrimSpace(a.Val)
-		}
-	}
-	return ""
-}
-
 var (
-	mybbForumRow     = mybbCompile(`tr:has(.forum_status)`)
-	mybbForumLinks   = mybbCompile(`strong > a[href], .smalltext a[href], .subforumicon + a[href]`)
-	mybbThreadLink   = mybbCompile(`span[id^="tid_"] > a[href]`)
-	mybbThreadRow    = mybbCompile(`tr`)
-	mybbWhoPosted    = mybbCompile(`a[href^="javascript:MyBB.whoPosted"]`)
-	mybbLastPost     = mybbCompile(`.lastpost`)
+	mybbForumRow     = scraper.MustCompile(`tr:has(.forum_status)`)
+	mybbForumLinks   = scraper.MustCompile(`strong > a[href], .smalltext a[href], .subforumicon + a[href]`)
+	mybbThreadLink   = scraper.MustCompile(`span[id^="tid_"] > a[href]`)
+	mybbThreadRow    = scraper.MustCompile(`tr`)
+	mybbWhoPosted    = scraper.MustCompile(`a[href^="javascript:MyBB.whoPosted"]`)
+	mybbLastPost     = scraper.MustCompile(`.lastpost`)
 	mybbForumHrefRe  = regexp.MustCompile(`(?i)(forumdisplay\.php\?(?:.*&)?fid=\d+|/forum-\d+(?:-page-\d+)?\.html|/Forum-[^/?#]+)`)
 	mybbThreadHrefRe = regexp.MustCompile(`(?i)(showthread\.php\?(?:.*&)?tid=(\d+)|thread-(\d+)(?:-page-\d+)?\.html)`)
 )
@@ -576,7 +535,7 @@ func (mybb) ExtractListing(doc *goquery.Document, in scraper.Input) (*scraper.Li
 		}
 		seen[u] = true
 		te := scraper.ThreadEntry{URL: u, Title: scraper.Str(scraper.TextLine(a))}
-		te.ID = scraper.Str(scraper.Digits(strings.TrimPrefix(mybbAttrOf(n.Parent, "id"), "tid_")))
+		te.ID = scraper.Str(scraper.Digits(strings.TrimPrefix(scraper.NodeAttr(n.Parent, "id"), "tid_")))
 		if te.ID == nil {
 			if m := mybbThreadHrefRe.FindStringSubmatch(href); m != nil {
 				te.ID = scraper.Str(m[2] + m[3])
@@ -617,7 +576,7 @@ func mybbResolvedLines(n *html.Node) string {
 			case c.Type == html.ElementNode && c.Data == "br":
 				b.WriteString("\n")
 			case c.Type == html.ElementNode:
-				if t := mybbAttrOf(c, "title"); t != "" && strings.ContainsAny(t, "0123456789") {
+				if t := scraper.NodeAttr(c, "title"); t != "" && strings.ContainsAny(t, "0123456789") {
 					b.WriteString(t)
 					continue
 				}

@@ -25,57 +25,57 @@ type phpbbEngine struct{}
 func init() { scraper.Register(phpbbEngine{}) }
 
 var (
-	phpbbProsilverPostSel = phpbbMust(`div.post[id^="p"]`)
-	phpbbSubsilverPostSel = phpbbMust(`table.tablebg`)
-	phpbbPostAuthorSel    = phpbbMust(`b.postauthor`)
-	phpbbAnchorNameSel    = phpbbMust(`a[name^="p"]`)
+	phpbbProsilverPostSel = scraper.MustCompile(`div.post[id^="p"]`)
+	phpbbSubsilverPostSel = scraper.MustCompile(`table.tablebg`)
+	phpbbPostAuthorSel    = scraper.MustCompile(`b.postauthor`)
+	phpbbAnchorNameSel    = scraper.MustCompile(`a[name^="p"]`)
 
-	phpbbProfileSel     = phpbbMust(`dl.postprofile`)
-	phpbbProfileNameSel = phpbbMust(`a.username, a.username-coloured, a[href*="mode=viewprofile"]`)
-	phpbbGuestNameSel   = phpbbMust(`span.username, span.username-coloured, strong`)
-	phpbbAuthorLineSel  = phpbbMust(`p.author, div.author, .author`)
-	phpbbTimeSel        = phpbbMust(`time[datetime]`)
-	phpbbContentSel     = phpbbMust(`div.content`)
-	phpbbSignatureSel   = phpbbMust(`div.signature`)
-	phpbbNoticeSel      = phpbbMust(`div.notice`)
-	phpbbDdSel          = phpbbMust(`dd`)
-	phpbbDtSel          = phpbbMust(`dt`)
-	phpbbLabelSel       = phpbbMust(`strong, b`)
-	phpbbPostLinkSel    = phpbbMust(`a[href*="p="][href*="#p"]`)
+	phpbbProfileSel     = scraper.MustCompile(`dl.postprofile`)
+	phpbbProfileNameSel = scraper.MustCompile(`a.username, a.username-coloured, a[href*="mode=viewprofile"]`)
+	phpbbGuestNameSel   = scraper.MustCompile(`span.username, span.username-coloured, strong`)
+	phpbbAuthorLineSel  = scraper.MustCompile(`p.author, div.author, .author`)
+	phpbbTimeSel        = scraper.MustCompile(`time[datetime]`)
+	phpbbContentSel     = scraper.MustCompile(`div.content`)
+	phpbbSignatureSel   = scraper.MustCompile(`div.signature`)
+	phpbbNoticeSel      = scraper.MustCompile(`div.notice`)
+	phpbbDdSel          = scraper.MustCompile(`dd`)
+	phpbbDtSel          = scraper.MustCompile(`dt`)
+	phpbbLabelSel       = scraper.MustCompile(`strong, b`)
+	phpbbPostLinkSel    = scraper.MustCompile(`a[href*="p="][href*="#p"]`)
 
-	phpbbSubBodySel      = phpbbMust(`div.postbody`)
-	phpbbSubSigSel       = phpbbMust(`span.postbody`)
-	phpbbSubDetailsSel   = phpbbMust(`span.postdetails`)
-	phpbbSubRankSel      = phpbbMust(`td.profile td.postdetails`)
-	phpbbSubHeaderSel    = phpbbMust(`td.gensmall div`)
-	phpbbSubEditSel      = phpbbMust(`span.gensmall`)
-	phpbbSubProfileLink  = phpbbMust(`a[href*="mode=viewprofile"]`)
-	phpbbSubQuoteOutside = phpbbMust(`div.quotetitle`)
+	phpbbSubBodySel      = scraper.MustCompile(`div.postbody`)
+	phpbbSubSigSel       = scraper.MustCompile(`span.postbody`)
+	phpbbSubDetailsSel   = scraper.MustCompile(`span.postdetails`)
+	phpbbSubRankSel      = scraper.MustCompile(`td.profile td.postdetails`)
+	phpbbSubHeaderSel    = scraper.MustCompile(`td.gensmall div`)
+	phpbbSubEditSel      = scraper.MustCompile(`span.gensmall`)
+	phpbbSubProfileLink  = scraper.MustCompile(`a[href*="mode=viewprofile"]`)
+	phpbbSubQuoteOutside = scraper.MustCompile(`div.quotetitle`)
 
 	phpbbQuoteRules = scraper.QuoteRules{
-		Quote:   phpbbMust(`blockquote, div.quotecontent`),
-		Chrome:  phpbbMust(`cite`),
-		Noise:   phpbbMust(`dl.codebox > dt, div.codetitle`),
+		Quote:   scraper.MustCompile(`blockquote, div.quotecontent`),
+		Chrome:  scraper.MustCompile(`cite`),
+		Noise:   scraper.MustCompile(`dl.codebox > dt, div.codetitle`),
 		Outside: phpbbSubQuoteOutside,
 		Info:    phpbbQuoteInfo,
 	}
-	phpbbCiteSel         = phpbbMust(`cite`)
-	phpbbCiteProfileSel  = phpbbMust(`a[href*="mode=viewprofile"]`)
-	phpbbCitePostLinkSel = phpbbMust(`a[data-post-id], a[href*="p="]`)
+	phpbbCiteSel         = scraper.MustCompile(`cite`)
+	phpbbCiteProfileSel  = scraper.MustCompile(`a[href*="mode=viewprofile"]`)
+	phpbbCitePostLinkSel = scraper.MustCompile(`a[data-post-id], a[href*="p="]`)
 
-	phpbbTitleSels     = []phpbbMatcher{phpbbMust(`h2.topic-title`), phpbbMust(`#pageheader h2`), phpbbMust(`h2`)}
-	phpbbCrumbSels     = []phpbbMatcher{phpbbMust(`.navlinks .crumb a, #nav-breadcrumbs .crumb a`), phpbbMust(`ul.navlinks li.icon-home a`), phpbbMust(`p.breadcrumbs a`)}
-	phpbbTopicLinkSel  = phpbbMust(`h2 a[href*="viewtopic.php"], a[href*="mode=reply"][href*="t="], a[href*="viewtopic.php"][href*="t="]`)
-	phpbbTopicInputSel = phpbbMust(`input[name="t"]`)
-	phpbbCanonicalSel  = phpbbMust(`link[rel="canonical"]`)
-	phpbbHTMLTitleSel  = phpbbMust(`title`)
+	phpbbTitleSels     = []cascadia.Selector{scraper.MustCompile(`h2.topic-title`), scraper.MustCompile(`#pageheader h2`), scraper.MustCompile(`h2`)}
+	phpbbCrumbSels     = []cascadia.Selector{scraper.MustCompile(`.navlinks .crumb a, #nav-breadcrumbs .crumb a`), scraper.MustCompile(`ul.navlinks li.icon-home a`), scraper.MustCompile(`p.breadcrumbs a`)}
+	phpbbTopicLinkSel  = scraper.MustCompile(`h2 a[href*="viewtopic.php"], a[href*="mode=reply"][href*="t="], a[href*="viewtopic.php"][href*="t="]`)
+	phpbbTopicInputSel = scraper.MustCompile(`input[name="t"]`)
+	phpbbCanonicalSel  = scraper.MustCompile(`link[rel="canonical"]`)
+	phpbbHTMLTitleSel  = scraper.MustCompile(`title`)
 
-	phpbbPagerSel      = phpbbMust(`.pagination, .paging`)
-	phpbbSubPagerSel   = phpbbMust(`td.gensmall > b`)
-	phpbbPagerNumSel   = phpbbMust(`a, strong, span, b`)
-	phpbbPagerCurSel   = phpbbMust(`li.active > span, li.active > a, span > strong, strong`)
-	phpbbPagerNextSel  = phpbbMust(`a[rel="next"], li.next > a, li.arrow.next > a`)
-	phpbbPagerLinksSel = phpbbMust(`a[href]`)
+	phpbbPagerSel      = scraper.MustCompile(`.pagination, .paging`)
+	phpbbSubPagerSel   = scraper.MustCompile(`td.gensmall > b`)
+	phpbbPagerNumSel   = scraper.MustCompile(`a, strong, span, b`)
+	phpbbPagerCurSel   = scraper.MustCompile(`li.active > span, li.active > a, span > strong, strong`)
+	phpbbPagerNextSel  = scraper.MustCompile(`a[rel="next"], li.next > a, li.arrow.next > a`)
+	phpbbPagerLinksSel = scraper.MustCompile(`a[href]`)
 
 	phpbbEditedRe  = regexp.MustCompile(`(?i)\s(?:on|am|le|el|il|op|em|в)\s+(.+?),\s*(?:edited|insgesamt|modifié|édité|editado|modificato|bewerkt|изменял|отредактировано)`)
 	phpbbUserIDRe  = regexp.MustCompile(`[?&;]u=(\d+)`)
@@ -102,61 +102,21 @@ func (phpbbEngine) Info() scraper.EngineInfo {
 // and post profile list, subsilver2's bold author cell, the topic list, member links.
 // A hand-written matcher (element type first) keeps this a few percent of extraction.
 func (phpbbEngine) Detect(doc *goquery.Document) bool {
-	return phpbbFind(doc, phpbbIsMarker)
+	return scraper.Has(doc, cascadia.Selector(phpbbIsMarker))
 }
 
 func phpbbIsMarker(n *html.Node) bool {
 	switch n.DataAtom {
 	case atom.Body:
-		return phpbbAttr(n, "id") == "phpbb"
+		return scraper.NodeAttr(n, "id") == "phpbb"
 	case atom.Dl:
-		return phpbbHasClass(n, "postprofile")
+		return scraper.HasClass(n, "postprofile")
 	case atom.B:
-		return phpbbHasClass(n, "postauthor")
+		return scraper.HasClass(n, "postauthor")
 	case atom.Ul:
-		return phpbbHasClass(n, "topiclist")
+		return scraper.HasClass(n, "topiclist")
 	case atom.A:
-		return strings.Contains(phpbbAttr(n, "href"), "memberlist.php?mode=viewprofile")
-	}
-	return false
-}
-
-// phpbbFind reports whether any element of doc satisfies match, stopping at the first.
-func phpbbFind(doc *goquery.Document, match func(*html.Node) bool) bool {
-	var walk func(n *html.Node) bool
-	walk = func(n *html.Node) bool {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type != html.ElementNode {
-				continue
-			}
-			if match(c) || walk(c) {
-				return true
-			}
-		}
-		return false
-	}
-	for _, n := range doc.Nodes {
-		if walk(n) {
-			return true
-		}
-	}
-	return false
-}
-
-func phpbbAttr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
-
-func phpbbHasClass(n *html.Node, class string) bool {
-	for _, c := range strings.Fields(phpbbAttr(n, "class")) {
-		if c == class {
-			return true
-		}
+		return strings.Contains(scraper.NodeAttr(n, "href"), "memberlist.php?mode=viewprofile")
 	}
 	return false
 }
@@ -543,35 +503,6 @@ func phpbbFirstText(sel *goquery.Selection) *goquery.Selection {
 	return sel.FilterFunction(func(_ int, s *goquery.Selection) bool { return scraper.TextLine(s) != "" }).First()
 }
 
-// phpbbMatcher adapts a compiled selector group to goquery.Matcher, which also wants
-// MatchAll and Filter; scraper.MustCompile returns only cascadia.Matcher. The SMF
-// engine uses it too.
-type phpbbMatcher struct{ cascadia.Matcher }
-
-// MatchAll returns n and its descendants that match, in document order, as goquery
-// expects (cascadia.QueryAll alone leaves n out).
-func (m phpbbMatcher) MatchAll(n *html.Node) []*html.Node {
-	var out []*html.Node
-	if m.Match(n) {
-		out = append(out, n)
-	}
-	return append(out, cascadia.QueryAll(n, m.Matcher)...)
-}
-
-// Filter keeps the nodes that match.
-func (m phpbbMatcher) Filter(nodes []*html.Node) []*html.Node {
-	var out []*html.Node
-	for _, n := range nodes {
-		if m.Match(n) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-// phpbbMust compiles a selector once at init (a typo panics in every test run).
-func phpbbMust(sel string) phpbbMatcher { return phpbbMatcher{scraper.MustCompile(sel)} }
-
 func phpbbMatch(re *regexp.Regexp, s string) string {
 	if m := re.FindStringSubmatch(s); m != nil {
 		return m[1]
@@ -580,15 +511,15 @@ func phpbbMatch(re *regexp.Regexp, s string) string {
 }
 
 var (
-	phpbbListTitleSel  = phpbbMust(`h2.forum-title, #pageheader h2, h2`)
-	phpbbForumLinkSel  = phpbbMust(`a.forumtitle, a.forumlink`)
-	phpbbTopicTitleSel = phpbbMust(`a.topictitle`)
-	phpbbRowSel        = phpbbMust(`li.row, tr`)
-	phpbbRepliesSel    = phpbbMust(`dd.posts, p.topicdetails`)
-	phpbbLastPostSel   = phpbbMust(`dd.lastpost`)
-	phpbbRowCellSel    = phpbbMust(`td`)
-	phpbbDfnSel        = phpbbMust(`dfn`)
-	phpbbParaSel       = phpbbMust(`p`)
+	phpbbListTitleSel  = scraper.MustCompile(`h2.forum-title, #pageheader h2, h2`)
+	phpbbForumLinkSel  = scraper.MustCompile(`a.forumtitle, a.forumlink`)
+	phpbbTopicTitleSel = scraper.MustCompile(`a.topictitle`)
+	phpbbRowSel        = scraper.MustCompile(`li.row, tr`)
+	phpbbRepliesSel    = scraper.MustCompile(`dd.posts, p.topicdetails`)
+	phpbbLastPostSel   = scraper.MustCompile(`dd.lastpost`)
+	phpbbRowCellSel    = scraper.MustCompile(`td`)
+	phpbbDfnSel        = scraper.MustCompile(`dfn`)
+	phpbbParaSel       = scraper.MustCompile(`p`)
 	phpbbCountRe       = regexp.MustCompile(`\d[\d,.\x{a0}\x{202f}]*`)
 )
 

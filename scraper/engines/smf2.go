@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
@@ -23,45 +24,45 @@ type smfEngine struct{}
 func init() { scraper.Register(smfEngine{}) }
 
 var (
-	smfInnerSel     = phpbbMust(`div.inner[id^="msg_"]`)
-	smfPosterSel    = phpbbMust(`.poster`)
-	smfNameSel      = phpbbMust(`h4 a[href*="action=profile"]`)
-	smfH4Sel        = phpbbMust(`h4`)
-	smfInfoSel      = phpbbMust(`ul[id$="_extra_info"], ul.user_info`)
-	smfKeyinfoSel   = phpbbMust(`.keyinfo`)
-	smfDate21Sel    = phpbbMust(`a.smalltext, .postinfo a.smalltext`)
-	smfDate20Sel    = phpbbMust(`div.smalltext`)
-	smfPageNumSel   = phpbbMust(`.page_number`)
-	smfPermalinkSel = phpbbMust(`a.smalltext[href]`)
-	smfSubjectLink  = phpbbMust(`h5 a[href], [id^="subject_"] a[href]`)
-	smfImgAltSel    = phpbbMust(`img[alt], [title]`)
-	smfModifiedSel  = phpbbMust(`[id^="modified_"]`)
-	smfSignatureSel = phpbbMust(`div.signature`)
-	smfLabelSel     = phpbbMust(`strong, b`)
-	smfTitleLiSel   = phpbbMust(`li.title`)
-	smfListSel      = phpbbMust(`ul, ol`)
-	smfOnlineSel    = phpbbMust(`img[src*="useron"], img[src*="useroff"], span.on, span.off`)
-	smfQuoteHeadSel = phpbbMust(`div.quoteheader`)
-	smfQuoteLinkSel = phpbbMust(`a[href*="msg"]`)
+	smfInnerSel     = scraper.MustCompile(`div.inner[id^="msg_"]`)
+	smfPosterSel    = scraper.MustCompile(`.poster`)
+	smfNameSel      = scraper.MustCompile(`h4 a[href*="action=profile"]`)
+	smfH4Sel        = scraper.MustCompile(`h4`)
+	smfInfoSel      = scraper.MustCompile(`ul[id$="_extra_info"], ul.user_info`)
+	smfKeyinfoSel   = scraper.MustCompile(`.keyinfo`)
+	smfDate21Sel    = scraper.MustCompile(`a.smalltext, .postinfo a.smalltext`)
+	smfDate20Sel    = scraper.MustCompile(`div.smalltext`)
+	smfPageNumSel   = scraper.MustCompile(`.page_number`)
+	smfPermalinkSel = scraper.MustCompile(`a.smalltext[href]`)
+	smfSubjectLink  = scraper.MustCompile(`h5 a[href], [id^="subject_"] a[href]`)
+	smfImgAltSel    = scraper.MustCompile(`img[alt], [title]`)
+	smfModifiedSel  = scraper.MustCompile(`[id^="modified_"]`)
+	smfSignatureSel = scraper.MustCompile(`div.signature`)
+	smfLabelSel     = scraper.MustCompile(`strong, b`)
+	smfTitleLiSel   = scraper.MustCompile(`li.title`)
+	smfListSel      = scraper.MustCompile(`ul, ol`)
+	smfOnlineSel    = scraper.MustCompile(`img[src*="useron"], img[src*="useroff"], span.on, span.off`)
+	smfQuoteHeadSel = scraper.MustCompile(`div.quoteheader`)
+	smfQuoteLinkSel = scraper.MustCompile(`a[href*="msg"]`)
 
 	smfQuoteRules = scraper.QuoteRules{
-		Quote:   phpbbMust(`blockquote.bbc_standard_quote, blockquote.bbc_alternate_quote`),
-		Chrome:  phpbbMust(`cite`),
-		Noise:   phpbbMust(`div.codeheader, .quotefooter`),
-		Outside: phpbbMust(`div.quoteheader, div.quotefooter, div.codeheader`),
+		Quote:   scraper.MustCompile(`blockquote.bbc_standard_quote, blockquote.bbc_alternate_quote`),
+		Chrome:  scraper.MustCompile(`cite`),
+		Noise:   scraper.MustCompile(`div.codeheader, .quotefooter`),
+		Outside: scraper.MustCompile(`div.quoteheader, div.quotefooter, div.codeheader`),
 		Info:    smfQuoteInfo,
 	}
-	smfCiteSel = phpbbMust(`cite`)
+	smfCiteSel = scraper.MustCompile(`cite`)
 
-	smfCrumbSel    = phpbbMust(`.linktree, .navigate_section ul`)
-	smfCrumbLiSel  = phpbbMust(`li`)
-	smfCrumbASel   = phpbbMust(`a`)
-	smfTopSubject  = phpbbMust(`#top_subject`)
-	smfHTMLTitle   = phpbbMust(`title`)
-	smfNavLinkSel  = phpbbMust(`a.navPages, a.nav_page`)
-	smfPagerSel    = phpbbMust(`.pagelinks, .pagesection`)
-	smfCurPageSel  = phpbbMust(`span.current_page, strong`)
-	smfPagerAllSel = phpbbMust(`a, strong, span`)
+	smfCrumbSel    = scraper.MustCompile(`.linktree, .navigate_section ul`)
+	smfCrumbLiSel  = scraper.MustCompile(`li`)
+	smfCrumbASel   = scraper.MustCompile(`a`)
+	smfTopSubject  = scraper.MustCompile(`#top_subject`)
+	smfHTMLTitle   = scraper.MustCompile(`title`)
+	smfNavLinkSel  = scraper.MustCompile(`a.navPages, a.nav_page`)
+	smfPagerSel    = scraper.MustCompile(`.pagelinks, .pagesection`)
+	smfCurPageSel  = scraper.MustCompile(`span.current_page, strong`)
+	smfPagerAllSel = scraper.MustCompile(`a, strong, span`)
 
 	smfTopicRe   = regexp.MustCompile(`topic[=,](\d+)(?:\.(\d+|msg\d+|new))?`)
 	smfMsgRe     = regexp.MustCompile(`msg[_=]?(\d+)`)
@@ -86,19 +87,19 @@ func (smfEngine) Info() scraper.EngineInfo {
 // lists (ul#msg_N_extra_info), the board index (#messageindex) and its page links
 // (a.navPages in 2.0, a.nav_page in 2.1).
 func (smfEngine) Detect(doc *goquery.Document) bool {
-	return phpbbFind(doc, smfIsMarker)
+	return scraper.Has(doc, cascadia.Selector(smfIsMarker))
 }
 
 func smfIsMarker(n *html.Node) bool {
 	switch n.DataAtom {
 	case atom.Div:
-		return strings.HasPrefix(phpbbAttr(n, "id"), "msg_") && phpbbHasClass(n, "inner")
+		return strings.HasPrefix(scraper.NodeAttr(n, "id"), "msg_") && scraper.HasClass(n, "inner")
 	case atom.Ul:
-		return strings.HasSuffix(phpbbAttr(n, "id"), "_extra_info")
+		return strings.HasSuffix(scraper.NodeAttr(n, "id"), "_extra_info")
 	case atom.A:
-		return phpbbHasClass(n, "navPages") || phpbbHasClass(n, "nav_page")
+		return scraper.HasClass(n, "navPages") || scraper.HasClass(n, "nav_page")
 	}
-	return phpbbAttr(n, "id") == "messageindex"
+	return scraper.NodeAttr(n, "id") == "messageindex"
 }
 
 // Extract reads a topic page (index.php?topic=ID.OFFSET or topic,ID.OFFSET.html).
@@ -322,7 +323,7 @@ func smfPost(inner *goquery.Selection, id string, in scraper.Input) scraper.Post
 	}
 	// Permalink: 2.1's date link, else the subject link (2.1's hidden subject uses
 	// the redirecting index.php?msg=N form, so it comes last).
-	for _, m := range []phpbbMatcher{smfPermalinkSel, smfSubjectLink} {
+	for _, m := range []cascadia.Selector{smfPermalinkSel, smfSubjectLink} {
 		key.FindMatcher(m).EachWithBreak(func(_ int, l *goquery.Selection) bool {
 			if href := scraper.Attr(l, "href"); phpbbMatch(smfMsgRe, href) == id {
 				post.URL = scraper.ResolvePtr(in.URL, href)
@@ -443,12 +444,12 @@ func smfEdited(txt string, in scraper.Input) *time.Time {
 }
 
 var (
-	smfBoardLinkSel = phpbbMust(`a.subject[href*="board="], a.subject[href*="board,"]`)
-	smfTopicLinkSel = phpbbMust(`#messageindex span[id^="msg_"] > a`)
-	smfTopicRowSel  = phpbbMust(`tr, div.windowbg, div.windowbg2`)
-	smfStatsSel     = phpbbMust(`td.stats, .board_stats`)
-	smfLastPostSel  = phpbbMust(`td.lastpost, div.lastpost, .lastpost`)
-	smfBoardNameSel = phpbbMust(`.linktree li.last a, .navigate_section li.last a`)
+	smfBoardLinkSel = scraper.MustCompile(`a.subject[href*="board="], a.subject[href*="board,"]`)
+	smfTopicLinkSel = scraper.MustCompile(`#messageindex span[id^="msg_"] > a`)
+	smfTopicRowSel  = scraper.MustCompile(`tr, div.windowbg, div.windowbg2`)
+	smfStatsSel     = scraper.MustCompile(`td.stats, .board_stats`)
+	smfLastPostSel  = scraper.MustCompile(`td.lastpost, div.lastpost, .lastpost`)
+	smfBoardNameSel = scraper.MustCompile(`.linktree li.last a, .navigate_section li.last a`)
 	smfCountRe      = regexp.MustCompile(`\d[\d,.\x{a0}\x{202f}]*`)
 )
 

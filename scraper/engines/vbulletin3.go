@@ -19,23 +19,23 @@ func init() { scraper.Register(vbulletin3Engine{}) }
 
 var (
 	vb3SelDetect     = scraper.MustCompile(`a.bigusername, table[id^="post"] div[id^="post_message_"], td[id^="td_post_"] div[id^="post_message_"]`)
-	vb3SelPosts      = vbSel(`table[id^="post"]`)
-	vb3SelMessage    = vbSel(`div[id^="post_message_"]`)
-	vb3SelDateAnchor = vbSel(`a[name^="post"]`)
-	vb3SelCount      = vbSel(`a[id^="postcount"]`)
-	vb3SelUser       = vbSel(`a.bigusername`)
-	vb3SelPostMenu   = vbSel(`div[id^="postmenu_"]`)
-	vb3SelSmall      = vbSel(`div.smallfont`)
-	vb3SelStat       = vbSel(`div.smallfont > div`)
-	vb3SelPostCell   = vbSel(`td[id^="td_post_"]`)
-	vb3SelEdited     = vbSel(`div.smallfont > em`)
-	vb3SelDiv        = vbSel(`div`)
-	vb3SelNavTitle   = vbSel(`td.navbar strong`)
-	vb3SelReload     = vbSel(`td.navbar a[href*="showthread.php"]`)
-	vb3SelCrumbs     = vbSel(`span.navbar a`)
-	vb3SelPageNav    = vbSel(`div.pagenav`)
-	vb3SelPageOf     = vbSel(`td.vbmenu_control`)
-	vb3SelCurrent    = vbSel(`td.alt2 strong, span[title^="Showing results"] strong`)
+	vb3SelPosts      = scraper.MustCompile(`table[id^="post"]`)
+	vb3SelMessage    = scraper.MustCompile(`div[id^="post_message_"]`)
+	vb3SelDateAnchor = scraper.MustCompile(`a[name^="post"]`)
+	vb3SelCount      = scraper.MustCompile(`a[id^="postcount"]`)
+	vb3SelUser       = scraper.MustCompile(`a.bigusername`)
+	vb3SelPostMenu   = scraper.MustCompile(`div[id^="postmenu_"]`)
+	vb3SelSmall      = scraper.MustCompile(`div.smallfont`)
+	vb3SelStat       = scraper.MustCompile(`div.smallfont > div`)
+	vb3SelPostCell   = scraper.MustCompile(`td[id^="td_post_"]`)
+	vb3SelEdited     = scraper.MustCompile(`div.smallfont > em`)
+	vb3SelDiv        = scraper.MustCompile(`div`)
+	vb3SelNavTitle   = scraper.MustCompile(`td.navbar strong`)
+	vb3SelReload     = scraper.MustCompile(`td.navbar a[href*="showthread.php"]`)
+	vb3SelCrumbs     = scraper.MustCompile(`span.navbar a`)
+	vb3SelPageNav    = scraper.MustCompile(`div.pagenav`)
+	vb3SelPageOf     = scraper.MustCompile(`td.vbmenu_control`)
+	vb3SelCurrent    = scraper.MustCompile(`td.alt2 strong, span[title^="Showing results"] strong`)
 )
 
 // vb3QuoteRules match the vBulletin 3 bbcode_quote template: a div holding a
@@ -61,7 +61,7 @@ var vb3QuoteRules = scraper.QuoteRules{
 }
 
 var (
-	vb3SelQuoteBy = vbSel(`td.alt2 > div:first-child:not(:last-child)`)
+	vb3SelQuoteBy = scraper.MustCompile(`td.alt2 > div:first-child:not(:last-child)`)
 	vb3SelAlt2    = scraper.MustCompile(`td.alt2`)
 )
 
@@ -80,7 +80,7 @@ func (vb3QuoteBlock) Match(n *html.Node) bool {
 		}
 		switch c.DataAtom {
 		case atom.Div:
-			label = label || vbHasClass(c, "smallfont")
+			label = label || scraper.HasClass(c, "smallfont")
 		case atom.Table:
 			table = table || cascadia.Query(c, vb3SelAlt2) != nil
 		}
@@ -107,7 +107,7 @@ func (vbulletin3Engine) Detect(doc *goquery.Document) bool {
 	case 3:
 		return true
 	case 0:
-		return vbFirst(doc, vb3SelDetect) != nil
+		return scraper.FirstNode(doc, vb3SelDetect) != nil
 	}
 	return false
 }

@@ -14,26 +14,26 @@ func init() { scraper.Register(vbulletin4Engine{}) }
 
 var (
 	vb4SelPostContainer = scraper.MustCompile(`li.postcontainer[id^="post_"], li.postbit[id^="post_"], li.postbitlegacy[id^="post_"]`)
-	vb4SelPosts         = vbSel(`li[id^="post_"]`)
-	vb4SelMessage       = vbSel(`div[id^="post_message_"]`)
-	vb4SelContent       = vbSel(`blockquote.postcontent:not(.lastedited)`)
-	vb4SelDate          = vbSel(`.posthead span.date, span.postdate span.date`)
-	vb4SelCounter       = vbSel(`a.postcounter`)
-	vb4SelCountAnchor   = vbSel(`a[id^="postcount"]`)
-	vb4SelUser          = vbSel(`.userinfo .username, .username_container .username`)
-	vb4SelUserTitle     = vbSel(`.userinfo span.usertitle, .username_container span.usertitle`)
-	vb4SelExtraDT       = vbSel(`.userinfo_extra dt`)
-	vb4SelSignature     = vbSel(`blockquote.signature`)
-	vb4SelSigInner      = vbSel(`.signaturecontainer`)
-	vb4SelEdited        = vbSel(`blockquote.lastedited`)
-	vb4SelThreadTitle   = vbSel(`#pagetitle .threadtitle, span.threadtitle`)
-	vb4SelPageTitle     = vbSel(`#pagetitle h1`)
-	vb4SelTitleLink     = vbSel(`#pagetitle .threadtitle a[href], span.threadtitle a[href]`)
-	vb4SelCrumbs        = vbSel(`#breadcrumb li.navbit:not(.lastnavbit) a, .breadcrumb li.navbit:not(.lastnavbit) a`)
-	vb4SelPagination    = vbSel(`div.pagination, form.pagination`)
-	vb4SelPageOf        = vbSel(`a.popupctrl, span:first-child > a`)
-	vb4SelSelected      = vbSel(`span.selected`)
-	vb4SelPrefix        = vbSel(`#pagetitle h1 > span.prefix, #pagetitle h1 > a.prefix`)
+	vb4SelPosts         = scraper.MustCompile(`li[id^="post_"]`)
+	vb4SelMessage       = scraper.MustCompile(`div[id^="post_message_"]`)
+	vb4SelContent       = scraper.MustCompile(`blockquote.postcontent:not(.lastedited)`)
+	vb4SelDate          = scraper.MustCompile(`.posthead span.date, span.postdate span.date`)
+	vb4SelCounter       = scraper.MustCompile(`a.postcounter`)
+	vb4SelCountAnchor   = scraper.MustCompile(`a[id^="postcount"]`)
+	vb4SelUser          = scraper.MustCompile(`.userinfo .username, .username_container .username`)
+	vb4SelUserTitle     = scraper.MustCompile(`.userinfo span.usertitle, .username_container span.usertitle`)
+	vb4SelExtraDT       = scraper.MustCompile(`.userinfo_extra dt`)
+	vb4SelSignature     = scraper.MustCompile(`blockquote.signature`)
+	vb4SelSigInner      = scraper.MustCompile(`.signaturecontainer`)
+	vb4SelEdited        = scraper.MustCompile(`blockquote.lastedited`)
+	vb4SelThreadTitle   = scraper.MustCompile(`#pagetitle .threadtitle, span.threadtitle`)
+	vb4SelPageTitle     = scraper.MustCompile(`#pagetitle h1`)
+	vb4SelTitleLink     = scraper.MustCompile(`#pagetitle .threadtitle a[href], span.threadtitle a[href]`)
+	vb4SelCrumbs        = scraper.MustCompile(`#breadcrumb li.navbit:not(.lastnavbit) a, .breadcrumb li.navbit:not(.lastnavbit) a`)
+	vb4SelPagination    = scraper.MustCompile(`div.pagination, form.pagination`)
+	vb4SelPageOf        = scraper.MustCompile(`a.popupctrl, span:first-child > a`)
+	vb4SelSelected      = scraper.MustCompile(`span.selected`)
+	vb4SelPrefix        = scraper.MustCompile(`#pagetitle h1 > span.prefix, #pagetitle h1 > a.prefix`)
 )
 
 // vb4Info is built once: Detect runs for every engine on every page and asks
@@ -55,7 +55,7 @@ func (vbulletin4Engine) Detect(doc *goquery.Document) bool {
 	case 4:
 		return true
 	case 0:
-		return vbFirst(doc, vb4SelPostContainer) != nil
+		return scraper.FirstNode(doc, vb4SelPostContainer) != nil
 	}
 	return false
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
 
 	"github.com/forumarc/forumarc/scraper"
 )
@@ -16,26 +17,26 @@ func init() { scraper.Register(vbulletin5Engine{}) }
 
 var (
 	vb5SelDetect     = scraper.MustCompile(`li.b-post[data-node-id], .js-post__content-text`)
-	vb5SelPosts      = vbSel(`li.b-post[data-node-id]`)
-	vb5SelNested     = vbSel(`li.b-post`)
-	vb5SelContent    = vbSel(`.js-post__content-text`)
-	vb5SelCount      = vbSel(`a.b-post__count`)
-	vb5SelTimestamp  = vbSel(`.b-post__timestamp`)
-	vb5SelTime       = vbSel(`time`)
-	vb5SelAuthor     = vbSel(`.b-userinfo__details .author a, .b-userinfo .author a`)
-	vb5SelAuthorName = vbSel(`[itemprop="name"]`)
-	vb5SelAuthorText = vbSel(`.b-userinfo__details .author, .b-userinfo .author`)
-	vb5SelUserTitle  = vbSel(`.b-userinfo .usertitle`)
-	vb5SelInfo       = vbSel(`li.b-userinfo__additional-info`)
-	vb5SelInfoLabel  = vbSel(`label`)
-	vb5SelInfoValue  = vbSel(`span`)
-	vb5SelSignature  = vbSel(`.post-signature, .b-post__signature`)
-	vb5SelEdited     = vbSel(`.b-post__edit, .edit-info`)
-	vb5SelTitles     = []vbMatcher{vbSel(`.page-title-widget h1.main-title`), vbSel(`h1.main-title`), vbSel(`#pagetitle h1`)}
-	vb5SelCrumbs     = vbSel(`#breadcrumbs li.crumb a`)
-	vb5SelPageNum    = vbSel(`.pagenav-controls input.js-pagenum`)
-	vb5SelPageTotal  = vbSel(`.pagenav-controls .pagetotal`)
-	vb5SelNext       = vbSel(`.js-pagenav a.js-pagenav-next-button`)
+	vb5SelPosts      = scraper.MustCompile(`li.b-post[data-node-id]`)
+	vb5SelNested     = scraper.MustCompile(`li.b-post`)
+	vb5SelContent    = scraper.MustCompile(`.js-post__content-text`)
+	vb5SelCount      = scraper.MustCompile(`a.b-post__count`)
+	vb5SelTimestamp  = scraper.MustCompile(`.b-post__timestamp`)
+	vb5SelTime       = scraper.MustCompile(`time`)
+	vb5SelAuthor     = scraper.MustCompile(`.b-userinfo__details .author a, .b-userinfo .author a`)
+	vb5SelAuthorName = scraper.MustCompile(`[itemprop="name"]`)
+	vb5SelAuthorText = scraper.MustCompile(`.b-userinfo__details .author, .b-userinfo .author`)
+	vb5SelUserTitle  = scraper.MustCompile(`.b-userinfo .usertitle`)
+	vb5SelInfo       = scraper.MustCompile(`li.b-userinfo__additional-info`)
+	vb5SelInfoLabel  = scraper.MustCompile(`label`)
+	vb5SelInfoValue  = scraper.MustCompile(`span`)
+	vb5SelSignature  = scraper.MustCompile(`.post-signature, .b-post__signature`)
+	vb5SelEdited     = scraper.MustCompile(`.b-post__edit, .edit-info`)
+	vb5SelTitles     = []cascadia.Selector{scraper.MustCompile(`.page-title-widget h1.main-title`), scraper.MustCompile(`h1.main-title`), scraper.MustCompile(`#pagetitle h1`)}
+	vb5SelCrumbs     = scraper.MustCompile(`#breadcrumbs li.crumb a`)
+	vb5SelPageNum    = scraper.MustCompile(`.pagenav-controls input.js-pagenum`)
+	vb5SelPageTotal  = scraper.MustCompile(`.pagenav-controls .pagetotal`)
+	vb5SelNext       = scraper.MustCompile(`.js-pagenav a.js-pagenav-next-button`)
 )
 
 // vb5Info is built once: Detect runs for every engine on every page and asks
@@ -57,7 +58,7 @@ func (vbulletin5Engine) Detect(doc *goquery.Document) bool {
 	case 5:
 		return true
 	case 0:
-		return vbFirst(doc, vb5SelDetect) != nil
+		return scraper.FirstNode(doc, vb5SelDetect) != nil
 	}
 	return false
 }

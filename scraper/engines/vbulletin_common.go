@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/andybalholm/cascadia"
-	"golang.org/x/net/html"
 
 	"github.com/forumarc/forumarc/scraper"
 )
@@ -25,32 +23,23 @@ var (
 	vbSelLinkNext  = scraper.MustCompile(`link[rel="next"]`)
 	vbSelTitle     = scraper.MustCompile(`title`)
 
-	vbSelA          = vbSel(`a`)
-	vbSelAHref      = vbSel(`a[href]`)
-	vbSelStrong     = vbSel(`strong`)
-	vbSelImg        = vbSel(`img`)
-	vbSelDD         = vbSel(`dd`)
-	vbSelRelNext    = vbSel(`a[rel="next"]`)
-	vbSelRepDisplay = vbSel(`[id^="repdisplay_"]`)
-	vbSelPostedBy   = vbSel(`div.bbcode_postedby`)
+	vbSelA          = scraper.MustCompile(`a`)
+	vbSelAHref      = scraper.MustCompile(`a[href]`)
+	vbSelStrong     = scraper.MustCompile(`strong`)
+	vbSelImg        = scraper.MustCompile(`img`)
+	vbSelDD         = scraper.MustCompile(`dd`)
+	vbSelRelNext    = scraper.MustCompile(`a[rel="next"]`)
+	vbSelRepDisplay = scraper.MustCompile(`[id^="repdisplay_"]`)
+	vbSelPostedBy   = scraper.MustCompile(`div.bbcode_postedby`)
 )
 
 var vbGeneratorRe = regexp.MustCompile(`(?i)vbulletin\s*(?:suite\s*|connect\s*|publishing suite\s*)?v?(\d)`)
-
-// vbFirst returns the first node under the document matching m, stopping early,
-// so detection does not pay for a full selection.
-func vbFirst(doc *goquery.Document, m cascadia.Matcher) *html.Node {
-	if doc == nil || len(doc.Nodes) == 0 {
-		return nil
-	}
-	return cascadia.Query(doc.Nodes[0], m)
-}
 
 // vbGeneratorMajor reads the major version from <meta name="generator"
 // content="vBulletin 4.2.2">. It returns 0 when the page names no vBulletin version,
 // so callers fall back to markup.
 func vbGeneratorMajor(doc *goquery.Document) int {
-	n := vbFirst(doc, vbSelGenerator)
+	n := scraper.FirstNode(doc, vbSelGenerator)
 	if n == nil {
 		return 0
 	}
@@ -63,16 +52,6 @@ func vbGeneratorMajor(doc *goquery.Document) int {
 		}
 	}
 	return 0
-}
-
-// vbNodeAttr returns an attribute of a bare node.
-func vbNodeAttr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return strings.TrimSpace(a.Val)
-		}
-	}
-	return ""
 }
 
 var (
@@ -383,8 +362,8 @@ func vbThreadID(u *url.URL) string {
 // page URL with its page part removed.
 func vbThreadURL(doc *goquery.Document, in, links scraper.Input, page int) *string {
 	raw := ""
-	if n := vbFirst(doc, vbSelCanonical); n != nil {
-		raw = scraper.Resolve(links.URL, vbNodeAttr(n, "href"))
+	if n := scraper.FirstNode(doc, vbSelCanonical); n != nil {
+		raw = scraper.Resolve(links.URL, scraper.NodeAttr(n, "href"))
 	}
 	if raw == "" && in.URL != nil {
 		raw = in.URL.String()
@@ -432,15 +411,15 @@ func vbPageFromURL(u *url.URL) int {
 // vbNextFromHead reads <link rel="next"> as a fallback for themes without a
 // pagination block.
 func vbNextFromHead(doc *goquery.Document, in scraper.Input) *string {
-	if n := vbFirst(doc, vbSelLinkNext); n != nil {
-		return scraper.ResolvePtr(in.URL, vbNodeAttr(n, "href"))
+	if n := scraper.FirstNode(doc, vbSelLinkNext); n != nil {
+		return scraper.ResolvePtr(in.URL, scraper.NodeAttr(n, "href"))
 	}
 	return nil
 }
 
 // vbDocTitle is the <title> text, the last resort for the thread title.
 func vbDocTitle(doc *goquery.Document) string {
-	if n := vbFirst(doc, vbSelTitle); n != nil {
+	if n := scraper.FirstNode(doc, vbSelTitle); n != nil {
 		return scraper.Clean(scraper.TextOf(n, nil))
 	}
 	return ""
@@ -454,34 +433,6 @@ func vbIDDigits(id, prefix string) string {
 		return ""
 	}
 	return rest
-}
-
-// vbMatcher adapts a compiled cascadia matcher to goquery's Matcher, so the engines
-// compile every selector once at package level and still use Find and Filter.
-type vbMatcher struct{ m cascadia.Matcher }
-
-// vbSel compiles a selector group once, at package init.
-func vbSel(sel string) vbMatcher { return vbMatcher{scraper.MustCompile(sel)} }
-
-func (v vbMatcher) Match(n *html.Node) bool { return v.m.Match(n) }
-
-// MatchAll includes n itself, as goquery expects: Find calls it on each child.
-func (v vbMatcher) MatchAll(n *html.Node) []*html.Node {
-	var out []*html.Node
-	if n.Type == html.ElementNode && v.m.Match(n) {
-		out = append(out, n)
-	}
-	return append(out, cascadia.QueryAll(n, v.m)...)
-}
-
-func (v vbMatcher) Filter(nodes []*html.Node) []*html.Node {
-	var out []*html.Node
-	for _, n := range nodes {
-		if v.m.Match(n) {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // vbCutLabel drops a short "Thread:" style label in front of a heading.
@@ -509,24 +460,14 @@ var vbSelBase = scraper.MustCompile(`base[href]`)
 // and writes every link relative to the board root, which friendly URLs
 // (threads/123-title/page2) would otherwise resolve under the thread path.
 func vbLinkInput(doc *goquery.Document, in scraper.Input) scraper.Input {
-	n := vbFirst(doc, vbSelBase)
+	n := scraper.FirstNode(doc, vbSelBase)
 	if n == nil || in.URL == nil {
 		return in
 	}
-	if b, err := in.URL.Parse(vbNodeAttr(n, "href")); err == nil {
+	if b, err := in.URL.Parse(scraper.NodeAttr(n, "href")); err == nil {
 		in.URL = b
 	}
 	return in
-}
-
-// vbHasClass reports whether a node's class list holds c.
-func vbHasClass(n *html.Node, c string) bool {
-	for _, f := range strings.Fields(vbNodeAttr(n, "class")) {
-		if f == c {
-			return true
-		}
-	}
-	return false
 }
 
 // vbReplaceParams drops the named parameters from a raw query and appends add,

@@ -13,17 +13,17 @@ import (
 // crawls can find threads and tell from replies and last-post dates which changed.
 
 var (
-	vb4SelThreadBits   = vbSel(`li.threadbit[id^="thread_"]`)
-	vb4SelThreadTitle2 = vbSel(`a.title[id^="thread_title_"], h3.threadtitle a.title`)
-	vb4SelThreadStats  = vbSel(`ul.threadstats li`)
-	vb4SelLastPost     = vbSel(`dl.threadlastpost dd`)
-	vb4SelBoards       = vbSel(`.forumtitle a, li.subforum > a, ol.subforumlist a.title`)
-	vb4SelListTitle    = vbSel(`#pagetitle h1 .forumtitle, #pagetitle h1 a, #pagetitle h1`)
+	vb4SelThreadBits   = scraper.MustCompile(`li.threadbit[id^="thread_"]`)
+	vb4SelThreadTitle2 = scraper.MustCompile(`a.title[id^="thread_title_"], h3.threadtitle a.title`)
+	vb4SelThreadStats  = scraper.MustCompile(`ul.threadstats li`)
+	vb4SelLastPost     = scraper.MustCompile(`dl.threadlastpost dd`)
+	vb4SelBoards       = scraper.MustCompile(`.forumtitle a, li.subforum > a, ol.subforumlist a.title`)
+	vb4SelListTitle    = scraper.MustCompile(`#pagetitle h1 .forumtitle, #pagetitle h1 a, #pagetitle h1`)
 
-	vb3SelThreadCells = vbSel(`td[id^="td_threadtitle_"]`)
-	vb3SelThreadLink  = vbSel(`a[id^="thread_title_"]`)
-	vb3SelBoards      = vbSel(`td.alt1Active a[href*="forumdisplay.php"], td.alt1Active > div > a`)
-	vb3SelTimeSpan    = vbSel(`span.time`)
+	vb3SelThreadCells = scraper.MustCompile(`td[id^="td_threadtitle_"]`)
+	vb3SelThreadLink  = scraper.MustCompile(`a[id^="thread_title_"]`)
+	vb3SelBoards      = scraper.MustCompile(`td.alt1Active a[href*="forumdisplay.php"], td.alt1Active > div > a`)
+	vb3SelTimeSpan    = scraper.MustCompile(`span.time`)
 )
 
 // ExtractListing implements scraper.ListingReader for vBulletin 4 forumdisplay pages.

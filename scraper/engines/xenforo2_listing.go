@@ -9,13 +9,13 @@ import (
 )
 
 var (
-	xf2SelNodeTitle   = xf2MC(`.node-title a[href]`)
-	xf2SelThreadItem  = xf2MC(`.structItem--thread`)
-	xf2SelItemTitle   = xf2MC(`.structItem-title a[data-tp-primary][href]`)
-	xf2SelItemTitleA  = xf2MC(`.structItem-title a[href]:not(.labelLink)`)
-	xf2SelItemMetaDD  = xf2MC(`.structItem-cell--meta dl dd`)
-	xf2SelItemLatest  = xf2MC(`.structItem-latestDate, .structItem-cell--latest time`)
-	xf2SelWidgetBlock = xf2MC(`[data-widget-key]`)
+	xf2SelNodeTitle   = scraper.MustCompile(`.node-title a[href]`)
+	xf2SelThreadItem  = scraper.MustCompile(`.structItem--thread`)
+	xf2SelItemTitle   = scraper.MustCompile(`.structItem-title a[data-tp-primary][href]`)
+	xf2SelItemTitleA  = scraper.MustCompile(`.structItem-title a[href]:not(.labelLink)`)
+	xf2SelItemMetaDD  = scraper.MustCompile(`.structItem-cell--meta dl dd`)
+	xf2SelItemLatest  = scraper.MustCompile(`.structItem-latestDate, .structItem-cell--latest time`)
+	xf2SelWidgetBlock = scraper.MustCompile(`[data-widget-key]`)
 )
 
 // ExtractListing reads a forum_view page (/forums/name.12/): the sub-forums it links to
