@@ -114,7 +114,7 @@ func (vbulletin3Engine) Detect(doc *goquery.Document) bool {
 
 func (vbulletin3Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
 	p := &scraper.Page{}
-	links := vbLinkInput(doc, in)
+	links := in.WithBase(doc)
 	p.Page = vb3PageInfo(doc, in, links)
 	p.Thread = vb3Thread(doc, in, links, p.Page.Number)
 	doc.FindMatcher(vb3SelPosts).Each(func(_ int, t *goquery.Selection) {

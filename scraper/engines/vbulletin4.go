@@ -62,7 +62,7 @@ func (vbulletin4Engine) Detect(doc *goquery.Document) bool {
 
 func (vbulletin4Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
 	p := &scraper.Page{}
-	links := vbLinkInput(doc, in)
+	links := in.WithBase(doc)
 	p.Page = vb4PageInfo(doc, in, links)
 	p.Thread = vb4Thread(doc, in, links, p.Page.Number)
 	doc.FindMatcher(vb4SelPosts).Each(func(_ int, li *goquery.Selection) {

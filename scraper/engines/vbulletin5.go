@@ -65,7 +65,7 @@ func (vbulletin5Engine) Detect(doc *goquery.Document) bool {
 
 func (vbulletin5Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
 	p := &scraper.Page{}
-	links := vbLinkInput(doc, in)
+	links := in.WithBase(doc)
 	p.Page = vb5PageInfo(doc, in, links)
 	p.Thread = vb5Thread(doc, in, links, p.Page.Number)
 	doc.FindMatcher(vb5SelPosts).Each(func(_ int, li *goquery.Selection) {

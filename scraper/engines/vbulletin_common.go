@@ -454,22 +454,6 @@ func vbParseURL(raw string) *url.URL {
 	return u
 }
 
-var vbSelBase = scraper.MustCompile(`base[href]`)
-
-// vbLinkInput is in with URL set to the page's <base href>: vBulletin 4 prints one
-// and writes every link relative to the board root, which friendly URLs
-// (threads/123-title/page2) would otherwise resolve under the thread path.
-func vbLinkInput(doc *goquery.Document, in scraper.Input) scraper.Input {
-	n := scraper.FirstNode(doc, vbSelBase)
-	if n == nil || in.URL == nil {
-		return in
-	}
-	if b, err := in.URL.Parse(scraper.NodeAttr(n, "href")); err == nil {
-		in.URL = b
-	}
-	return in
-}
-
 // vbReplaceParams drops the named parameters from a raw query and appends add,
 // keeping the order and spelling of everything else.
 func vbReplaceParams(raw, add string, drop ...string) string {

@@ -28,7 +28,7 @@ var (
 
 // ExtractListing implements scraper.ListingReader for vBulletin 4 forumdisplay pages.
 func (vbulletin4Engine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scraper.Listing, error) {
-	links := vbLinkInput(doc, in)
+	links := in.WithBase(doc)
 	l := &scraper.Listing{Boards: []scraper.BoardLink{}, Threads: []scraper.ThreadEntry{}}
 	l.Page = vb4PageInfo(doc, in, links)
 	l.Title = scraper.Str(vbCutLabel(scraper.TextLine(doc.FindMatcher(vb4SelListTitle).First())))
@@ -68,7 +68,7 @@ func (vbulletin4Engine) ExtractListing(doc *goquery.Document, in scraper.Input) 
 
 // ExtractListing implements scraper.ListingReader for vBulletin 3 forumdisplay pages.
 func (vbulletin3Engine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scraper.Listing, error) {
-	links := vbLinkInput(doc, in)
+	links := in.WithBase(doc)
 	l := &scraper.Listing{Boards: []scraper.BoardLink{}, Threads: []scraper.ThreadEntry{}}
 	l.Page = vb3PageInfo(doc, in, links)
 	title := scraper.TextLine(doc.FindMatcher(vb3SelNavTitle).Last())

@@ -40,7 +40,6 @@ var (
 	xf1SelPageNavLink = scraper.MustCompile("nav a[href]")
 	xf1SelLinkNext    = scraper.MustCompile("head link[rel=next]")
 	xf1SelCanonical   = scraper.MustCompile("head link[rel=canonical]")
-	xf1SelBase        = scraper.MustCompile("head base[href]")
 	xf1SelQuote       = scraper.MustCompile("div.bbCodeQuote")
 	xf1SelAttribution = scraper.MustCompile(".attribution")
 	xf1SelAttrLink    = scraper.MustCompile("a.AttributionLink")
@@ -87,13 +86,8 @@ func (xf1Engine) Detect(doc *goquery.Document) bool {
 }
 
 func (xf1Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
-	base := in.URL // the page's own URL, for the thread URL and id
-	// XenForo 1 links are relative to <base href>, not to the page URL.
-	if b := scraper.Attr(scraper.First(doc.Selection, xf1SelBase), "href"); b != "" {
-		if u, err := url.Parse(scraper.Resolve(in.URL, b)); err == nil {
-			in.URL = u
-		}
-	}
+	base := in.URL        // the page's own URL, for the thread URL and id
+	in = in.WithBase(doc) // XenForo 1 links are relative to <base href>, not to the page URL
 	if c := scraper.Attr(scraper.First(doc.Selection, xf1SelCanonical), "href"); c != "" {
 		if u, err := url.Parse(scraper.Resolve(in.URL, c)); err == nil && u.Host != "" {
 			base = u
@@ -326,11 +320,7 @@ func (xf1Engine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scrap
 	if in.URL != nil {
 		l.URL = scraper.CleanURL(in.URL.String())
 	}
-	if b := scraper.Attr(scraper.First(doc.Selection, xf1SelBase), "href"); b != "" {
-		if u, err := url.Parse(scraper.Resolve(in.URL, b)); err == nil {
-			in.URL = u
-		}
-	}
+	in = in.WithBase(doc)
 	l.Title = scraper.Str(scraper.TextLine(scraper.First(doc.Selection, xf1SelListingHead)))
 	var p scraper.Page
 	xf1Pages(doc, in, &p)
