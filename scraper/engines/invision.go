@@ -161,9 +161,7 @@ func ipsReadPost(s *goquery.Selection, in scraper.Input, rules scraper.QuoteRule
 		}
 		t := goquery.NewDocumentFromNode(n).Selection
 		post.PostedText = scraper.Str(scraper.TextLine(t))
-		if ts, ok := scraper.ParseMachineTime(scraper.Attr(t, "datetime")); ok {
-			post.PostedAt = scraper.UTCTime(ts)
-		}
+		post.PostedAt = scraper.MachineTime(t)
 		break
 	}
 	if post.PostedAt == nil {
@@ -173,8 +171,8 @@ func ipsReadPost(s *goquery.Selection, in scraper.Input, rules scraper.QuoteRule
 	}
 	if content.Length() > 0 {
 		for _, n := range content.FindMatcher(ipsExclude).FindMatcher(ipsTime).Nodes {
-			if ts, ok := scraper.ParseMachineTime(scraper.NodeAttr(n, "datetime")); ok {
-				post.EditedAt = scraper.UTCTime(ts)
+			if at := scraper.MachineTime(content.FindNodes(n)); at != nil {
+				post.EditedAt = at
 				break
 			}
 		}
@@ -619,9 +617,7 @@ func (invision) ExtractListing(doc *goquery.Document, in scraper.Input) (*scrape
 		if times := scope.FindMatcher(ipsTime); times.Length() > 0 {
 			t := times.Last()
 			te.LastPostText = scraper.Str(scraper.TextLine(t))
-			if ts, ok := scraper.ParseMachineTime(scraper.Attr(t, "datetime")); ok {
-				te.LastPostAt = scraper.UTCTime(ts)
-			}
+			te.LastPostAt = scraper.MachineTime(t)
 		}
 		l.Threads = append(l.Threads, te)
 	})

@@ -324,9 +324,7 @@ func phpbbProsilverPost(s *goquery.Selection, id string, in scraper.Input) scrap
 	// Date: 3.2+ prints <time datetime>; older versions only "by X » date".
 	if tm := line.FindMatcher(phpbbTimeSel).First(); tm.Length() > 0 {
 		post.PostedText = scraper.Str(scraper.TextLine(tm))
-		if t, ok := scraper.ParseMachineTime(scraper.Attr(tm, "datetime")); ok {
-			post.PostedAt = scraper.UTCTime(t)
-		}
+		post.PostedAt = scraper.MachineTime(tm)
 	} else {
 		txt := scraper.TextLine(line)
 		if i := strings.LastIndex(txt, "»"); i >= 0 {
@@ -567,11 +565,7 @@ func phpbbListDate(cell *goquery.Selection, in scraper.Input) (*time.Time, *stri
 		return nil, nil
 	}
 	if tm := cell.FindMatcher(phpbbTimeSel).First(); tm.Length() > 0 {
-		var at *time.Time
-		if t, ok := scraper.ParseMachineTime(scraper.Attr(tm, "datetime")); ok {
-			at = scraper.UTCTime(t)
-		}
-		return at, scraper.Str(scraper.TextLine(tm))
+		return scraper.MachineTime(tm), scraper.Str(scraper.TextLine(tm))
 	}
 	lines := strings.Split(scraper.TextSkipping(cell, phpbbDfnSel), "\n")
 	txt := strings.TrimSpace(lines[len(lines)-1])

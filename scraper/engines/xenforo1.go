@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -195,10 +194,10 @@ func xf1Post(s *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 	}
 	if d := scraper.First(s, xf1SelDate); d.Length() > 0 {
 		post.PostedText = scraper.Str(scraper.TextLine(d))
-		post.PostedAt = xf1Time(d, in)
+		post.PostedAt = scraper.ElementDate(d, in)
 	}
 	if e := scraper.First(s, xf1SelEditDate); e.Length() > 0 {
-		post.EditedAt = xf1Time(e, in)
+		post.EditedAt = scraper.ElementDate(e, in)
 	}
 
 	body := scraper.First(s, xf1SelBody)
@@ -207,23 +206,6 @@ func xf1Post(s *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 		post.SignatureText = scraper.Str(scraper.Text(sig))
 	}
 	return post, true
-}
-
-// xf1Time prefers the unix data-time of recent dates (abbr.DateTime), then the full
-// date in the title of older ones (span.DateTime shows only the day), then the text.
-func xf1Time(d *goquery.Selection, in scraper.Input) *time.Time {
-	if t, ok := scraper.ParseUnix(scraper.Attr(d, "data-time")); ok {
-		return scraper.UTCTime(t)
-	}
-	for _, text := range []string{scraper.Attr(d, "title"), scraper.TextLine(d)} {
-		if text == "" {
-			continue
-		}
-		if t, ok := scraper.ParseDate(text, in); ok {
-			return scraper.UTCTime(t)
-		}
-	}
-	return nil
 }
 
 func xf1Author(s *goquery.Selection, in scraper.Input, a *scraper.Author) {
@@ -345,7 +327,7 @@ func (xf1Engine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scrap
 		}
 		if d := li.FindMatcher(xf1SelLastPost).Last(); d.Length() > 0 {
 			t.LastPostText = scraper.Str(scraper.TextLine(d))
-			t.LastPostAt = xf1Time(d, in)
+			t.LastPostAt = scraper.ElementDate(d, in)
 		}
 		l.Threads = append(l.Threads, t)
 	})

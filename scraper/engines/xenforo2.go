@@ -544,30 +544,10 @@ func xf2Author(s, cell *goquery.Selection, base *url.URL, in scraper.Input) scra
 	return a
 }
 
-// xf2Time reads a <time class="u-dt">. XenForo 2.0-2.2 put the unix time in data-time;
-// 2.3 moved it to data-timestamp and uses data-time for the clock text ("4:23 PM").
+// xf2Time reads a <time class="u-dt">: its date (scraper.ElementDate knows that 2.3
+// moved the unix time from data-time to data-timestamp) and its text as shown.
 func xf2Time(t *goquery.Selection, in scraper.Input) (*time.Time, *string) {
-	text := scraper.Str(scraper.TextLine(t))
-	if ts, ok := scraper.ParseUnix(scraper.Attr(t, "data-timestamp")); ok {
-		return scraper.UTCTime(ts), text
-	}
-	if dt := scraper.Attr(t, "data-time"); xf2DigitsOnly.MatchString(dt) {
-		if ts, ok := scraper.ParseUnix(dt); ok {
-			return scraper.UTCTime(ts), text
-		}
-	}
-	if ts, ok := scraper.ParseMachineTime(scraper.Attr(t, "datetime")); ok {
-		return scraper.UTCTime(ts), text
-	}
-	for _, s := range []string{scraper.Attr(t, "title"), scraper.TextLine(t)} {
-		if s == "" {
-			continue
-		}
-		if ts, ok := scraper.ParseDate(s, in); ok {
-			return scraper.UTCTime(ts), text
-		}
-	}
-	return nil, text
+	return scraper.ElementDate(t, in), scraper.Str(scraper.TextLine(t))
 }
 
 // xf2QuoteInfo reads data-quote (author) and data-source ("post: 123"), falling back
