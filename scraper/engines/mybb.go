@@ -79,7 +79,7 @@ var (
 	mybbOrdinal    = regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th)\b`)
 	mybbTrailBrack = regexp.MustCompile(`\s*\[[^\]]*\]\s*$`)
 	mybbSEOPage    = regexp.MustCompile(`^(.*thread-\d+)(?:-page-\d+)?(\.html?)$`)
-	mybbNumberRe   = regexp.MustCompile(`^#\s*(\d+)$`)
+	mybbNumberRe   = regexp.MustCompile(`^#\s*\d[\d,.\s\x{00a0}\x{202f}]*$`)
 	mybbRelDay     = regexp.MustCompile(`(?i)^(today|yesterday|heute|gestern|aujourd'hui|hier|hoy|ayer|oggi|ieri|hoje|ontem|сегодня|вчера|dzisiaj|wczoraj|vandaag|gisteren|bugün|dün)\s*,?\s*(?:at\s+|um\s+|à\s+)?(.*)$`)
 )
 
@@ -124,8 +124,8 @@ func mybbReadPost(s *goquery.Selection, in scraper.Input, rules scraper.QuoteRul
 	post := scraper.Post{ID: id}
 	for _, a := range s.FindMatcher(mybbHeadLink).Nodes {
 		sel := goquery.NewDocumentFromNode(a).Selection
-		if m := mybbNumberRe.FindStringSubmatch(scraper.TextLine(sel)); m != nil {
-			n, _ := strconv.Atoi(m[1])
+		if txt := scraper.TextLine(sel); mybbNumberRe.MatchString(txt) {
+			n, _ := scraper.PostNumber(txt)
 			post.Number = scraper.Int(n)
 			post.URL = scraper.ResolvePtr(in.URL, scraper.Attr(sel, "href"))
 			break

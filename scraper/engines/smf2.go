@@ -302,9 +302,9 @@ func smfPost(inner *goquery.Selection, id string, in scraper.Input) scraper.Post
 		post.PostedText = scraper.Str(strings.Trim(scraper.TextLine(d), "«» "))
 		n := 0
 		if pn := scraper.TextLine(key.FindMatcher(smfPageNumSel).First()); pn != "" {
-			n, _ = scraper.Atoi(pn)
+			n, _ = scraper.PostNumber(pn)
 		} else if t := scraper.Attr(d, "title"); strings.Contains(t, "#") {
-			n, _ = scraper.Atoi(t[strings.Index(t, "#"):])
+			n, _ = scraper.PostNumber(t[strings.Index(t, "#"):])
 		}
 		post.Number = scraper.Int(n + 1)
 	} else if d := key.FindMatcher(smfDate20Sel).First(); d.Length() > 0 {
@@ -313,7 +313,7 @@ func smfPost(inner *goquery.Selection, id string, in scraper.Input) scraper.Post
 		txt := strings.TrimSpace(strings.TrimPrefix(scraper.TextLine(d), "«"))
 		txt = strings.TrimSpace(strings.TrimPrefix(txt, label))
 		post.PostedText = scraper.Str(strings.TrimSpace(strings.TrimSuffix(txt, "»")))
-		n, _ := scraper.Atoi(label)
+		n, _ := scraper.PostNumber(label)
 		post.Number = scraper.Int(n + 1)
 	}
 	if post.PostedText != nil {

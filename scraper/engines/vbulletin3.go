@@ -185,9 +185,9 @@ func vb3Post(t *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 	post := scraper.Post{ID: id}
 
 	count := t.FindMatcher(vb3SelCount).First()
-	if n, ok := scraper.Atoi(scraper.TextLine(count)); ok {
+	if n, ok := scraper.PostNumber(scraper.TextLine(count)); ok {
 		post.Number = scraper.Int(n)
-	} else if n, ok := scraper.Atoi(scraper.Attr(count, "name")); ok {
+	} else if n, ok := scraper.PostNumber(scraper.Attr(count, "name")); ok {
 		post.Number = scraper.Int(n)
 	}
 	post.URL = scraper.ResolvePtr(in.URL, scraper.Attr(count, "href"))

@@ -148,9 +148,9 @@ func vb4Post(li *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 	}
 	post := scraper.Post{ID: id}
 	counter := li.FindMatcher(vb4SelCounter).First()
-	if n, ok := scraper.Atoi(scraper.TextLine(counter)); ok {
+	if n, ok := scraper.PostNumber(scraper.TextLine(counter)); ok {
 		post.Number = scraper.Int(n)
-	} else if n, ok := scraper.Atoi(scraper.Attr(li.FindMatcher(vb4SelCountAnchor).First(), "name")); ok {
+	} else if n, ok := scraper.PostNumber(scraper.Attr(li.FindMatcher(vb4SelCountAnchor).First(), "name")); ok {
 		post.Number = scraper.Int(n)
 	}
 	post.URL = scraper.ResolvePtr(in.URL, scraper.Attr(counter, "href"))

@@ -151,7 +151,7 @@ func vb5Post(li *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 	post := scraper.Post{ID: id}
 
 	count := li.FindMatcher(vb5SelCount).First()
-	if n, ok := scraper.Atoi(scraper.TextLine(count)); ok {
+	if n, ok := scraper.PostNumber(scraper.TextLine(count)); ok {
 		post.Number = scraper.Int(n)
 	}
 	if href := scraper.Attr(count, "href"); href != "" && !strings.HasPrefix(href, "#") {

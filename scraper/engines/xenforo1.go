@@ -189,7 +189,7 @@ func xf1Post(s *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 	if pl := scraper.First(s, xf1SelPermalink); pl.Length() > 0 {
 		post.URL = scraper.ResolvePtr(in.URL, scraper.Attr(pl, "href"))
 	}
-	if n, ok := scraper.Atoi(scraper.TextLine(scraper.First(s, xf1SelPostNumber))); ok {
+	if n, ok := scraper.PostNumber(scraper.TextLine(scraper.First(s, xf1SelPostNumber))); ok {
 		post.Number = scraper.Int(n)
 	}
 	if d := scraper.First(s, xf1SelDate); d.Length() > 0 {

@@ -401,8 +401,8 @@ func xf2Post(s *goquery.Selection, base *url.URL, in scraper.Input) (scraper.Pos
 		if m == nil {
 			return true
 		}
-		if n, ok := scraper.ParseCount(m[1]); ok {
-			post.Number = scraper.Int(int(n))
+		if n, ok := scraper.PostNumber(m[1]); ok {
+			post.Number = scraper.Int(n)
 		}
 		post.URL = scraper.ResolvePtr(base, scraper.Attr(a, "href"))
 		return false
