@@ -22,7 +22,7 @@ var (
 	vb4SelCountAnchor   = scraper.MustCompile(`a[id^="postcount"]`)
 	vb4SelUser          = scraper.MustCompile(`.userinfo .username, .username_container .username`)
 	vb4SelUserTitle     = scraper.MustCompile(`.userinfo span.usertitle, .username_container span.usertitle`)
-	vb4SelExtraDT       = scraper.MustCompile(`.userinfo_extra dt`)
+	vb4SelExtra         = scraper.MustCompile(`dl.userinfo_extra, .userinfo_extra dl`)
 	vb4SelSignature     = scraper.MustCompile(`blockquote.signature`)
 	vb4SelSigInner      = scraper.MustCompile(`.signaturecontainer`)
 	vb4SelEdited        = scraper.MustCompile(`blockquote.lastedited`)
@@ -198,8 +198,7 @@ func vb4Author(li *goquery.Selection, in scraper.Input) scraper.Author {
 		a.ID = scraper.Str(vbUserIDFromRep(li))
 	}
 	a.Title = scraper.Str(scraper.TextLine(li.FindMatcher(vb4SelUserTitle).First()))
-	li.FindMatcher(vb4SelExtraDT).Each(func(_ int, dt *goquery.Selection) {
-		dd := dt.NextMatcher(vbSelDD)
+	scraper.DLPairs(li.FindMatcher(vb4SelExtra), func(dt, dd *goquery.Selection) {
 		vbSidebar(&a, scraper.TextLine(dt), scraper.TextLine(dd), in)
 	})
 	return a

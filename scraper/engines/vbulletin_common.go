@@ -27,7 +27,6 @@ var (
 	vbSelAHref      = scraper.MustCompile(`a[href]`)
 	vbSelStrong     = scraper.MustCompile(`strong`)
 	vbSelImg        = scraper.MustCompile(`img`)
-	vbSelDD         = scraper.MustCompile(`dd`)
 	vbSelRelNext    = scraper.MustCompile(`a[rel="next"]`)
 	vbSelRepDisplay = scraper.MustCompile(`[id^="repdisplay_"]`)
 	vbSelPostedBy   = scraper.MustCompile(`div.bbcode_postedby`)

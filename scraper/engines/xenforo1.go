@@ -23,8 +23,6 @@ var (
 	xf1SelUserName    = scraper.MustCompile(".userText .username, a.username")
 	xf1SelUserTitle   = scraper.MustCompile("em.userTitle")
 	xf1SelPair        = scraper.MustCompile(".extraUserInfo dl")
-	xf1SelDt          = scraper.MustCompile("dt")
-	xf1SelDd          = scraper.MustCompile("dd")
 	xf1SelBody        = scraper.MustCompile(".messageContent blockquote.messageText, .messageContent .messageText, blockquote.messageText")
 	xf1SelDate        = scraper.MustCompile(".messageMeta .DateTime, .messageDetails .DateTime")
 	xf1SelPermalink   = scraper.MustCompile(".messageMeta a.datePermalink, .messageMeta a.postNumber")
@@ -229,9 +227,8 @@ func xf1Author(s *goquery.Selection, in scraper.Input, a *scraper.Author) {
 		}
 	}
 	a.Title = scraper.Str(scraper.TextLine(scraper.First(info, xf1SelUserTitle)))
-	info.FindMatcher(xf1SelPair).Each(func(_ int, dl *goquery.Selection) {
-		scraper.ApplySidebar(a, scraper.TextLine(scraper.First(dl, xf1SelDt)),
-			scraper.TextLine(scraper.First(dl, xf1SelDd)), in)
+	scraper.DLPairs(info.FindMatcher(xf1SelPair), func(dt, dd *goquery.Selection) {
+		scraper.ApplySidebar(a, scraper.TextLine(dt), scraper.TextLine(dd), in)
 	})
 }
 

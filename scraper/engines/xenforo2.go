@@ -11,7 +11,6 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
 
 	"github.com/forumarc/forumarc/scraper"
 )
@@ -499,23 +498,7 @@ func xf2Author(s, cell *goquery.Selection, base *url.URL, in scraper.Input) scra
 		a.Extras = map[string]string{"Banner": strings.Join(banners, ", ")}
 	}
 
-	cell.FindMatcher(xf2SelExtrasPair).Each(func(_ int, dl *goquery.Selection) {
-		// dt and dd are direct children; walking them is much cheaper than selectors
-		// on a sidebar that repeats for every post.
-		var dtNode, ddNode *html.Node
-		for c := dl.Nodes[0].FirstChild; c != nil; c = c.NextSibling {
-			switch {
-			case c.Type != html.ElementNode:
-			case c.DataAtom == atom.Dt && dtNode == nil:
-				dtNode = c
-			case c.DataAtom == atom.Dd && ddNode == nil:
-				ddNode = c
-			}
-		}
-		if dtNode == nil || ddNode == nil {
-			return
-		}
-		dt, dd := dl.FindNodes(dtNode), dl.FindNodes(ddNode)
+	scraper.DLPairs(cell.FindMatcher(xf2SelExtrasPair), func(dt, dd *goquery.Selection) {
 		label := scraper.TextLine(dt)
 		if label == "" { // icon-only labels in some themes
 			t := scraper.First(dt, xf2SelTitled)
@@ -526,7 +509,7 @@ func xf2Author(s, cell *goquery.Selection, base *url.URL, in scraper.Input) scra
 			}
 		}
 		value := scraper.TextLine(dd)
-		if cascadia.Query(ddNode, xf2SelDDItem) != nil { // multi-choice custom field
+		if cascadia.Query(dd.Nodes[0], xf2SelDDItem) != nil { // multi-choice custom field
 			if items := scraper.Texts(dd.FindMatcher(xf2SelDDItem)); len(items) > 1 {
 				value = strings.Join(items, ", ")
 			}
