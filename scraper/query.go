@@ -92,3 +92,17 @@ func HTMLNode(doc *goquery.Document) *html.Node {
 	}
 	return nil
 }
+
+// ChildElement returns n's first child element named tag, nil when none or n is nil.
+// Node walkers use it to step html > body > ... without a selector.
+func ChildElement(n *html.Node, tag string) *html.Node {
+	if n == nil {
+		return nil
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && c.Data == tag {
+			return c
+		}
+	}
+	return nil
+}

@@ -44,6 +44,9 @@ func TestFirstNodeAndHas(t *testing.T) {
 	if FirstNode(nil, MustCompile("b")) != nil || Has(&goquery.Document{}, MustCompile("b")) {
 		t.Error("empty documents must match nothing")
 	}
+	if b := ChildElement(HTMLNode(doc), "body"); b == nil || b.Data != "body" || ChildElement(b, "i") != nil || ChildElement(nil, "x") != nil {
+		t.Errorf("ChildElement wrong: %v", b)
+	}
 	h := HTMLNode(doc)
 	if h == nil || NodeAttr(h, "lang") != "de" || NodeAttr(h, "dir") != "" {
 		t.Errorf("HTMLNode/NodeAttr wrong: %v", h)

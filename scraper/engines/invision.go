@@ -90,23 +90,8 @@ func (invision) Info() scraper.EngineInfo {
 // Detect looks at the <body> element only, so non-Invision pages cost a few node
 // hops instead of a walk over the whole tree.
 func (invision) Detect(doc *goquery.Document) bool {
-	if len(doc.Nodes) == 0 {
-		return false
-	}
-	body := ipsChild(ipsChild(doc.Nodes[0], "html"), "body")
+	body := scraper.ChildElement(scraper.HTMLNode(doc), "body")
 	return body != nil && ipsDetect.Match(body)
-}
-
-func ipsChild(n *html.Node, tag string) *html.Node {
-	if n == nil {
-		return nil
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.ElementNode && c.Data == tag {
-			return c
-		}
-	}
-	return nil
 }
 
 func (invision) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"github.com/forumarc/forumarc/scraper"
 )
@@ -139,12 +140,12 @@ func mybbReadPost(s *goquery.Selection, in scraper.Input, rules scraper.QuoteRul
 	if d := s.FindMatcher(mybbDate).First(); d.Length() > 0 {
 		shown := scraper.Clean(scraper.TextSkipping(d, mybbEdit))
 		post.PostedText = scraper.Str(shown)
-		if t, ok := mybbParseDate(mybbResolvedText(d.Nodes[0], true), in); ok {
+		if t, ok := mybbParseDate(mybbResolvedText(d.Nodes[0], true, false), in); ok {
 			post.PostedAt = scraper.UTCTime(t)
 		}
 	}
 	if ed := s.FindMatcher(mybbEdit).First(); ed.Length() > 0 {
-		if m := mybbDateRe.FindString(mybbResolvedText(ed.Nodes[0], false)); m != "" {
+		if m := mybbDateRe.FindString(mybbResolvedText(ed.Nodes[0], false, false)); m != "" {
 			if t, ok := mybbParseDate(m, in); ok {
 				post.EditedAt = scraper.UTCTime(t)
 			}
@@ -408,20 +409,23 @@ func (mybb) PageURL(threadURL string, n int) (string, bool) {
 	return u.String(), true
 }
 
-// mybbResolvedText is the text of a date element with every span[title] replaced by
-// its title: MyBB prints "Yesterday"/"5 minutes ago" with the real date in the title.
-func mybbResolvedText(n *html.Node, skipEdit bool) string {
+// mybbResolvedText is the text of a date element with every titled element replaced
+// by its title: MyBB prints "Yesterday"/"5 minutes ago" with the real date in the
+// title. skipEdit leaves out the "edited" note; lines keeps <br> as line breaks (the
+// result is then trimmed, not collapsed onto one line).
+func mybbResolvedText(n *html.Node, skipEdit, lines bool) string {
 	var b strings.Builder
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			switch c.Type {
-			case html.TextNode:
-				b.WriteString(c.Data)
-			case html.ElementNode:
-				if skipEdit && mybbEdit.Match(c) {
-					continue
-				}
+			switch {
+			case c.Type == html.TextNode:
+				b.WriteString(strings.ReplaceAll(c.Data, "\n", " "))
+			case c.Type != html.ElementNode:
+			case lines && c.DataAtom == atom.Br:
+				b.WriteString("\n")
+			case skipEdit && mybbEdit.Match(c):
+			default:
 				if t := scraper.NodeAttr(c, "title"); t != "" && strings.ContainsAny(t, "0123456789") {
 					b.WriteString(t)
 					continue
@@ -431,6 +435,9 @@ func mybbResolvedText(n *html.Node, skipEdit bool) string {
 		}
 	}
 	walk(n)
+	if lines {
+		return strings.TrimSpace(b.String())
+	}
 	return scraper.Clean(b.String())
 }
 
@@ -551,7 +558,7 @@ func (mybb) ExtractListing(doc *goquery.Document, in scraper.Input) (*scraper.Li
 			// The first line is the date; the second "Last Post: name".
 			line, _, _ := strings.Cut(scraper.Text(lp), "\n")
 			te.LastPostText = scraper.Str(scraper.Clean(line))
-			resolved, _, _ := strings.Cut(mybbResolvedLines(lp.Nodes[0]), "\n")
+			resolved, _, _ := strings.Cut(mybbResolvedText(lp.Nodes[0], false, true), "\n")
 			if t, ok := mybbParseDate(resolved, in); ok {
 				te.LastPostAt = scraper.UTCTime(t)
 			}
@@ -562,28 +569,4 @@ func (mybb) ExtractListing(doc *goquery.Document, in scraper.Input) (*scraper.Li
 	mybbPages(doc, in, &p)
 	l.Page = p.Page
 	return l, nil
-}
-
-// mybbResolvedLines is mybbResolvedText keeping <br> as line breaks.
-func mybbResolvedLines(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			switch {
-			case c.Type == html.TextNode:
-				b.WriteString(strings.ReplaceAll(c.Data, "\n", " "))
-			case c.Type == html.ElementNode && c.Data == "br":
-				b.WriteString("\n")
-			case c.Type == html.ElementNode:
-				if t := scraper.NodeAttr(c, "title"); t != "" && strings.ContainsAny(t, "0123456789") {
-					b.WriteString(t)
-					continue
-				}
-				walk(c)
-			}
-		}
-	}
-	walk(n)
-	return strings.TrimSpace(b.String())
 }
