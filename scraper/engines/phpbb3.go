@@ -209,11 +209,11 @@ func phpbbThread(doc *goquery.Document, in scraper.Input) scraper.Thread {
 	}
 	id := ""
 	if in.URL != nil {
-		id = phpbbMatch(phpbbTopicIDRe, "?"+in.URL.RawQuery)
+		id = scraper.Submatch("?"+in.URL.RawQuery, phpbbTopicIDRe)
 	}
 	if id == "" {
 		doc.FindMatcher(phpbbTopicLinkSel).EachWithBreak(func(_ int, s *goquery.Selection) bool {
-			id = phpbbMatch(phpbbTopicIDRe, html.UnescapeString(scraper.Attr(s, "href")))
+			id = scraper.Submatch(html.UnescapeString(scraper.Attr(s, "href")), phpbbTopicIDRe)
 			return id == ""
 		})
 	}
@@ -262,7 +262,7 @@ func phpbbPaging(doc *goquery.Document, in scraper.Input) (num int, total *int, 
 			href := html.UnescapeString(scraper.Attr(s, "href"))
 			if href != "" && href != "#" {
 				links[n] = href
-				if start, err := strconv.Atoi(phpbbMatch(phpbbStartRe, href)); err == nil && n > 1 && start > 0 && start%(n-1) == 0 {
+				if start, err := strconv.Atoi(scraper.Submatch(href, phpbbStartRe)); err == nil && n > 1 && start > 0 && start%(n-1) == 0 {
 					perPage = start / (n - 1)
 				}
 			}
@@ -276,7 +276,7 @@ func phpbbPaging(doc *goquery.Document, in scraper.Input) (num int, total *int, 
 		return true
 	})
 	if num == 0 && in.URL != nil && perPage > 0 {
-		if start, err := strconv.Atoi(phpbbMatch(phpbbStartRe, "?"+in.URL.RawQuery)); err == nil {
+		if start, err := strconv.Atoi(scraper.Submatch("?"+in.URL.RawQuery, phpbbStartRe)); err == nil {
 			num = start/perPage + 1
 		}
 	}
@@ -310,7 +310,7 @@ func phpbbProsilverPost(s *goquery.Selection, id string, in scraper.Input) scrap
 	if name.Length() > 0 {
 		a.Name = scraper.Str(scraper.TextLine(name))
 		href := html.UnescapeString(scraper.Attr(name, "href"))
-		a.ID = scraper.Str(phpbbMatch(phpbbUserIDRe, href))
+		a.ID = scraper.Str(scraper.Submatch(href, phpbbUserIDRe))
 		a.URL = scraper.ResolvePtr(in.URL, href)
 	} else if g := phpbbFirstText(line.FindMatcher(phpbbGuestNameSel)); g.Length() > 0 {
 		a.Name = scraper.Str(scraper.TextLine(g))
@@ -371,7 +371,7 @@ func phpbbSubsilverPost(s *goquery.Selection, id string, in scraper.Input) scrap
 	a.Name = scraper.Str(scraper.TextLine(s.FindMatcher(phpbbPostAuthorSel).First()))
 	if link := s.FindMatcher(phpbbSubProfileLink).First(); link.Length() > 0 {
 		href := html.UnescapeString(scraper.Attr(link, "href"))
-		a.ID = scraper.Str(phpbbMatch(phpbbUserIDRe, href))
+		a.ID = scraper.Str(scraper.Submatch(href, phpbbUserIDRe))
 		a.URL = scraper.ResolvePtr(in.URL, href)
 	}
 	a.Title = scraper.Str(scraper.TextLine(s.FindMatcher(phpbbSubRankSel).First()))
@@ -441,7 +441,7 @@ func phpbbQuoteInfo(q *goquery.Selection) (author, postID string) {
 
 	}
 	if p := q.AttrOr("cite", ""); p != "" {
-		postID = phpbbMatch(phpbbPostIDRe, html.UnescapeString(p))
+		postID = scraper.Submatch(html.UnescapeString(p), phpbbPostIDRe)
 	}
 	if cite.Length() == 0 {
 		return "", postID
@@ -456,7 +456,7 @@ func phpbbQuoteInfo(q *goquery.Selection) (author, postID string) {
 		cite.FindMatcher(phpbbCitePostLinkSel).EachWithBreak(func(_ int, l *goquery.Selection) bool {
 			postID = scraper.Attr(l, "data-post-id")
 			if postID == "" {
-				postID = phpbbMatch(phpbbPostIDRe, html.UnescapeString(scraper.Attr(l, "href")))
+				postID = scraper.Submatch(html.UnescapeString(scraper.Attr(l, "href")), phpbbPostIDRe)
 			}
 			return postID == ""
 		})
@@ -484,7 +484,7 @@ func phpbbPostURL(links *goquery.Selection, id string, in scraper.Input) *string
 	var out *string
 	links.EachWithBreak(func(_ int, l *goquery.Selection) bool {
 		href := html.UnescapeString(scraper.Attr(l, "href"))
-		if phpbbMatch(phpbbPostIDRe, href) == id {
+		if scraper.Submatch(href, phpbbPostIDRe) == id {
 			out = scraper.ResolvePtr(in.URL, href)
 			return false
 		}
@@ -499,13 +499,6 @@ func phpbbPostURL(links *goquery.Selection, id string, in scraper.Input) *string
 // phpbbFirstText returns the first element of sel with visible text.
 func phpbbFirstText(sel *goquery.Selection) *goquery.Selection {
 	return sel.FilterFunction(func(_ int, s *goquery.Selection) bool { return scraper.TextLine(s) != "" }).First()
-}
-
-func phpbbMatch(re *regexp.Regexp, s string) string {
-	if m := re.FindStringSubmatch(s); m != nil {
-		return m[1]
-	}
-	return ""
 }
 
 var (
@@ -537,7 +530,7 @@ func (phpbbEngine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scr
 		if u == "" {
 			return
 		}
-		te := scraper.ThreadEntry{URL: u, ID: scraper.Str(phpbbMatch(phpbbTopicIDRe, href)), Title: scraper.Str(scraper.TextLine(a))}
+		te := scraper.ThreadEntry{URL: u, ID: scraper.Str(scraper.Submatch(href, phpbbTopicIDRe)), Title: scraper.Str(scraper.TextLine(a))}
 		row := a.ClosestMatcher(phpbbRowSel)
 		// Replies: prosilver "<dd class=posts>22 <dfn>Replies</dfn>"; subsilver2's
 		// first p.topicdetails cell.

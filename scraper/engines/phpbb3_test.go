@@ -166,7 +166,7 @@ func TestPhpbbEditedRe(t *testing.T) {
 		"Reason: typo": "",
 	}
 	for in, want := range cases {
-		if got := phpbbMatch(phpbbEditedRe, in); got != want {
+		if got := scraper.Submatch(in, phpbbEditedRe); got != want {
 			t.Errorf("edited date in %q = %q, want %q", in, got, want)
 		}
 	}

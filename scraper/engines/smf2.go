@@ -189,10 +189,10 @@ func smfThread(doc *goquery.Document, in scraper.Input) scraper.Thread {
 	}
 	id := ""
 	if in.URL != nil {
-		id = phpbbMatch(smfTopicRe, in.URL.Path+"?"+in.URL.RawQuery)
+		id = scraper.Submatch(in.URL.Path+"?"+in.URL.RawQuery, smfTopicRe)
 	}
 	if id == "" {
-		id = phpbbMatch(smfTopicRe, topicHref)
+		id = scraper.Submatch(topicHref, smfTopicRe)
 	}
 	t.ID = scraper.Str(id)
 	if topicHref != "" {
@@ -289,7 +289,7 @@ func smfPost(inner *goquery.Selection, id string, in scraper.Input) scraper.Post
 	if link := poster.FindMatcher(smfNameSel).First(); link.Length() > 0 {
 		href := html.UnescapeString(scraper.Attr(link, "href"))
 		a.Name = scraper.Str(scraper.TextLine(link))
-		a.ID = scraper.Str(phpbbMatch(smfUserRe, href))
+		a.ID = scraper.Str(scraper.Submatch(href, smfUserRe))
 		a.URL = scraper.ResolvePtr(in.URL, href)
 	} else {
 		a.Name = scraper.Str(scraper.TextLine(poster.FindMatcher(smfH4Sel).First())) // guest
@@ -325,7 +325,7 @@ func smfPost(inner *goquery.Selection, id string, in scraper.Input) scraper.Post
 	// the redirecting index.php?msg=N form, so it comes last).
 	for _, m := range []cascadia.Selector{smfPermalinkSel, smfSubjectLink} {
 		key.FindMatcher(m).EachWithBreak(func(_ int, l *goquery.Selection) bool {
-			if href := scraper.Attr(l, "href"); phpbbMatch(smfMsgRe, href) == id {
+			if href := scraper.Attr(l, "href"); scraper.Submatch(href, smfMsgRe) == id {
 				post.URL = scraper.ResolvePtr(in.URL, href)
 				return false
 			}
@@ -412,7 +412,7 @@ func smfQuoteInfo(q *goquery.Selection) (author, postID string) {
 		return "", ""
 	}
 	if l := head.FindMatcher(smfQuoteLinkSel).First(); l.Length() > 0 {
-		postID = phpbbMatch(smfMsgRe, scraper.Attr(l, "href"))
+		postID = scraper.Submatch(scraper.Attr(l, "href"), smfMsgRe)
 	}
 	txt := scraper.TextLine(head)
 	_, who, ok := strings.Cut(txt, ":")
@@ -469,7 +469,7 @@ func (smfEngine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scrap
 		if u == "" {
 			return
 		}
-		te := scraper.ThreadEntry{URL: u, ID: scraper.Str(phpbbMatch(smfTopicRe, href)), Title: scraper.Str(scraper.TextLine(a))}
+		te := scraper.ThreadEntry{URL: u, ID: scraper.Str(scraper.Submatch(href, smfTopicRe)), Title: scraper.Str(scraper.TextLine(a))}
 		row := a.ClosestMatcher(smfTopicRowSel)
 		// "31 Replies / 812 Views" (2.0) or "Replies: 42 / Views: 1,024" (2.1): the
 		// first number is the replies in every language.

@@ -192,32 +192,18 @@ var (
 // vbUserID finds the numeric user id in a profile link ("member.php?u=45",
 // "members/45-name.html", vB5 "member/45-name"); "" when the link has none.
 func vbUserID(href string) string {
-	for _, re := range vbUserIDRes {
-		if m := re.FindStringSubmatch(href); m != nil {
-			return m[1]
-		}
-	}
-	return ""
+	return scraper.Submatch(href, vbUserIDRes...)
 }
 
 // vbUserIDFromRep reads the user id vBulletin puts in the reputation element id
 // (repdisplay_POSTID_USERID), for forums whose profile links carry only a name.
 func vbUserIDFromRep(scope *goquery.Selection) string {
-	id := scraper.Attr(scope.FindMatcher(vbSelRepDisplay).First(), "id")
-	if m := vbRepDisplayRe.FindStringSubmatch(id); m != nil {
-		return m[1]
-	}
-	return ""
+	return scraper.Submatch(scraper.Attr(scope.FindMatcher(vbSelRepDisplay).First(), "id"), vbRepDisplayRe)
 }
 
 // vbPostIDFromHref reads a post id from a "view post" link.
 func vbPostIDFromHref(href string) string {
-	for _, re := range vbPostIDRes {
-		if m := re.FindStringSubmatch(href); m != nil {
-			return m[1]
-		}
-	}
-	return ""
+	return scraper.Submatch(href, vbPostIDRes...)
 }
 
 // vbBBQuoteRules describe the bbcode quote markup vBulletin 4 and 5 share:
