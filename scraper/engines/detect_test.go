@@ -1,6 +1,7 @@
 package engines
 
 import (
+	"cmp"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -27,7 +28,7 @@ func detectFixtures(t *testing.T) []detectFixture {
 		t.Fatalf("no fixtures found: %v", err)
 	}
 	want := map[string]string{}
-	for _, dir := range uniqueDirs(pages) {
+	for _, dir := range detectDirs(pages) {
 		raw, err := os.ReadFile(filepath.Join(dir, "fixtures.json"))
 		if os.IsNotExist(err) {
 			continue
@@ -40,7 +41,7 @@ func detectFixtures(t *testing.T) []detectFixture {
 			t.Fatalf("%s: %v", dir, err)
 		}
 		for _, f := range fx {
-			if w := cmpOr(f.Expect, f.Engine); w != "" {
+			if w := cmp.Or(f.Expect, f.Engine); w != "" {
 				want[filepath.Join(dir, f.File)] = w
 			}
 		}
@@ -81,7 +82,7 @@ func detectRealPages(t *testing.T) []detectFixture {
 	return out
 }
 
-func uniqueDirs(paths []string) []string {
+func detectDirs(paths []string) []string {
 	var dirs []string
 	for _, p := range paths {
 		if d := filepath.Dir(p); !slices.Contains(dirs, d) {
@@ -89,13 +90,6 @@ func uniqueDirs(paths []string) []string {
 		}
 	}
 	return dirs
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // TestDetectEveryFixture runs scraper.Detect and, separately, every engine's own
