@@ -106,3 +106,21 @@ func ChildElement(n *html.Node, tag string) *html.Node {
 	}
 	return nil
 }
+
+// Guarded returns m behind a check of the element name, for selectors that can only
+// match the given tags. Detect walks whole pages of other engines, and a compiled
+// selector group costs tens of nanoseconds per node even where the name already
+// rules it out; the guard makes those nodes a comparison each.
+func Guarded(m cascadia.Matcher, tags ...atom.Atom) cascadia.Selector {
+	return func(n *html.Node) bool {
+		if n.Type != html.ElementNode {
+			return false
+		}
+		for _, t := range tags {
+			if n.DataAtom == t {
+				return m.Match(n)
+			}
+		}
+		return false
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html/atom"
 )
 
 func queryDoc(t *testing.T, s string) *goquery.Document {
@@ -68,5 +69,27 @@ func TestHasClass(t *testing.T) {
 	// A class that only occurs doubled must not match its half.
 	if HasClass(queryDoc(t, `<p class="foofoo"></p>`).Find("p").Nodes[0], "foo") {
 		t.Error(`HasClass("foofoo", "foo") = true`)
+	}
+}
+
+func TestGuardedMatchesLikeTheSelector(t *testing.T) {
+	doc := queryDoc(t, `<div class="post_body" id="pid_1"></div><p class="post_body" id="pid_2"></p>
+		<script src="/jscripts/general.js"></script><span>text</span>`)
+	sel := MustCompile(`div.post_body[id^="pid_"], script[src*="general.js"]`)
+	g := Guarded(sel, atom.Div, atom.Script)
+	var want, got []string
+	doc.Find("*").Each(func(_ int, s *goquery.Selection) {
+		if sel.Match(s.Nodes[0]) {
+			want = append(want, goquery.NodeName(s))
+		}
+		if g.Match(s.Nodes[0]) {
+			got = append(got, goquery.NodeName(s))
+		}
+	})
+	if strings.Join(got, ",") != "div,script" || strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("Guarded matched %v, selector %v", got, want)
+	}
+	if Guarded(sel, atom.P).Match(doc.Find("div").Nodes[0]) {
+		t.Error("a guard without div let a div through")
 	}
 }

@@ -24,7 +24,8 @@ func init() { scraper.Register(mybb{}) }
 var (
 	// mybbDetect matches markup only MyBB emits: its general.js, the post body ids of
 	// the postbit templates and the quick-reply form.
-	mybbDetect = scraper.MustCompile(`script[src*="jscripts/general.js"], div.post_body[id^="pid_"], form#quick_reply_form input[name="my_post_key"]`)
+	mybbDetect = scraper.Guarded(scraper.MustCompile(`script[src*="jscripts/general.js"], div.post_body[id^="pid_"], form#quick_reply_form input[name="my_post_key"]`),
+		atom.Script, atom.Div, atom.Input)
 
 	mybbPost        = scraper.MustCompile(`div.post[id^="post_"]`)
 	mybbAuthor      = scraper.MustCompile(`.post_author`)

@@ -18,7 +18,7 @@ type vbulletin3Engine struct{}
 func init() { scraper.Register(vbulletin3Engine{}) }
 
 var (
-	vb3SelDetect     = scraper.MustCompile(`a.bigusername, table[id^="post"] div[id^="post_message_"], td[id^="td_post_"] div[id^="post_message_"]`)
+	vb3SelDetect     = scraper.Guarded(scraper.MustCompile(`a.bigusername, table[id^="post"] div[id^="post_message_"], td[id^="td_post_"] div[id^="post_message_"]`), atom.A, atom.Div)
 	vb3SelPosts      = scraper.MustCompile(`table[id^="post"]`)
 	vb3SelMessage    = scraper.MustCompile(`div[id^="post_message_"]`)
 	vb3SelDateAnchor = scraper.MustCompile(`a[name^="post"]`)

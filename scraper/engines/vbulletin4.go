@@ -2,6 +2,7 @@ package engines
 
 import (
 	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html/atom"
 
 	"github.com/forumarc/forumarc/scraper"
 )
@@ -14,6 +15,7 @@ func init() { scraper.Register(vbulletin4Engine{}) }
 
 var (
 	vb4SelPostContainer = scraper.MustCompile(`li.postcontainer[id^="post_"], li.postbit[id^="post_"], li.postbitlegacy[id^="post_"]`)
+	vb4DetectPost       = scraper.Guarded(vb4SelPostContainer, atom.Li)
 	vb4SelPosts         = scraper.MustCompile(`li[id^="post_"]`)
 	vb4SelMessage       = scraper.MustCompile(`div[id^="post_message_"]`)
 	vb4SelContent       = scraper.MustCompile(`blockquote.postcontent:not(.lastedited)`)
@@ -55,7 +57,7 @@ func (vbulletin4Engine) Detect(doc *goquery.Document) bool {
 	case 4:
 		return true
 	case 0:
-		return scraper.FirstNode(doc, vb4SelPostContainer) != nil
+		return scraper.Has(doc, vb4DetectPost)
 	}
 	return false
 }

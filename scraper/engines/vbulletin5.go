@@ -5,6 +5,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"github.com/forumarc/forumarc/scraper"
 )
@@ -16,7 +18,12 @@ type vbulletin5Engine struct{}
 func init() { scraper.Register(vbulletin5Engine{}) }
 
 var (
-	vb5SelDetect     = scraper.MustCompile(`li.b-post[data-node-id], .js-post__content-text`)
+	vb5SelDetectPost = scraper.Guarded(scraper.MustCompile(`li.b-post[data-node-id]`), atom.Li)
+	// vb5SelDetect is li.b-post[data-node-id], .js-post__content-text with the
+	// element name checked first where the selector names one.
+	vb5SelDetect = cascadia.Selector(func(n *html.Node) bool {
+		return vb5SelDetectPost.Match(n) || n.Type == html.ElementNode && scraper.HasClass(n, "js-post__content-text")
+	})
 	vb5SelPosts      = scraper.MustCompile(`li.b-post[data-node-id]`)
 	vb5SelNested     = scraper.MustCompile(`li.b-post`)
 	vb5SelContent    = scraper.MustCompile(`.js-post__content-text`)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html/atom"
 
 	"github.com/forumarc/forumarc/scraper"
 )
@@ -18,7 +19,7 @@ import (
 // in links, and the thread URL forms (plain, vBSEO, friendly, vB5 routes).
 
 var (
-	vbSelGenerator = scraper.MustCompile(`meta[name="generator" i]`)
+	vbSelGenerator = scraper.Guarded(scraper.MustCompile(`meta[name="generator" i]`), atom.Meta)
 	vbSelCanonical = scraper.MustCompile(`link[rel="canonical"]`)
 	vbSelLinkNext  = scraper.MustCompile(`link[rel="next"]`)
 	vbSelTitle     = scraper.MustCompile(`title`)
