@@ -92,3 +92,20 @@ func TestRegisterDuplicatePanics(t *testing.T) {
 		Register(countingEngine{name: "a", infos: &calls})
 	})
 }
+
+func TestUnrecognizedNamesThePage(t *testing.T) {
+	withRegistry(t, func() {
+		var calls int
+		Register(countingEngine{name: "only", marker: "only", infos: &calls})
+		doc := queryDoc(t, `<p>a shop, not a forum</p>`)
+		const u = "https://shop.example/item/1"
+		_, err := ExtractDocument(doc, u, Options{})
+		_, lerr := ExtractListingDocument(queryDoc(t, `<p>a shop</p>`), u, Options{})
+		for _, e := range []error{err, lerr} {
+			var ue *UnrecognizedError
+			if !errors.As(e, &ue) || !strings.Contains(e.Error(), u) {
+				t.Errorf("error %v does not name %s", e, u)
+			}
+		}
+	})
+}

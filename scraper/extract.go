@@ -72,12 +72,8 @@ func Extract(raw []byte, pageURL string, opts Options) (*Page, error) {
 
 // ExtractDocument is Extract for an already parsed document.
 func ExtractDocument(doc *goquery.Document, pageURL string, opts Options) (*Page, error) {
-	e, err := engineFor(doc, opts.Engine)
+	e, err := engineFor(doc, opts.Engine, pageURL)
 	if err != nil {
-		var ue *UnrecognizedError
-		if errors.As(err, &ue) {
-			ue.URL = pageURL
-		}
 		return nil, err
 	}
 	in, err := input(pageURL, opts)
@@ -97,9 +93,16 @@ func ExtractDocument(doc *goquery.Document, pageURL string, opts Options) (*Page
 	return p, nil
 }
 
-func engineFor(doc *goquery.Document, forced string) (Engine, error) {
+// engineFor returns the forced engine, else the detected one; a detection failure
+// names pageURL so threads and listings report it alike.
+func engineFor(doc *goquery.Document, forced, pageURL string) (Engine, error) {
 	if forced == "" {
-		return Detect(doc)
+		e, err := Detect(doc)
+		var ue *UnrecognizedError
+		if errors.As(err, &ue) {
+			ue.URL = pageURL
+		}
+		return e, err
 	}
 	e, ok := Lookup(forced)
 	if !ok {
@@ -165,7 +168,7 @@ func cleanPtr(s *string) *string {
 // ExtractListingDocument reads a board or forum index page with the engine that
 // rendered it.
 func ExtractListingDocument(doc *goquery.Document, pageURL string, opts Options) (*Listing, error) {
-	e, err := engineFor(doc, opts.Engine)
+	e, err := engineFor(doc, opts.Engine, pageURL)
 	if err != nil {
 		return nil, err
 	}
