@@ -138,10 +138,16 @@ func registered() []registration {
 // Detect returns the first engine, in name order, that recognises doc. It uses the
 // EngineInfo cached at Register and allocates nothing unless no engine matches.
 func Detect(doc *goquery.Document) (Engine, error) {
+	r, err := detect(doc)
+	return r.engine, err
+}
+
+// detect is Detect returning the registration, whose cached name callers report.
+func detect(doc *goquery.Document) (registration, error) {
 	order := registered()
 	for _, r := range order {
 		if r.info.Name != "generic" && r.engine.Detect(doc) {
-			return r.engine, nil
+			return r, nil
 		}
 	}
 	tried := make([]string, 0, len(order))
@@ -150,7 +156,7 @@ func Detect(doc *goquery.Document) (Engine, error) {
 			tried = append(tried, r.info.Name)
 		}
 	}
-	return nil, &UnrecognizedError{Tried: tried}
+	return registration{}, &UnrecognizedError{Tried: tried}
 }
 
 // UnrecognizedError says no engine could read a page; callers show it as one line.

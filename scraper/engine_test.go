@@ -1,6 +1,7 @@
 package scraper
 
 import (
+	"cmp"
 	"errors"
 	"slices"
 	"strings"
@@ -74,8 +75,14 @@ func TestDetectUsesInfoCachedAtRegister(t *testing.T) {
 		if !errors.As(err, &ue) || !slices.Equal(ue.Tried, []string{"alpha", "mid", "zeta"}) {
 			t.Errorf("Detect(unknown) error = %v, want tried alpha, mid, zeta", err)
 		}
+		for _, forced := range []string{"", "zeta"} {
+			p, _ := ExtractDocument(both, "https://f.example/t/1", Options{Engine: forced})
+			if want := cmp.Or(forced, "mid"); p == nil || p.Engine != want {
+				t.Errorf("ExtractDocument(engine %q) = %+v, want engine %s", forced, p, want)
+			}
+		}
 		if calls != 4 {
-			t.Errorf("Info called %d times after Detect, want 4 (only at Register)", calls)
+			t.Errorf("Info called %d times after Detect and Extract, want 4 (only at Register)", calls)
 		}
 	})
 }
