@@ -120,7 +120,7 @@ type ipsQuoteDataJSON struct {
 func ipsReadPost(s *goquery.Selection, in scraper.Input, rules scraper.QuoteRules) (scraper.Post, bool) {
 	id := strings.TrimPrefix(scraper.Attr(s, "id"), "elComment_")
 	if id == "" || strings.Trim(id, "0123456789") != "" {
-		id = scraper.Attr(s.FindMatcher(ipsCommentID).First(), "data-commentid")
+		id = scraper.Attr(scraper.First(s, ipsCommentID), "data-commentid")
 	}
 	if id == "" || strings.Trim(id, "0123456789") != "" {
 		return scraper.Post{}, false
@@ -128,16 +128,16 @@ func ipsReadPost(s *goquery.Selection, in scraper.Input, rules scraper.QuoteRule
 	post := scraper.Post{ID: id}
 
 	var qd ipsQuoteDataJSON
-	if raw := scraper.Attr(s.FindMatcher(ipsQuoteData).First(), "data-quotedata"); raw != "" {
+	if raw := scraper.Attr(scraper.First(s, ipsQuoteData), "data-quotedata"); raw != "" {
 		_ = json.Unmarshal([]byte(raw), &qd) // a broken attribute only loses the fallbacks
 	}
 
-	if link := s.FindMatcher(ipsFindLink).First(); link.Length() > 0 {
+	if link := scraper.First(s, ipsFindLink); link.Length() > 0 {
 		post.URL = scraper.ResolvePtr(in.URL, scraper.Attr(link, "href"))
 	}
 	post.Author = ipsReadAuthor(s, in, qd)
 
-	content := s.FindMatcher(ipsContent).First()
+	content := scraper.First(s, ipsContent)
 	// The post date is the first machine time outside the body (the mobile and the
 	// desktop header both carry the same one).
 	for _, n := range s.FindMatcher(ipsTime).Nodes {
@@ -164,7 +164,7 @@ func ipsReadPost(s *goquery.Selection, in scraper.Input, rules scraper.QuoteRule
 	}
 	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(content, rules)
 
-	if sig := s.FindMatcher(ipsSignature).First(); sig.Length() > 0 {
+	if sig := scraper.First(s, ipsSignature); sig.Length() > 0 {
 		post.SignatureText = scraper.Str(scraper.TextSkipping(sig, ipsSigChrome))
 	}
 	return post, true
@@ -185,18 +185,18 @@ func ipsInside(n *html.Node, sel *goquery.Selection) bool {
 
 func ipsReadAuthor(s *goquery.Selection, in scraper.Input, qd ipsQuoteDataJSON) scraper.Author {
 	var a scraper.Author
-	pane := s.FindMatcher(ipsPane4).First()
+	pane := scraper.First(s, ipsPane4)
 	v5 := false
 	if pane.Length() == 0 {
-		pane = s.FindMatcher(ipsPane5).First()
+		pane = scraper.First(s, ipsPane5)
 		v5 = pane.Length() > 0
 	}
 	scope := pane
 	if scope.Length() == 0 {
 		scope = s // no sidebar (minimal layouts): read the name from the post header
 	}
-	if name := scope.FindMatcher(ipsPaneName).First(); name.Length() > 0 {
-		if link := name.FindMatcher(ipsPaneNameA).First(); link.Length() > 0 {
+	if name := scraper.First(scope, ipsPaneName); name.Length() > 0 {
+		if link := scraper.First(name, ipsPaneNameA); link.Length() > 0 {
 			a.Name = scraper.Str(scraper.TextLine(link))
 			href := scraper.Attr(link, "href")
 			a.URL = scraper.ResolvePtr(in.URL, href)
@@ -226,7 +226,7 @@ func ipsReadAuthor(s *goquery.Selection, in scraper.Input, qd ipsQuoteDataJSON) 
 		ipsAuthor4(pane, in, &a)
 	}
 	if a.Title == nil {
-		if img := pane.FindMatcher(ipsRankImg).First(); img.Length() > 0 {
+		if img := scraper.First(pane, ipsRankImg); img.Length() > 0 {
 			t := scraper.Attr(img, "title")
 			if t == "" {
 				t = scraper.Attr(img, "alt")
@@ -269,7 +269,7 @@ func ipsAuthor4(pane *goquery.Selection, in scraper.Input, a *scraper.Author) {
 		}
 		if text != "" {
 			a.Title = scraper.Str(text)
-		} else if img := li.FindMatcher(ipsImgTitled).First(); img.Length() > 0 {
+		} else if img := scraper.First(li, ipsImgTitled); img.Length() > 0 {
 			// Rank shown as an image only: its title names the rank.
 			t := scraper.Attr(img, "title")
 			if t == "" {
@@ -278,7 +278,7 @@ func ipsAuthor4(pane *goquery.Selection, in scraper.Input, a *scraper.Author) {
 			a.Title = scraper.Str(scraper.Clean(t))
 		}
 	})
-	if rep := pane.FindMatcher(ipsRepBadge).First(); rep.Length() > 0 {
+	if rep := scraper.First(pane, ipsRepBadge); rep.Length() > 0 {
 		if n, ok := scraper.ParseCount(scraper.TextLine(rep)); ok {
 			if rep.HasClass("ipsRepBadge_negative") && n > 0 {
 				n = -n
@@ -299,9 +299,9 @@ func ipsAuthor4(pane *goquery.Selection, in scraper.Input, a *scraper.Author) {
 // ipsMessages prefers the exact count in a title ("3495 posts") over the shown
 // abbreviation ("3.5k").
 func ipsMessages(a *scraper.Author, li *goquery.Selection) {
-	if num := li.FindMatcher(ipsNumber5).First(); num.Length() > 0 {
+	if num := scraper.First(li, ipsNumber5); num.Length() > 0 {
 		// IPS 5 shows formatNumberShort ("3.5k", "3,5k") and no exact figure.
-		if t := li.FindMatcher(ipsTitledLink).First(); t.Length() > 0 {
+		if t := scraper.First(li, ipsTitledLink); t.Length() > 0 {
 			if m := ipsNumberText.FindString(scraper.Attr(t, "title")); m != "" {
 				if n, ok := scraper.ParseCount(strings.TrimSpace(m)); ok {
 					a.Messages = scraper.Int64(n)
@@ -314,7 +314,7 @@ func ipsMessages(a *scraper.Author, li *goquery.Selection) {
 		}
 		return
 	}
-	if t := li.FindMatcher(ipsTitledLink).First(); t.Length() > 0 {
+	if t := scraper.First(li, ipsTitledLink); t.Length() > 0 {
 		if m := ipsNumberText.FindString(scraper.Attr(t, "title")); m != "" {
 			if n, ok := scraper.ParseCount(strings.TrimSpace(m)); ok {
 				a.Messages = scraper.Int64(n)
@@ -337,12 +337,12 @@ func ipsMessages(a *scraper.Author, li *goquery.Selection) {
 // ipsAuthor5 reads the IPS 5 author column: group, the stats list (posts,
 // solutions, badges, reputation as data-i-el items) and custom fields.
 func ipsAuthor5(pane *goquery.Selection, in scraper.Input, a *scraper.Author) {
-	if g := pane.FindMatcher(ipsGroup5).First(); g.Length() > 0 {
+	if g := scraper.First(pane, ipsGroup5); g.Length() > 0 {
 		ipsExtra(a, "Group", scraper.TextLine(g))
 	}
 	pane.FindMatcher(ipsStats5).Each(func(_ int, li *goquery.Selection) {
 		kind := scraper.Attr(li, "data-i-el")
-		num := scraper.TextLine(li.FindMatcher(ipsNumber5).First())
+		num := scraper.TextLine(scraper.First(li, ipsNumber5))
 		switch kind {
 		case "posts":
 			ipsMessages(a, li)
@@ -351,7 +351,7 @@ func ipsAuthor5(pane *goquery.Selection, in scraper.Input, a *scraper.Author) {
 				a.ReactionScore = scraper.Int64(n)
 			}
 		default:
-			label := scraper.TextLine(li.FindMatcher(ipsLabel5).First())
+			label := scraper.TextLine(scraper.First(li, ipsLabel5))
 			if label == "" {
 				label = kind
 			}
@@ -383,23 +383,23 @@ func ipsQuoteInfo(q *goquery.Selection) (author, postID string) {
 }
 
 func ipsThread(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
-	if h1 := doc.FindMatcher(ipsH1).First(); h1.Length() > 0 {
+	if h1 := scraper.First(doc.Selection, ipsH1); h1.Length() > 0 {
 		p.Thread.Title = scraper.Str(scraper.Clean(scraper.TextSkipping(h1, ipsTitleSkip)))
-		if pre := h1.FindMatcher(ipsPrefix).First(); pre.Length() > 0 {
+		if pre := scraper.First(h1, ipsPrefix); pre.Length() > 0 {
 			p.Thread.Prefix = scraper.Str(scraper.TextLine(pre))
 		}
 	}
 	if p.Thread.Title == nil {
-		p.Thread.Title = scraper.Str(scraper.Clean(scraper.Attr(doc.FindMatcher(ipsOGTitle).First(), "content")))
+		p.Thread.Title = scraper.Str(scraper.Clean(scraper.Attr(scraper.First(doc.Selection, ipsOGTitle), "content")))
 	}
-	if crumbs := doc.FindMatcher(ipsCrumbs).First(); crumbs.Length() > 0 {
+	if crumbs := scraper.First(doc.Selection, ipsCrumbs); crumbs.Length() > 0 {
 		crumbs.FindMatcher(ipsCrumbLinks).Each(func(_ int, a *goquery.Selection) {
 			if t := scraper.TextLine(a); t != "" {
 				p.Thread.ForumPath = append(p.Thread.ForumPath, t)
 			}
 		})
 	}
-	canonical := scraper.Attr(doc.FindMatcher(ipsCanonical).First(), "href")
+	canonical := scraper.Attr(scraper.First(doc.Selection, ipsCanonical), "href")
 	if canonical != "" {
 		if u, ok := (invision{}).PageURL(scraper.Resolve(in.URL, canonical), 1); ok {
 			p.Thread.URL = scraper.Str(u)
@@ -409,7 +409,7 @@ func ipsThread(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 			p.Thread.URL = scraper.Str(u)
 		}
 	}
-	body := doc.FindMatcher(ipsBody).First()
+	body := scraper.First(doc.Selection, ipsBody)
 	if scraper.Attr(body, "data-pagecontroller") == "topic" {
 		p.Thread.ID = scraper.Str(scraper.Digits(scraper.Attr(body, "data-pageid")))
 	}
@@ -431,14 +431,14 @@ func ipsURLString(u *url.URL) string {
 }
 
 func ipsPages(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
-	if pg := doc.FindMatcher(ipsPagination).First(); pg.Length() > 0 {
+	if pg := scraper.First(doc.Selection, ipsPagination); pg.Length() > 0 {
 		for _, attr := range []string{"data-pages", "data-ipspagination-pages"} {
 			if n, ok := scraper.Atoi(scraper.Attr(pg, attr)); ok && n > 0 {
 				p.Page.Total = scraper.Int(n)
 				break
 			}
 		}
-		if act := pg.FindMatcher(ipsPageActive).First(); act.Length() > 0 {
+		if act := scraper.First(pg, ipsPageActive); act.Length() > 0 {
 			if n, ok := scraper.Atoi(scraper.TextLine(act)); ok {
 				p.Page.Number = n
 			}
@@ -458,9 +458,9 @@ func ipsPages(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 				p.Page.Total = scraper.Int(total)
 			}
 		}
-		if next := pg.FindMatcher(ipsPageNext).First(); next.Length() > 0 &&
+		if next := scraper.First(pg, ipsPageNext); next.Length() > 0 &&
 			!next.HasClass("ipsPagination_inactive") && !next.HasClass("ipsPagination__inactive") {
-			if a := next.FindMatcher(ipsPaneNameA).First(); a.Length() > 0 && scraper.Attr(a, "data-disabled") == "" {
+			if a := scraper.First(next, ipsPaneNameA); a.Length() > 0 && scraper.Attr(a, "data-disabled") == "" {
 				p.Page.NextURL = scraper.ResolvePtr(in.URL, scraper.Attr(a, "href"))
 			}
 		}
@@ -478,7 +478,7 @@ func ipsPages(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 		p.Page.Number = 1
 	}
 	if p.Page.NextURL == nil && (p.Page.Total == nil || p.Page.Number < *p.Page.Total) {
-		if href := scraper.Attr(doc.FindMatcher(ipsRelNext).First(), "href"); href != "" {
+		if href := scraper.Attr(scraper.First(doc.Selection, ipsRelNext), "href"); href != "" {
 			p.Page.NextURL = scraper.ResolvePtr(in.URL, href)
 		}
 	}

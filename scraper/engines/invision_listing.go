@@ -25,7 +25,7 @@ var (
 // data-forumid) and topic rows (data-rowid) with reply counts and last post times.
 func (invision) ExtractListing(doc *goquery.Document, in scraper.Input) (*scraper.Listing, error) {
 	l := &scraper.Listing{Boards: []scraper.BoardLink{}, Threads: []scraper.ThreadEntry{}}
-	if h1 := doc.FindMatcher(ipsH1).First(); h1.Length() > 0 {
+	if h1 := scraper.First(doc.Selection, ipsH1); h1.Length() > 0 {
 		l.Title = scraper.Str(scraper.Clean(scraper.TextSkipping(h1, ipsTitleSkip)))
 	}
 	seen := map[string]bool{}
@@ -65,18 +65,18 @@ func (invision) ExtractListing(doc *goquery.Document, in scraper.Input) (*scrape
 			te.ID = scraper.Str(m[1])
 		}
 		replies := ""
-		if st := row.FindMatcher(ipsStatReplies).First(); st.Length() > 0 {
-			replies = scraper.Attr(st.FindMatcher(ipsStatValue).First(), "data-stat-value")
+		if st := scraper.First(row, ipsStatReplies); st.Length() > 0 {
+			replies = scraper.Attr(scraper.First(st, ipsStatValue), "data-stat-value")
 			if replies == "" {
 				replies = ipsNumberText.FindString(scraper.TextLine(st))
 			}
 		} else {
-			replies = scraper.TextLine(row.FindMatcher(ipsStats4Number).First())
+			replies = scraper.TextLine(scraper.First(row, ipsStats4Number))
 		}
 		if n, ok := scraper.ParseCount(strings.TrimSpace(replies)); ok {
 			te.Replies = scraper.Int64(n)
 		}
-		scope := row.FindMatcher(ipsLastPoster).First()
+		scope := scraper.First(row, ipsLastPoster)
 		if scope.Length() == 0 {
 			scope = row
 		}

@@ -138,14 +138,14 @@ func mybbReadPost(s *goquery.Selection, in scraper.Input, rules scraper.QuoteRul
 	}
 	post.Author = mybbReadAuthor(s, in)
 
-	if d := s.FindMatcher(mybbDate).First(); d.Length() > 0 {
+	if d := scraper.First(s, mybbDate); d.Length() > 0 {
 		shown := scraper.Clean(scraper.TextSkipping(d, mybbEdit))
 		post.PostedText = scraper.Str(shown)
 		if t, ok := mybbParseDate(mybbResolvedText(d.Nodes[0], true, false), in); ok {
 			post.PostedAt = scraper.UTCTime(t)
 		}
 	}
-	if ed := s.FindMatcher(mybbEdit).First(); ed.Length() > 0 {
+	if ed := scraper.First(s, mybbEdit); ed.Length() > 0 {
 		if m := mybbDateRe.FindString(mybbResolvedText(ed.Nodes[0], false, false)); m != "" {
 			if t, ok := mybbParseDate(m, in); ok {
 				post.EditedAt = scraper.UTCTime(t)
@@ -153,10 +153,10 @@ func mybbReadPost(s *goquery.Selection, in scraper.Input, rules scraper.QuoteRul
 		}
 	}
 
-	body := s.FindMatcher(mybbBody).First()
+	body := scraper.First(s, mybbBody)
 	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(body, rules)
 
-	if sig := s.FindMatcher(mybbSignature).First(); sig.Length() > 0 {
+	if sig := scraper.First(s, mybbSignature); sig.Length() > 0 {
 		text := scraper.Text(sig)
 		if text == "" {
 			// Some themes close the signature divider and put the signature in the
@@ -172,13 +172,13 @@ func mybbReadPost(s *goquery.Selection, in scraper.Input, rules scraper.QuoteRul
 
 func mybbReadAuthor(s *goquery.Selection, in scraper.Input) scraper.Author {
 	var a scraper.Author
-	pa := s.FindMatcher(mybbAuthor).First()
+	pa := scraper.First(s, mybbAuthor)
 	if pa.Length() == 0 {
 		pa = s
 	}
-	if name := pa.FindMatcher(mybbName).First(); name.Length() > 0 {
+	if name := scraper.First(pa, mybbName); name.Length() > 0 {
 		a.Name = scraper.Str(scraper.TextLine(name))
-		if link := name.FindMatcher(mybbNameLink).First(); link.Length() > 0 {
+		if link := scraper.First(name, mybbNameLink); link.Length() > 0 {
 			href := scraper.Attr(link, "href")
 			a.URL = scraper.ResolvePtr(in.URL, href)
 			a.ID = scraper.Str(mybbQueryParam(href, "uid"))
@@ -196,9 +196,9 @@ func mybbReadAuthor(s *goquery.Selection, in scraper.Input) scraper.Author {
 			}
 		}
 	}
-	if t := pa.FindMatcher(mybbUserTitle).First(); t.Length() > 0 {
+	if t := scraper.First(pa, mybbUserTitle); t.Length() > 0 {
 		a.Title = scraper.Str(scraper.TextLine(t))
-	} else if info := pa.FindMatcher(mybbAuthorInfo).First(); info.Length() > 0 {
+	} else if info := scraper.First(pa, mybbAuthorInfo); info.Length() > 0 {
 		for _, line := range strings.Split(scraper.Text(info), "\n") {
 			if line = scraper.Clean(line); line != "" {
 				a.Title = scraper.Str(line)
@@ -206,7 +206,7 @@ func mybbReadAuthor(s *goquery.Selection, in scraper.Input) scraper.Author {
 			}
 		}
 	}
-	if st := pa.FindMatcher(mybbStats).First(); st.Length() > 0 {
+	if st := scraper.First(pa, mybbStats); st.Length() > 0 {
 		unlabelled := 0
 		for _, line := range strings.Split(scraper.Text(st), "\n") {
 			line = scraper.Clean(line)
@@ -250,7 +250,7 @@ func mybbQuoteInfo(q *goquery.Selection) (author, postID string) {
 	if cite.Length() == 0 {
 		return "", ""
 	}
-	if link := cite.FindMatcher(mybbQuoteLink).First(); link.Length() > 0 {
+	if link := scraper.First(cite, mybbQuoteLink); link.Length() > 0 {
 		href := scraper.Attr(link, "href")
 		postID = mybbQueryParam(href, "pid")
 		if postID == "" {
@@ -284,11 +284,11 @@ func mybbQuoteInfo(q *goquery.Selection) (author, postID string) {
 
 func mybbThread(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 	title := ""
-	if act := doc.FindMatcher(mybbNavActive).First(); act.Length() > 0 {
+	if act := scraper.First(doc.Selection, mybbNavActive); act.Length() > 0 {
 		title = scraper.TextLine(act)
 	}
 	if title == "" {
-		title = scraper.TextLine(doc.FindMatcher(mybbTitleTag).First())
+		title = scraper.TextLine(scraper.First(doc.Selection, mybbTitleTag))
 	}
 	for _, n := range doc.FindMatcher(mybbThead).Nodes {
 		t := scraper.Clean(scraper.TextOf(n, nil))
@@ -314,7 +314,7 @@ func mybbThread(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 	}
 
 	tid := ""
-	if v := scraper.Attr(doc.FindMatcher(mybbTIDInput).First(), "value"); scraper.Digits(v) == v {
+	if v := scraper.Attr(scraper.First(doc.Selection, mybbTIDInput), "value"); scraper.Digits(v) == v {
 		tid = v
 	}
 	if tid == "" {
@@ -332,7 +332,7 @@ func mybbThread(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 	}
 	p.Thread.ID = scraper.Str(tid)
 
-	if c := scraper.Attr(doc.FindMatcher(mybbCanonical).First(), "href"); c != "" {
+	if c := scraper.Attr(scraper.First(doc.Selection, mybbCanonical), "href"); c != "" {
 		p.Thread.URL = scraper.ResolvePtr(in.URL, c)
 	} else if in.URL != nil {
 		if u, ok := (mybb{}).PageURL(in.URL.String(), 1); ok {
@@ -342,9 +342,9 @@ func mybbThread(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 }
 
 func mybbPages(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
-	pg := doc.FindMatcher(mybbPagination).First()
+	pg := scraper.First(doc.Selection, mybbPagination)
 	if pg.Length() > 0 {
-		if n, ok := scraper.Atoi(scraper.TextLine(pg.FindMatcher(mybbPageCurrent).First())); ok {
+		if n, ok := scraper.Atoi(scraper.TextLine(scraper.First(pg, mybbPageCurrent))); ok {
 			p.Page.Number = n
 		}
 		total := p.Page.Number
@@ -354,18 +354,18 @@ func mybbPages(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 			}
 		})
 		// "Pages (5):" states the total even when the links skip pages.
-		if n, ok := scraper.Atoi(scraper.TextLine(pg.FindMatcher(mybbPagesLabel).First())); ok && n > total {
+		if n, ok := scraper.Atoi(scraper.TextLine(scraper.First(pg, mybbPagesLabel))); ok && n > total {
 			total = n
 		}
 		if total > 0 {
 			p.Page.Total = scraper.Int(total)
 		}
-		if next := pg.FindMatcher(mybbPageNext).First(); next.Length() > 0 {
+		if next := scraper.First(pg, mybbPageNext); next.Length() > 0 {
 			p.Page.NextURL = scraper.ResolvePtr(in.URL, scraper.Attr(next, "href"))
 		}
 	}
 	if p.Page.NextURL == nil {
-		if href := scraper.Attr(doc.FindMatcher(mybbRelNext).First(), "href"); href != "" {
+		if href := scraper.Attr(scraper.First(doc.Selection, mybbRelNext), "href"); href != "" {
 			p.Page.NextURL = scraper.ResolvePtr(in.URL, href)
 		}
 	}

@@ -25,7 +25,7 @@ var (
 // incremental crawls can skip unchanged threads.
 func (mybb) ExtractListing(doc *goquery.Document, in scraper.Input) (*scraper.Listing, error) {
 	l := &scraper.Listing{Boards: []scraper.BoardLink{}, Threads: []scraper.ThreadEntry{}}
-	if act := doc.FindMatcher(mybbNavActive).First(); act.Length() > 0 {
+	if act := scraper.First(doc.Selection, mybbNavActive); act.Length() > 0 {
 		l.Title = scraper.Str(scraper.TextLine(act))
 	}
 	seen := map[string]bool{}
@@ -59,12 +59,12 @@ func (mybb) ExtractListing(doc *goquery.Document, in scraper.Input) (*scraper.Li
 			}
 		}
 		row := a.ParentsMatcher(mybbThreadRow).First()
-		if rep := row.FindMatcher(mybbWhoPosted).First(); rep.Length() > 0 {
+		if rep := scraper.First(row, mybbWhoPosted); rep.Length() > 0 {
 			if n, ok := scraper.ParseCount(scraper.TextLine(rep)); ok {
 				te.Replies = scraper.Int64(n)
 			}
 		}
-		if lp := row.FindMatcher(mybbLastPost).First(); lp.Length() > 0 {
+		if lp := scraper.First(row, mybbLastPost); lp.Length() > 0 {
 			// The first line is the date; the second "Last Post: name".
 			line, _, _ := strings.Cut(scraper.Text(lp), "\n")
 			te.LastPostText = scraper.Str(scraper.Clean(line))

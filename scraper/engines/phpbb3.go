@@ -140,7 +140,7 @@ func (e phpbbEngine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.
 			if s.FindMatcher(phpbbPostAuthorSel).Length() != 1 {
 				return // not a post table, or an outer table wrapping post tables
 			}
-			id := strings.TrimPrefix(scraper.Attr(s.FindMatcher(phpbbAnchorNameSel).First(), "name"), "p")
+			id := strings.TrimPrefix(scraper.Attr(scraper.First(s, phpbbAnchorNameSel), "name"), "p")
 			if !phpbbNumRe.MatchString(id) {
 				return
 			}
@@ -194,7 +194,7 @@ func phpbbThread(doc *goquery.Document, in scraper.Input) scraper.Thread {
 		}
 	}
 	if t.Title == nil {
-		title := scraper.TextLine(doc.FindMatcher(phpbbHTMLTitleSel).First())
+		title := scraper.TextLine(scraper.First(doc.Selection, phpbbHTMLTitleSel))
 		if i := strings.LastIndex(title, " - "); i >= 0 && strings.Contains(title, "•") {
 			title = title[i+3:] // 3.0: "Site • View topic - Title"
 		}
@@ -218,10 +218,10 @@ func phpbbThread(doc *goquery.Document, in scraper.Input) scraper.Thread {
 		})
 	}
 	if id == "" {
-		id = scraper.Digits(scraper.Attr(doc.FindMatcher(phpbbTopicInputSel).First(), "value"))
+		id = scraper.Digits(scraper.Attr(scraper.First(doc.Selection, phpbbTopicInputSel), "value"))
 	}
 	t.ID = scraper.Str(id)
-	if c := scraper.Attr(doc.FindMatcher(phpbbCanonicalSel).First(), "href"); c != "" {
+	if c := scraper.Attr(scraper.First(doc.Selection, phpbbCanonicalSel), "href"); c != "" {
 		t.URL = scraper.ResolvePtr(in.URL, c)
 		if u, ok := (phpbbEngine{}).PageURLPerPage(*t.URL, 1, 1); ok {
 			t.URL = scraper.Str(u)
@@ -235,7 +235,7 @@ func phpbbThread(doc *goquery.Document, in scraper.Input) scraper.Thread {
 // phpbbPaging reads the pagination block: current page, total pages, next page and
 // the posts per page measured from numbered links (0 when no link shows it).
 func phpbbPaging(doc *goquery.Document, in scraper.Input) (num int, total *int, next *string, perPage int) {
-	pager := doc.FindMatcher(phpbbPagerSel).First()
+	pager := scraper.First(doc.Selection, phpbbPagerSel)
 	if pager.Length() == 0 {
 		doc.FindMatcher(phpbbSubPagerSel).EachWithBreak(func(_ int, s *goquery.Selection) bool {
 			if s.FindMatcher(phpbbPagerLinksSel).FilterFunction(func(_ int, a *goquery.Selection) bool {
@@ -287,7 +287,7 @@ func phpbbPaging(doc *goquery.Document, in scraper.Input) (num int, total *int, 
 		maxN = num
 	}
 	total = scraper.Int(maxN)
-	if href := scraper.Attr(pager.FindMatcher(phpbbPagerNextSel).First(), "href"); href != "" {
+	if href := scraper.Attr(scraper.First(pager, phpbbPagerNextSel), "href"); href != "" {
 		next = scraper.ResolvePtr(in.URL, href)
 	} else if href, ok := links[num+1]; ok {
 		next = scraper.ResolvePtr(in.URL, href)
@@ -297,8 +297,8 @@ func phpbbPaging(doc *goquery.Document, in scraper.Input) (num int, total *int, 
 
 func phpbbProsilverPost(s *goquery.Selection, id string, in scraper.Input) scraper.Post {
 	post := scraper.Post{ID: id}
-	line := s.FindMatcher(phpbbAuthorLineSel).First()
-	profile := s.FindMatcher(phpbbProfileSel).First()
+	line := scraper.First(s, phpbbAuthorLineSel)
+	profile := scraper.First(s, phpbbProfileSel)
 
 	// Author: the profile column names registered users; guests and custom styles
 	// with an empty <dt> only name them on the "by X » date" line.
@@ -322,7 +322,7 @@ func phpbbProsilverPost(s *goquery.Selection, id string, in scraper.Input) scrap
 	})
 
 	// Date: 3.2+ prints <time datetime>; older versions only "by X » date".
-	if tm := line.FindMatcher(phpbbTimeSel).First(); tm.Length() > 0 {
+	if tm := scraper.First(line, phpbbTimeSel); tm.Length() > 0 {
 		post.PostedText = scraper.Str(scraper.TextLine(tm))
 		post.PostedAt = scraper.MachineTime(tm)
 	} else {
@@ -339,8 +339,8 @@ func phpbbProsilverPost(s *goquery.Selection, id string, in scraper.Input) scrap
 	}
 
 	post.URL = phpbbPostURL(s.FindMatcher(phpbbPostLinkSel), id, in)
-	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(s.FindMatcher(phpbbContentSel).First(), phpbbQuoteRules)
-	if sig := s.FindMatcher(phpbbSignatureSel).First(); sig.Length() > 0 {
+	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(scraper.First(s, phpbbContentSel), phpbbQuoteRules)
+	if sig := scraper.First(s, phpbbSignatureSel); sig.Length() > 0 {
 		post.SignatureText = scraper.Str(scraper.Text(sig))
 	}
 	post.EditedAt = phpbbEdited(s.FindMatcher(phpbbNoticeSel), in)
@@ -368,14 +368,14 @@ func phpbbProfileDD(a *scraper.Author, dd *goquery.Selection, in scraper.Input) 
 func phpbbSubsilverPost(s *goquery.Selection, id string, in scraper.Input) scraper.Post {
 	post := scraper.Post{ID: id}
 	a := &post.Author
-	a.Name = scraper.Str(scraper.TextLine(s.FindMatcher(phpbbPostAuthorSel).First()))
-	if link := s.FindMatcher(phpbbSubProfileLink).First(); link.Length() > 0 {
+	a.Name = scraper.Str(scraper.TextLine(scraper.First(s, phpbbPostAuthorSel)))
+	if link := scraper.First(s, phpbbSubProfileLink); link.Length() > 0 {
 		href := html.UnescapeString(scraper.Attr(link, "href"))
 		a.ID = scraper.Str(scraper.Submatch(href, phpbbUserIDRe))
 		a.URL = scraper.ResolvePtr(in.URL, href)
 	}
-	a.Title = scraper.Str(scraper.TextLine(s.FindMatcher(phpbbSubRankSel).First()))
-	phpbbLabelled(s.FindMatcher(phpbbSubDetailsSel).First(), func(l, v string) { scraper.ApplySidebar(a, l, v, in) })
+	a.Title = scraper.Str(scraper.TextLine(scraper.First(s, phpbbSubRankSel)))
+	phpbbLabelled(scraper.First(s, phpbbSubDetailsSel), func(l, v string) { scraper.ApplySidebar(a, l, v, in) })
 
 	// Header: "<b>Post subject:</b> ..." then "<a><img></a><b>Posted:</b> date".
 	divs := s.FindMatcher(phpbbSubHeaderSel)
@@ -392,8 +392,8 @@ func phpbbSubsilverPost(s *goquery.Selection, id string, in scraper.Input) scrap
 		}
 	}
 	post.URL = phpbbPostURL(s.FindMatcher(phpbbPostLinkSel), id, in)
-	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(s.FindMatcher(phpbbSubBodySel).First(), phpbbQuoteRules)
-	if sig := s.FindMatcher(phpbbSubSigSel).First(); sig.Length() > 0 {
+	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(scraper.First(s, phpbbSubBodySel), phpbbQuoteRules)
+	if sig := scraper.First(s, phpbbSubSigSel); sig.Length() > 0 {
 		t := strings.TrimSpace(strings.TrimLeft(scraper.Text(sig), "_"))
 		post.SignatureText = scraper.Str(t)
 	}
@@ -446,7 +446,7 @@ func phpbbQuoteInfo(q *goquery.Selection) (author, postID string) {
 	if cite.Length() == 0 {
 		return "", postID
 	}
-	if link := cite.FindMatcher(phpbbCiteProfileSel).First(); link.Length() > 0 {
+	if link := scraper.First(cite, phpbbCiteProfileSel); link.Length() > 0 {
 		author = scraper.TextLine(link)
 	} else if txt := scraper.TextLine(cite); phpbbWroteRe.MatchString(txt) || scraper.TextLine(cite.ChildrenMatcher(phpbbLabelSel)) != txt {
 		author = phpbbWroteRe.ReplaceAllString(txt, "")

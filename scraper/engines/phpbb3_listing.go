@@ -44,12 +44,12 @@ func (phpbbEngine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scr
 		row := a.ClosestMatcher(phpbbRowSel)
 		// Replies: prosilver "<dd class=posts>22 <dfn>Replies</dfn>"; subsilver2's
 		// first p.topicdetails cell.
-		if r := row.FindMatcher(phpbbRepliesSel).First(); r.Length() > 0 {
+		if r := scraper.First(row, phpbbRepliesSel); r.Length() > 0 {
 			if n, ok := scraper.ParseCount(phpbbCountRe.FindString(scraper.TextLine(r))); ok {
 				te.Replies = scraper.Int64(n)
 			}
 		}
-		last := row.FindMatcher(phpbbLastPostSel).First()
+		last := scraper.First(row, phpbbLastPostSel)
 		if last.Length() == 0 && goquery.NodeName(row) == "tr" {
 			last = row.ChildrenMatcher(phpbbRowCellSel).Last().ChildrenMatcher(phpbbParaSel).First()
 		}
@@ -67,7 +67,7 @@ func phpbbListDate(cell *goquery.Selection, in scraper.Input) (*time.Time, *stri
 	if cell.Length() == 0 {
 		return nil, nil
 	}
-	if tm := cell.FindMatcher(phpbbTimeSel).First(); tm.Length() > 0 {
+	if tm := scraper.First(cell, phpbbTimeSel); tm.Length() > 0 {
 		return scraper.MachineTime(tm), scraper.Str(scraper.TextLine(tm))
 	}
 	lines := strings.Split(scraper.TextSkipping(cell, phpbbDfnSel), "\n")

@@ -159,9 +159,9 @@ func (smfEngine) PageURLPerPage(threadURL string, n, perPage int) (string, bool)
 func smfThread(doc *goquery.Document, in scraper.Input) scraper.Thread {
 	var t scraper.Thread
 	var topicHref string
-	crumbs := doc.FindMatcher(smfCrumbSel).First()
+	crumbs := scraper.First(doc.Selection, smfCrumbSel)
 	crumbs.ChildrenMatcher(smfCrumbLiSel).Each(func(_ int, li *goquery.Selection) {
-		a := li.FindMatcher(smfCrumbASel).First()
+		a := scraper.First(li, smfCrumbASel)
 		href := scraper.Attr(a, "href")
 		name := scraper.TextLine(a)
 		if name == "" {
@@ -175,7 +175,7 @@ func smfThread(doc *goquery.Document, in scraper.Input) scraper.Thread {
 	})
 	if t.Title == nil {
 		// 2.0: "Topic: Subject (Read 11186 times)"; 2.1: just the subject.
-		title := scraper.TextLine(doc.FindMatcher(smfTopSubject).First())
+		title := scraper.TextLine(scraper.First(doc.Selection, smfTopSubject))
 		if smfReadRe.MatchString(title) {
 			title = smfReadRe.ReplaceAllString(title, "")
 			if label, after, ok := strings.Cut(title, ": "); ok && !strings.Contains(label, " ") {
@@ -183,7 +183,7 @@ func smfThread(doc *goquery.Document, in scraper.Input) scraper.Thread {
 			}
 		}
 		if title == "" {
-			title = scraper.TextLine(doc.FindMatcher(smfHTMLTitle).First())
+			title = scraper.TextLine(scraper.First(doc.Selection, smfHTMLTitle))
 		}
 		t.Title = scraper.Str(title)
 	}
@@ -220,7 +220,7 @@ func smfPaging(doc *goquery.Document, in scraper.Input) (num int, total *int, ne
 		return !strings.HasPrefix(scraper.Attr(a.Parent(), "id"), "pages")
 	}).First().Parent()
 	if pager.Length() == 0 {
-		pager = doc.FindMatcher(smfPagerSel).First()
+		pager = scraper.First(doc.Selection, smfPagerSel)
 	}
 	links := map[int]string{}
 	maxN := 0
@@ -284,32 +284,32 @@ func smfContainer(inner *goquery.Selection) *goquery.Selection {
 func smfPost(inner *goquery.Selection, id string, in scraper.Input) scraper.Post {
 	post := scraper.Post{ID: id}
 	box := smfContainer(inner)
-	poster := box.FindMatcher(smfPosterSel).First()
+	poster := scraper.First(box, smfPosterSel)
 	a := &post.Author
-	if link := poster.FindMatcher(smfNameSel).First(); link.Length() > 0 {
+	if link := scraper.First(poster, smfNameSel); link.Length() > 0 {
 		href := html.UnescapeString(scraper.Attr(link, "href"))
 		a.Name = scraper.Str(scraper.TextLine(link))
 		a.ID = scraper.Str(scraper.Submatch(href, smfUserRe))
 		a.URL = scraper.ResolvePtr(in.URL, href)
 	} else {
-		a.Name = scraper.Str(scraper.TextLine(poster.FindMatcher(smfH4Sel).First())) // guest
+		a.Name = scraper.Str(scraper.TextLine(scraper.First(poster, smfH4Sel))) // guest
 	}
-	smfSidebar(a, poster.FindMatcher(smfInfoSel).First(), in)
+	smfSidebar(a, scraper.First(poster, smfInfoSel), in)
 
-	key := box.FindMatcher(smfKeyinfoSel).First()
-	if d := key.FindMatcher(smfDate21Sel).First(); d.Length() > 0 {
+	key := scraper.First(box, smfKeyinfoSel)
+	if d := scraper.First(key, smfDate21Sel); d.Length() > 0 {
 		// 2.1: <a class="smalltext" title="Reply #3 - Subject">date</a> <span class="page_number">#3</span>
 		post.PostedText = scraper.Str(strings.Trim(scraper.TextLine(d), "«» "))
 		n := 0
-		if pn := scraper.TextLine(key.FindMatcher(smfPageNumSel).First()); pn != "" {
+		if pn := scraper.TextLine(scraper.First(key, smfPageNumSel)); pn != "" {
 			n, _ = scraper.PostNumber(pn)
 		} else if t := scraper.Attr(d, "title"); strings.Contains(t, "#") {
 			n, _ = scraper.PostNumber(t[strings.Index(t, "#"):])
 		}
 		post.Number = scraper.Int(n + 1)
-	} else if d := key.FindMatcher(smfDate20Sel).First(); d.Length() > 0 {
+	} else if d := scraper.First(key, smfDate20Sel); d.Length() > 0 {
 		// 2.0: <div class="smalltext">« <strong>Reply #14 on:</strong> date »</div>
-		label := scraper.TextLine(d.FindMatcher(smfLabelSel).First())
+		label := scraper.TextLine(scraper.First(d, smfLabelSel))
 		txt := strings.TrimSpace(strings.TrimPrefix(scraper.TextLine(d), "«"))
 		txt = strings.TrimSpace(strings.TrimPrefix(txt, label))
 		post.PostedText = scraper.Str(strings.TrimSpace(strings.TrimSuffix(txt, "»")))
@@ -335,11 +335,11 @@ func smfPost(inner *goquery.Selection, id string, in scraper.Input) scraper.Post
 			break
 		}
 	}
-	if mod := box.FindMatcher(smfModifiedSel).First(); mod.Length() > 0 {
+	if mod := scraper.First(box, smfModifiedSel); mod.Length() > 0 {
 		post.EditedAt = smfEdited(scraper.TextLine(mod), in)
 	}
 	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(inner, smfQuoteRules)
-	if sig := box.FindMatcher(smfSignatureSel).First(); sig.Length() > 0 {
+	if sig := scraper.First(box, smfSignatureSel); sig.Length() > 0 {
 		post.SignatureText = scraper.Str(scraper.Text(sig))
 	}
 	return post
@@ -373,7 +373,7 @@ func smfSidebar(a *scraper.Author, ul *goquery.Selection, in scraper.Input) {
 		if label, value, ok := strings.Cut(txt, ":"); ok && !group && len([]rune(label)) <= 40 {
 			if strings.TrimSpace(value) == "" {
 				// "Gender: <img alt=Male>" (2.0) or "<span title=Male>" (2.1)
-				if img := li.FindMatcher(smfImgAltSel).First(); img.Length() > 0 {
+				if img := scraper.First(li, smfImgAltSel); img.Length() > 0 {
 					value = scraper.Attr(img, "alt")
 					if value == "" {
 						value = scraper.Attr(img, "title")
@@ -411,7 +411,7 @@ func smfQuoteInfo(q *goquery.Selection) (author, postID string) {
 	if head.Length() == 0 {
 		return "", ""
 	}
-	if l := head.FindMatcher(smfQuoteLinkSel).First(); l.Length() > 0 {
+	if l := scraper.First(head, smfQuoteLinkSel); l.Length() > 0 {
 		postID = scraper.Submatch(scraper.Attr(l, "href"), smfMsgRe)
 	}
 	txt := scraper.TextLine(head)

@@ -23,7 +23,7 @@ var (
 // topics with reply counts and last-post times, and the page position.
 func (smfEngine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scraper.Listing, error) {
 	l := &scraper.Listing{Boards: []scraper.BoardLink{}, Threads: []scraper.ThreadEntry{}}
-	l.Title = scraper.Str(scraper.TextLine(doc.FindMatcher(smfBoardNameSel).First()))
+	l.Title = scraper.Str(scraper.TextLine(scraper.First(doc.Selection, smfBoardNameSel)))
 	doc.FindMatcher(smfBoardLinkSel).Each(func(_ int, a *goquery.Selection) {
 		if u := scraper.Resolve(in.URL, scraper.Attr(a, "href")); u != "" {
 			l.Boards = append(l.Boards, scraper.BoardLink{URL: u, Title: scraper.Str(scraper.TextLine(a))})
@@ -39,10 +39,10 @@ func (smfEngine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scrap
 		row := a.ClosestMatcher(smfTopicRowSel)
 		// "31 Replies / 812 Views" (2.0) or "Replies: 42 / Views: 1,024" (2.1): the
 		// first number is the replies in every language.
-		if n, ok := scraper.ParseCount(smfCountRe.FindString(scraper.TextLine(row.FindMatcher(smfStatsSel).First()))); ok {
+		if n, ok := scraper.ParseCount(smfCountRe.FindString(scraper.TextLine(scraper.First(row, smfStatsSel)))); ok {
 			te.Replies = scraper.Int64(n)
 		}
-		if last := row.FindMatcher(smfLastPostSel).First(); last.Length() > 0 {
+		if last := scraper.First(row, smfLastPostSel); last.Length() > 0 {
 			for _, line := range strings.Split(scraper.Text(last), "\n") {
 				if line = strings.TrimSpace(line); line != "" {
 					te.LastPostText = scraper.Str(line)

@@ -47,7 +47,7 @@ var vb3QuoteRules = scraper.QuoteRules{
 	// The "Code:" / "PHP:" labels above code boxes; members cannot write classes.
 	Noise: scraper.MustCompile(`div.smallfont`),
 	Info: func(q *goquery.Selection) (string, string) {
-		by := q.FindMatcher(vb3SelQuoteBy).First()
+		by := scraper.First(q, vb3SelQuoteBy)
 		if by.Length() == 0 {
 			return "", ""
 		}
@@ -56,7 +56,7 @@ var vb3QuoteRules = scraper.QuoteRules{
 			id = vbPostIDFromHref(scraper.Attr(a, "href"))
 			return id == ""
 		})
-		return scraper.TextLine(by.FindMatcher(vbSelStrong).First()), id
+		return scraper.TextLine(scraper.First(by, vbSelStrong)), id
 	},
 }
 
@@ -151,17 +151,17 @@ func vb3Thread(doc *goquery.Document, in, links scraper.Input, page int) scraper
 
 func vb3PageInfo(doc *goquery.Document, in, links scraper.Input) scraper.PageInfo {
 	var pi scraper.PageInfo
-	nav := doc.FindMatcher(vb3SelPageNav).First()
+	nav := scraper.First(doc.Selection, vb3SelPageNav)
 	if nav.Length() > 0 {
-		if n, total, ok := vbPageOf(scraper.TextLine(nav.FindMatcher(vb3SelPageOf).First())); ok {
+		if n, total, ok := vbPageOf(scraper.TextLine(scraper.First(nav, vb3SelPageOf))); ok {
 			pi.Number, pi.Total = n, scraper.Int(total)
 		}
 		if pi.Number == 0 {
-			if n, ok := scraper.Atoi(scraper.TextLine(nav.FindMatcher(vb3SelCurrent).First())); ok {
+			if n, ok := scraper.Atoi(scraper.TextLine(scraper.First(nav, vb3SelCurrent))); ok {
 				pi.Number = n
 			}
 		}
-		pi.NextURL = scraper.ResolvePtr(links.URL, scraper.Attr(nav.FindMatcher(vbSelRelNext).First(), "href"))
+		pi.NextURL = scraper.ResolvePtr(links.URL, scraper.Attr(scraper.First(nav, vbSelRelNext), "href"))
 	}
 	if pi.Number == 0 {
 		pi.Number = vbPageFromURL(in.URL)
@@ -177,14 +177,14 @@ func vb3Post(t *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 	if id == "" {
 		return scraper.Post{}, false
 	}
-	msg := t.FindMatcher(vb3SelMessage).First()
+	msg := scraper.First(t, vb3SelMessage)
 	if msg.Length() == 0 || vbIDDigits(scraper.Attr(msg, "id"), "post_message_") != id {
 		// Ads and "thanks" rows reuse the table look without a message of their own.
 		return scraper.Post{}, false
 	}
 	post := scraper.Post{ID: id}
 
-	count := t.FindMatcher(vb3SelCount).First()
+	count := scraper.First(t, vb3SelCount)
 	if n, ok := scraper.PostNumber(scraper.TextLine(count)); ok {
 		post.Number = scraper.Int(n)
 	} else if n, ok := scraper.PostNumber(scraper.Attr(count, "name")); ok {
@@ -192,7 +192,7 @@ func vb3Post(t *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 	}
 	post.URL = scraper.ResolvePtr(in.URL, scraper.Attr(count, "href"))
 
-	if anchor := t.FindMatcher(vb3SelDateAnchor).First(); anchor.Length() > 0 {
+	if anchor := scraper.First(t, vb3SelDateAnchor); anchor.Length() > 0 {
 		post.PostedText = scraper.Str(scraper.TextLine(anchor.Parent()))
 		if post.PostedText != nil {
 			post.PostedAt, _ = vbParseDate(*post.PostedText, in)
@@ -215,7 +215,7 @@ func vb3Post(t *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 		}
 		return true
 	})
-	if ed := cell.FindMatcher(vb3SelEdited).First(); ed.Length() > 0 {
+	if ed := scraper.First(cell, vb3SelEdited); ed.Length() > 0 {
 		post.EditedAt = vbEdited(scraper.TextLine(ed), in)
 	}
 	return post, true
@@ -223,8 +223,8 @@ func vb3Post(t *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 
 func vb3Author(t *goquery.Selection, in scraper.Input) scraper.Author {
 	var a scraper.Author
-	menu := t.FindMatcher(vb3SelPostMenu).First()
-	user := t.FindMatcher(vb3SelUser).First()
+	menu := scraper.First(t, vb3SelPostMenu)
+	user := scraper.First(t, vb3SelUser)
 	if user.Length() > 0 {
 		a.Name = scraper.Str(scraper.TextLine(user))
 		if href := scraper.Attr(user, "href"); href != "" {

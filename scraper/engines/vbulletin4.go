@@ -82,16 +82,16 @@ func (vbulletin4Engine) PageURL(threadURL string, n int) (string, bool) {
 
 func vb4Thread(doc *goquery.Document, in, links scraper.Input, page int) scraper.Thread {
 	t := scraper.Thread{ForumPath: []string{}}
-	title := scraper.TextLine(doc.FindMatcher(vb4SelThreadTitle).First())
+	title := scraper.TextLine(scraper.First(doc.Selection, vb4SelThreadTitle))
 	if title == "" {
-		h := doc.FindMatcher(vb4SelPageTitle).First()
+		h := scraper.First(doc.Selection, vb4SelPageTitle)
 		title = vbCutLabel(scraper.TextLine(h))
 	}
 	if title == "" {
 		title = vbDocTitle(doc)
 	}
 	t.Title = scraper.Str(title)
-	t.Prefix = scraper.Str(scraper.TextLine(doc.FindMatcher(vb4SelPrefix).First()))
+	t.Prefix = scraper.Str(scraper.TextLine(scraper.First(doc.Selection, vb4SelPrefix)))
 	t.ForumPath = append(t.ForumPath, scraper.Texts(doc.FindMatcher(vb4SelCrumbs))...)
 	t.URL = vbThreadURL(doc, in, links, page)
 	if t.URL != nil {
@@ -100,19 +100,19 @@ func vb4Thread(doc *goquery.Document, in, links scraper.Input, page int) scraper
 	if t.ID == nil {
 		t.ID = scraper.Str(vbThreadID(in.URL))
 	}
-	vbThreadFromLink(&t, doc.FindMatcher(vb4SelTitleLink).First(), links)
+	vbThreadFromLink(&t, scraper.First(doc.Selection, vb4SelTitleLink), links)
 	return t
 }
 
 func vb4PageInfo(doc *goquery.Document, in, links scraper.Input) scraper.PageInfo {
 	var pi scraper.PageInfo
-	pag := doc.FindMatcher(vb4SelPagination).First()
+	pag := scraper.First(doc.Selection, vb4SelPagination)
 	if pag.Length() > 0 {
-		if n, total, ok := vbPageOf(scraper.TextLine(pag.FindMatcher(vb4SelPageOf).First())); ok {
+		if n, total, ok := vbPageOf(scraper.TextLine(scraper.First(pag, vb4SelPageOf))); ok {
 			pi.Number, pi.Total = n, scraper.Int(total)
 		}
 		if pi.Number == 0 {
-			if n, ok := scraper.Atoi(scraper.TextLine(pag.FindMatcher(vb4SelSelected).First())); ok {
+			if n, ok := scraper.Atoi(scraper.TextLine(scraper.First(pag, vb4SelSelected))); ok {
 				pi.Number = n
 			}
 		}
@@ -127,7 +127,7 @@ func vb4PageInfo(doc *goquery.Document, in, links scraper.Input) scraper.PageInf
 				pi.Total = scraper.Int(max)
 			}
 		}
-		pi.NextURL = scraper.ResolvePtr(links.URL, scraper.Attr(pag.FindMatcher(vbSelRelNext).First(), "href"))
+		pi.NextURL = scraper.ResolvePtr(links.URL, scraper.Attr(scraper.First(pag, vbSelRelNext), "href"))
 	}
 	if pi.Number == 0 {
 		pi.Number = vbPageFromURL(in.URL)
@@ -143,39 +143,39 @@ func vb4Post(li *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 	if id == "" {
 		return scraper.Post{}, false
 	}
-	msg := li.FindMatcher(vb4SelMessage).First()
+	msg := scraper.First(li, vb4SelMessage)
 	if msg.Length() == 0 {
 		// vBSEO likes rows and ads copy the post markup but carry no message.
 		return scraper.Post{}, false
 	}
 	post := scraper.Post{ID: id}
-	counter := li.FindMatcher(vb4SelCounter).First()
+	counter := scraper.First(li, vb4SelCounter)
 	if n, ok := scraper.PostNumber(scraper.TextLine(counter)); ok {
 		post.Number = scraper.Int(n)
-	} else if n, ok := scraper.PostNumber(scraper.Attr(li.FindMatcher(vb4SelCountAnchor).First(), "name")); ok {
+	} else if n, ok := scraper.PostNumber(scraper.Attr(scraper.First(li, vb4SelCountAnchor), "name")); ok {
 		post.Number = scraper.Int(n)
 	}
 	post.URL = scraper.ResolvePtr(in.URL, scraper.Attr(counter, "href"))
 
-	date := li.FindMatcher(vb4SelDate).First()
+	date := scraper.First(li, vb4SelDate)
 	post.PostedText = scraper.Str(scraper.TextLine(date))
 	if post.PostedText != nil {
 		post.PostedAt, _ = vbParseDate(*post.PostedText, in)
 	}
-	if ed := li.FindMatcher(vb4SelEdited).First(); ed.Length() > 0 {
+	if ed := scraper.First(li, vb4SelEdited); ed.Length() > 0 {
 		post.EditedAt = vbEdited(scraper.TextLine(ed), in)
 	}
 
 	post.Author = vb4Author(li, in)
 
-	content := msg.FindMatcher(vb4SelContent).First()
+	content := scraper.First(msg, vb4SelContent)
 	if content.Length() == 0 {
 		content = msg
 	}
 	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(content, vbBBQuoteRules)
 
-	if sig := li.FindMatcher(vb4SelSignature).First(); sig.Length() > 0 {
-		inner := sig.FindMatcher(vb4SelSigInner).First()
+	if sig := scraper.First(li, vb4SelSignature); sig.Length() > 0 {
+		inner := scraper.First(sig, vb4SelSigInner)
 		if inner.Length() == 0 {
 			inner = sig
 		}
@@ -186,8 +186,8 @@ func vb4Post(li *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 
 func vb4Author(li *goquery.Selection, in scraper.Input) scraper.Author {
 	var a scraper.Author
-	user := li.FindMatcher(vb4SelUser).First()
-	name := scraper.TextLine(user.FindMatcher(vbSelStrong).First())
+	user := scraper.First(li, vb4SelUser)
+	name := scraper.TextLine(scraper.First(user, vbSelStrong))
 	if name == "" {
 		name = scraper.TextLine(user)
 	}
@@ -199,7 +199,7 @@ func vb4Author(li *goquery.Selection, in scraper.Input) scraper.Author {
 	if a.ID == nil {
 		a.ID = scraper.Str(vbUserIDFromRep(li))
 	}
-	a.Title = scraper.Str(scraper.TextLine(li.FindMatcher(vb4SelUserTitle).First()))
+	a.Title = scraper.Str(scraper.TextLine(scraper.First(li, vb4SelUserTitle)))
 	scraper.DLPairs(li.FindMatcher(vb4SelExtra), func(dt, dd *goquery.Selection) {
 		vbSidebar(&a, scraper.TextLine(dt), scraper.TextLine(dd), in)
 	})

@@ -94,7 +94,7 @@ func vb5Thread(doc *goquery.Document, in, links scraper.Input, page int) scraper
 	for _, m := range vb5SelTitles {
 		// In order: the topic's title widget, then any page title (other widgets,
 		// such as announcements, print h1.main-title too).
-		if title = scraper.TextLine(doc.FindMatcher(m).First()); title != "" {
+		if title = scraper.TextLine(scraper.First(doc.Selection, m)); title != "" {
 			break
 		}
 	}
@@ -120,10 +120,10 @@ func vb5Thread(doc *goquery.Document, in, links scraper.Input, page int) scraper
 
 func vb5PageInfo(doc *goquery.Document, in, links scraper.Input) scraper.PageInfo {
 	var pi scraper.PageInfo
-	if n, ok := scraper.Atoi(scraper.Attr(doc.FindMatcher(vb5SelPageNum).First(), "value")); ok && n > 0 {
+	if n, ok := scraper.Atoi(scraper.Attr(scraper.First(doc.Selection, vb5SelPageNum), "value")); ok && n > 0 {
 		pi.Number = n
 	}
-	if n, ok := scraper.Atoi(scraper.TextLine(doc.FindMatcher(vb5SelPageTotal).First())); ok && n > 0 {
+	if n, ok := scraper.Atoi(scraper.TextLine(scraper.First(doc.Selection, vb5SelPageTotal))); ok && n > 0 {
 		pi.Total = scraper.Int(n)
 	}
 	if pi.Number == 0 {
@@ -151,13 +151,13 @@ func vb5Post(li *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 	if id == "" || scraper.Digits(id) != id || li.ParentsMatcher(vb5SelNested).Length() > 0 {
 		return scraper.Post{}, false
 	}
-	content := li.FindMatcher(vb5SelContent).First()
+	content := scraper.First(li, vb5SelContent)
 	if content.Length() == 0 {
 		return scraper.Post{}, false
 	}
 	post := scraper.Post{ID: id}
 
-	count := li.FindMatcher(vb5SelCount).First()
+	count := scraper.First(li, vb5SelCount)
 	if n, ok := scraper.PostNumber(scraper.TextLine(count)); ok {
 		post.Number = scraper.Int(n)
 	}
@@ -165,8 +165,8 @@ func vb5Post(li *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 		post.URL = scraper.ResolvePtr(in.URL, href)
 	}
 
-	stamp := li.FindMatcher(vb5SelTimestamp).First()
-	tm := stamp.FindMatcher(vb5SelTime).First()
+	stamp := scraper.First(li, vb5SelTimestamp)
+	tm := scraper.First(stamp, vb5SelTime)
 	if tm.Length() > 0 {
 		post.PostedText = scraper.Str(scraper.TextLine(tm))
 	} else {
@@ -177,13 +177,13 @@ func vb5Post(li *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 	} else if post.PostedText != nil {
 		post.PostedAt, _ = vbParseDate(*post.PostedText, in)
 	}
-	if ed := li.FindMatcher(vb5SelEdited).First(); ed.Length() > 0 {
+	if ed := scraper.First(li, vb5SelEdited); ed.Length() > 0 {
 		post.EditedAt = vbEdited(scraper.TextLine(ed), in)
 	}
 
 	post.Author = vb5Author(li, in)
 	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(content, vbBBQuoteRules)
-	if sig := li.FindMatcher(vb5SelSignature).First(); sig.Length() > 0 {
+	if sig := scraper.First(li, vb5SelSignature); sig.Length() > 0 {
 		post.SignatureText = scraper.Str(scraper.Text(sig))
 	}
 	return post, true
@@ -191,23 +191,23 @@ func vb5Post(li *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 
 func vb5Author(li *goquery.Selection, in scraper.Input) scraper.Author {
 	var a scraper.Author
-	user := li.FindMatcher(vb5SelAuthor).First()
-	name := scraper.TextLine(user.FindMatcher(vb5SelAuthorName).First())
+	user := scraper.First(li, vb5SelAuthor)
+	name := scraper.TextLine(scraper.First(user, vb5SelAuthorName))
 	if name == "" {
 		name = scraper.TextLine(user)
 	}
 	if name == "" {
-		name = scraper.TextLine(li.FindMatcher(vb5SelAuthorText).First())
+		name = scraper.TextLine(scraper.First(li, vb5SelAuthorText))
 	}
 	a.Name = scraper.Str(name)
 	if href := scraper.Attr(user, "href"); href != "" {
 		a.URL = scraper.ResolvePtr(in.URL, href)
 		a.ID = scraper.Str(vbUserID(href))
 	}
-	a.Title = scraper.Str(scraper.TextLine(li.FindMatcher(vb5SelUserTitle).First()))
+	a.Title = scraper.Str(scraper.TextLine(scraper.First(li, vb5SelUserTitle)))
 	li.FindMatcher(vb5SelInfo).Each(func(_ int, item *goquery.Selection) {
-		label := scraper.TextLine(item.FindMatcher(vb5SelInfoLabel).First())
-		value := scraper.TextLine(item.FindMatcher(vb5SelInfoValue).First())
+		label := scraper.TextLine(scraper.First(item, vb5SelInfoLabel))
+		value := scraper.TextLine(scraper.First(item, vb5SelInfoValue))
 		if label == "" {
 			l, v, ok := strings.Cut(scraper.TextLine(item), ":")
 			if !ok {

@@ -199,7 +199,7 @@ func vbUserID(href string) string {
 // vbUserIDFromRep reads the user id vBulletin puts in the reputation element id
 // (repdisplay_POSTID_USERID), for forums whose profile links carry only a name.
 func vbUserIDFromRep(scope *goquery.Selection) string {
-	return scraper.Submatch(scraper.Attr(scope.FindMatcher(vbSelRepDisplay).First(), "id"), vbRepDisplayRe)
+	return scraper.Submatch(scraper.Attr(scraper.First(scope, vbSelRepDisplay), "id"), vbRepDisplayRe)
 }
 
 // vbPostIDFromHref reads a post id from a "view post" link.
@@ -215,11 +215,11 @@ var vbBBQuoteRules = scraper.QuoteRules{
 	Chrome: scraper.MustCompile(`div.bbcode_postedby, div.bbcode_quote_container`),
 	Noise:  scraper.MustCompile(`div.bbcode_description`),
 	Info: func(q *goquery.Selection) (string, string) {
-		by := q.FindMatcher(vbSelPostedBy).First()
+		by := scraper.First(q, vbSelPostedBy)
 		if by.Length() == 0 {
 			return "", ""
 		}
-		author := scraper.TextLine(by.FindMatcher(vbSelStrong).First())
+		author := scraper.TextLine(scraper.First(by, vbSelStrong))
 		var id string
 		by.FindMatcher(vbSelAHref).EachWithBreak(func(_ int, a *goquery.Selection) bool {
 			id = vbPostIDFromHref(scraper.Attr(a, "href"))

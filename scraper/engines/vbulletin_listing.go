@@ -31,11 +31,11 @@ func (vbulletin4Engine) ExtractListing(doc *goquery.Document, in scraper.Input) 
 	links := in.WithBase(doc)
 	l := &scraper.Listing{Boards: []scraper.BoardLink{}, Threads: []scraper.ThreadEntry{}}
 	l.Page = vb4PageInfo(doc, in, links)
-	l.Title = scraper.Str(vbCutLabel(scraper.TextLine(doc.FindMatcher(vb4SelListTitle).First())))
+	l.Title = scraper.Str(vbCutLabel(scraper.TextLine(scraper.First(doc.Selection, vb4SelListTitle))))
 	l.Boards = vbBoards(doc.FindMatcher(vb4SelBoards), links)
 	doc.FindMatcher(vb4SelThreadBits).Each(func(_ int, li *goquery.Selection) {
 		id := vbIDDigits(scraper.Attr(li, "id"), "thread_")
-		a := li.FindMatcher(vb4SelThreadTitle2).First()
+		a := scraper.First(li, vb4SelThreadTitle2)
 		href := scraper.Resolve(links.URL, scraper.Attr(a, "href"))
 		if id == "" || href == "" {
 			return
@@ -79,7 +79,7 @@ func (vbulletin3Engine) ExtractListing(doc *goquery.Document, in scraper.Input) 
 	l.Boards = vbBoards(doc.FindMatcher(vb3SelBoards), links)
 	doc.FindMatcher(vb3SelThreadCells).Each(func(_ int, td *goquery.Selection) {
 		id := vbIDDigits(scraper.Attr(td, "id"), "td_threadtitle_")
-		a := td.FindMatcher(vb3SelThreadLink).First()
+		a := scraper.First(td, vb3SelThreadLink)
 		href := scraper.Resolve(links.URL, scraper.Attr(a, "href"))
 		if id == "" || href == "" {
 			return
@@ -100,7 +100,7 @@ func (vbulletin3Engine) ExtractListing(doc *goquery.Document, in scraper.Input) 
 				e.Replies = scraper.Int64(n)
 			}
 		}
-		if box := last.FindMatcher(vb3SelSmall).First(); box.Length() > 0 {
+		if box := scraper.First(last, vb3SelSmall); box.Length() > 0 {
 			text := scraper.Text(box)
 			if first, _, ok := strings.Cut(text, "\n"); ok {
 				text = first

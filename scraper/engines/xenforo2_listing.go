@@ -45,7 +45,7 @@ func (xf2Engine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scrap
 		if xf2InWidget(it) {
 			return
 		}
-		a := it.FindMatcher(xf2SelItemTitle).First()
+		a := scraper.First(it, xf2SelItemTitle)
 		if a.Length() == 0 {
 			a = it.FindMatcher(xf2SelItemTitleA).Last()
 		}
@@ -61,10 +61,10 @@ func (xf2Engine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scrap
 				break
 			}
 		}
-		if n, ok := scraper.ParseCount(scraper.TextLine(it.FindMatcher(xf2SelItemMetaDD).First())); ok {
+		if n, ok := scraper.ParseCount(scraper.TextLine(scraper.First(it, xf2SelItemMetaDD))); ok {
 			e.Replies = scraper.Int64(n)
 		}
-		if t := it.FindMatcher(xf2SelItemLatest).First(); t.Length() > 0 {
+		if t := scraper.First(it, xf2SelItemLatest); t.Length() > 0 {
 			e.LastPostAt, e.LastPostText = xf2Time(t, in)
 		}
 		l.Threads = append(l.Threads, e)
