@@ -246,7 +246,7 @@ func ipsAuthor4(pane *goquery.Selection, in scraper.Input, a *scraper.Author) {
 		case "photo", "stats", "reputation-badge":
 			return
 		case "group":
-			ipsExtra(a, "Group", scraper.TextLine(li))
+			a.SetExtra("Group", scraper.TextLine(li))
 			return
 		case "group-icon":
 			return
@@ -338,7 +338,7 @@ func ipsMessages(a *scraper.Author, li *goquery.Selection) {
 // solutions, badges, reputation as data-i-el items) and custom fields.
 func ipsAuthor5(pane *goquery.Selection, in scraper.Input, a *scraper.Author) {
 	if g := scraper.First(pane, ipsGroup5); g.Length() > 0 {
-		ipsExtra(a, "Group", scraper.TextLine(g))
+		a.SetExtra("Group", scraper.TextLine(g))
 	}
 	pane.FindMatcher(ipsStats5).Each(func(_ int, li *goquery.Selection) {
 		kind := scraper.Attr(li, "data-i-el")
@@ -356,7 +356,7 @@ func ipsAuthor5(pane *goquery.Selection, in scraper.Input, a *scraper.Author) {
 				label = kind
 			}
 			if label != "" && num != "" {
-				ipsExtra(a, label, num)
+				a.SetExtra(label, num)
 			}
 		}
 	})
@@ -365,16 +365,6 @@ func ipsAuthor5(pane *goquery.Selection, in scraper.Input, a *scraper.Author) {
 			scraper.ApplySidebar(a, label, value, in)
 		}
 	})
-}
-
-func ipsExtra(a *scraper.Author, label, value string) {
-	if value == "" {
-		return
-	}
-	if a.Extras == nil {
-		a.Extras = map[string]string{}
-	}
-	a.Extras[label] = value
 }
 
 // ipsQuoteInfo reads the quoted member and comment from the data-ipsquote-* attributes.

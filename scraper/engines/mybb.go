@@ -222,25 +222,18 @@ func mybbReadAuthor(s *goquery.Selection, in scraper.Input) scraper.Author {
 				if unlabelled > 1 {
 					key += " " + strconv.Itoa(unlabelled)
 				}
-				mybbExtra(&a, key, line)
+				a.SetExtra(key, line)
 				continue
 			}
 			value = mybbTrailBrack.ReplaceAllString(value, "")
 			if mybbReputationLabels[strings.ToLower(label)] {
-				mybbExtra(&a, label, value)
+				a.SetExtra(label, value)
 				continue
 			}
 			scraper.ApplySidebar(&a, label, value, in)
 		}
 	}
 	return a
-}
-
-func mybbExtra(a *scraper.Author, label, value string) {
-	if a.Extras == nil {
-		a.Extras = map[string]string{}
-	}
-	a.Extras[label] = value
 }
 
 // mybbQuoteInfo reads the quoted author from the <cite> ("(date) Name Wrote:") and the
