@@ -103,26 +103,11 @@ func (vbulletin3Engine) Info() scraper.EngineInfo { return vb3Info }
 // Detect trusts the generator meta first; without one, vBulletin 3's table posts
 // and a.bigusername set it apart from 4 (li.postcontainer) and 5 (li.b-post).
 func (vbulletin3Engine) Detect(doc *goquery.Document) bool {
-	switch vbGeneratorMajor(doc) {
-	case 3:
-		return true
-	case 0:
-		return scraper.FirstNode(doc, vb3SelDetect) != nil
-	}
-	return false
+	return vbDetect(doc, 3, vb3SelDetect)
 }
 
 func (vbulletin3Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
-	p := &scraper.Page{}
-	links := in.WithBase(doc)
-	p.Page = vb3PageInfo(doc, in, links)
-	p.Thread = vb3Thread(doc, in, links, p.Page.Number)
-	doc.FindMatcher(vb3SelPosts).Each(func(_ int, t *goquery.Selection) {
-		if post, ok := vb3Post(t, links); ok {
-			p.Posts = append(p.Posts, post)
-		}
-	})
-	return p, nil
+	return vbExtract(doc, in, vb3SelPosts, vb3PageInfo, vb3Thread, vb3Post), nil
 }
 
 // PageURL implements scraper.PageLinker.

@@ -53,26 +53,11 @@ func (vbulletin4Engine) Info() scraper.EngineInfo { return vb4Info }
 // Detect trusts the generator meta first: vBulletin 3 and 5 pages both carry
 // div#post_message_N too, so markup alone only decides when the meta is missing.
 func (vbulletin4Engine) Detect(doc *goquery.Document) bool {
-	switch vbGeneratorMajor(doc) {
-	case 4:
-		return true
-	case 0:
-		return scraper.Has(doc, vb4DetectPost)
-	}
-	return false
+	return vbDetect(doc, 4, vb4DetectPost)
 }
 
 func (vbulletin4Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
-	p := &scraper.Page{}
-	links := in.WithBase(doc)
-	p.Page = vb4PageInfo(doc, in, links)
-	p.Thread = vb4Thread(doc, in, links, p.Page.Number)
-	doc.FindMatcher(vb4SelPosts).Each(func(_ int, li *goquery.Selection) {
-		if post, ok := vb4Post(li, links); ok {
-			p.Posts = append(p.Posts, post)
-		}
-	})
-	return p, nil
+	return vbExtract(doc, in, vb4SelPosts, vb4PageInfo, vb4Thread, vb4Post), nil
 }
 
 // PageURL implements scraper.PageLinker.

@@ -61,26 +61,11 @@ func (vbulletin5Engine) Info() scraper.EngineInfo { return vb5Info }
 // Detect trusts the generator meta first, then the b-post markup no other
 // vBulletin version uses.
 func (vbulletin5Engine) Detect(doc *goquery.Document) bool {
-	switch vbGeneratorMajor(doc) {
-	case 5:
-		return true
-	case 0:
-		return scraper.FirstNode(doc, vb5SelDetect) != nil
-	}
-	return false
+	return vbDetect(doc, 5, vb5SelDetect)
 }
 
 func (vbulletin5Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
-	p := &scraper.Page{}
-	links := in.WithBase(doc)
-	p.Page = vb5PageInfo(doc, in, links)
-	p.Thread = vb5Thread(doc, in, links, p.Page.Number)
-	doc.FindMatcher(vb5SelPosts).Each(func(_ int, li *goquery.Selection) {
-		if post, ok := vb5Post(li, links); ok {
-			p.Posts = append(p.Posts, post)
-		}
-	})
-	return p, nil
+	return vbExtract(doc, in, vb5SelPosts, vb5PageInfo, vb5Thread, vb5Post), nil
 }
 
 // PageURL implements scraper.PageLinker.

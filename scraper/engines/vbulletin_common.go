@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html/atom"
 
 	"github.com/forumarc/forumarc/scraper"
@@ -34,6 +35,37 @@ var (
 )
 
 var vbGeneratorRe = regexp.MustCompile(`(?i)vbulletin\s*(?:suite\s*|connect\s*|publishing suite\s*)?v?(\d)`)
+
+// vbDetect decides by the generator meta when the page has one naming vBulletin,
+// else by markup that only the given major version prints.
+func vbDetect(doc *goquery.Document, major int, markup cascadia.Matcher) bool {
+	switch vbGeneratorMajor(doc) {
+	case major:
+		return true
+	case 0:
+		return scraper.Has(doc, markup)
+	}
+	return false
+}
+
+// vbExtract is the thread page reader the three versions share: links resolve
+// against <base href>, and the page info comes first because the thread URL needs
+// the page number. Each version passes its post selector and readers.
+func vbExtract(doc *goquery.Document, in scraper.Input, posts goquery.Matcher,
+	pageInfo func(doc *goquery.Document, in, links scraper.Input) scraper.PageInfo,
+	thread func(doc *goquery.Document, in, links scraper.Input, page int) scraper.Thread,
+	post func(s *goquery.Selection, links scraper.Input) (scraper.Post, bool)) *scraper.Page {
+	p := &scraper.Page{}
+	links := in.WithBase(doc)
+	p.Page = pageInfo(doc, in, links)
+	p.Thread = thread(doc, in, links, p.Page.Number)
+	doc.FindMatcher(posts).Each(func(_ int, s *goquery.Selection) {
+		if post, ok := post(s, links); ok {
+			p.Posts = append(p.Posts, post)
+		}
+	})
+	return p
+}
 
 // vbGeneratorMajor reads the major version from <meta name="generator"
 // content="vBulletin 4.2.2">. It returns 0 when the page names no vBulletin version,
