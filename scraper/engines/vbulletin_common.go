@@ -54,13 +54,13 @@ func vbDetect(doc *goquery.Document, major int, markup cascadia.Matcher) bool {
 func vbExtract(doc *goquery.Document, in scraper.Input, posts goquery.Matcher,
 	pageInfo func(doc *goquery.Document, in, links scraper.Input) scraper.PageInfo,
 	thread func(doc *goquery.Document, in, links scraper.Input, page int) scraper.Thread,
-	post func(s *goquery.Selection, links scraper.Input) (scraper.Post, bool)) *scraper.Page {
+	readPost func(s *goquery.Selection, links scraper.Input) (scraper.Post, bool)) *scraper.Page {
 	p := &scraper.Page{}
 	links := in.WithBase(doc)
 	p.Page = pageInfo(doc, in, links)
 	p.Thread = thread(doc, in, links, p.Page.Number)
 	doc.FindMatcher(posts).Each(func(_ int, s *goquery.Selection) {
-		if post, ok := post(s, links); ok {
+		if post, ok := readPost(s, links); ok {
 			p.Posts = append(p.Posts, post)
 		}
 	})
