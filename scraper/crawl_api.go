@@ -50,7 +50,7 @@ func (c *Crawler) apiListingOfPage(doc *goquery.Document, pageURL string) (APILi
 	if c.cfg.Profile != nil {
 		return nil, "", false
 	}
-	e, err := engineFor(doc, Options{Engine: c.cfg.Engine})
+	e, _, err := engineFor(doc, Options{Engine: c.cfg.Engine}, pageURL)
 	if err != nil {
 		return nil, "", false
 	}

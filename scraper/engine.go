@@ -3,7 +3,7 @@ package scraper
 import (
 	"fmt"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -78,12 +78,20 @@ type ThreadEntry struct {
 	LastPostText *string    `json:"last_post_text"`
 }
 
+// registration is an engine with the EngineInfo it gave at Register. Info may build
+// its struct on every call, and Detect would otherwise call it per engine per page.
+type registration struct {
+	engine Engine
+	info   EngineInfo
+}
+
 var (
 	registryMu sync.RWMutex
 	registry   = map[string]Engine{}
-	// detectOrder holds engine names in the order detection tries them: more
-	// specific engines first, generic never (it needs a profile).
-	detectOrder []string
+	// detectOrder holds the registered engines sorted by name, the order Detect tries
+	// them in (generic never: it needs a profile). Register replaces the slice instead
+	// of changing it in place, so a reader may keep the slice it loaded.
+	detectOrder []registration
 )
 
 // Register makes an engine available by name. It panics on a duplicate name because
@@ -91,13 +99,14 @@ var (
 func Register(e Engine) {
 	registryMu.Lock()
 	defer registryMu.Unlock()
-	name := e.Info().Name
-	if _, dup := registry[name]; dup {
-		panic("scraper: engine registered twice: " + name)
+	info := e.Info()
+	if _, dup := registry[info.Name]; dup {
+		panic("scraper: engine registered twice: " + info.Name)
 	}
-	registry[name] = e
-	detectOrder = append(detectOrder, name)
-	sort.Strings(detectOrder)
+	registry[info.Name] = e
+	next := append(slices.Clip(detectOrder), registration{engine: e, info: info})
+	slices.SortFunc(next, func(a, b registration) int { return strings.Compare(a.info.Name, b.info.Name) })
+	detectOrder = next
 }
 
 // Lookup returns the engine with the given id.
@@ -110,28 +119,44 @@ func Lookup(name string) (Engine, bool) {
 
 // Engines lists registered engines sorted by name.
 func Engines() []Engine {
-	registryMu.RLock()
-	defer registryMu.RUnlock()
-	out := make([]Engine, 0, len(detectOrder))
-	for _, n := range detectOrder {
-		out = append(out, registry[n])
+	order := registered()
+	out := make([]Engine, 0, len(order))
+	for _, r := range order {
+		out = append(out, r.engine)
 	}
 	return out
 }
 
-// Detect returns the first engine that recognises doc.
+// registered returns the current registrations in detection order; callers must not
+// modify the slice.
+func registered() []registration {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	return detectOrder
+}
+
+// Detect returns the first engine, in name order, that recognises doc. It uses the
+// EngineInfo cached at Register and allocates nothing unless no engine matches.
 func Detect(doc *goquery.Document) (Engine, error) {
-	var tried []string
-	for _, e := range Engines() {
-		if e.Info().Name == "generic" {
-			continue
+	r, err := detect(doc)
+	return r.engine, err
+}
+
+// detect is Detect returning the registration, whose cached name callers report.
+func detect(doc *goquery.Document) (registration, error) {
+	order := registered()
+	for _, r := range order {
+		if r.info.Name != "generic" && r.engine.Detect(doc) {
+			return r, nil
 		}
-		if e.Detect(doc) {
-			return e, nil
-		}
-		tried = append(tried, e.Info().Name)
 	}
-	return nil, &UnrecognizedError{Tried: tried}
+	tried := make([]string, 0, len(order))
+	for _, r := range order {
+		if r.info.Name != "generic" {
+			tried = append(tried, r.info.Name)
+		}
+	}
+	return registration{}, &UnrecognizedError{Tried: tried}
 }
 
 // UnrecognizedError says no engine could read a page; callers show it as one line.

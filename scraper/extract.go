@@ -77,12 +77,8 @@ func Extract(raw []byte, pageURL string, opts Options) (*Page, error) {
 
 // ExtractDocument is Extract for an already parsed document.
 func ExtractDocument(doc *goquery.Document, pageURL string, opts Options) (*Page, error) {
-	e, err := engineFor(doc, opts)
+	e, name, err := engineFor(doc, opts, pageURL)
 	if err != nil {
-		var ue *UnrecognizedError
-		if errors.As(err, &ue) {
-			ue.URL = pageURL
-		}
 		return nil, err
 	}
 	in, err := input(pageURL, opts)
@@ -92,9 +88,9 @@ func ExtractDocument(doc *goquery.Document, pageURL string, opts Options) (*Page
 	doc.Url = in.URL
 	p, err := e.Extract(doc, in)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", e.Info().Name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	p.Engine = e.Info().Name
+	p.Engine = name
 	normalizePage(p, pageURL)
 	if len(p.Posts) == 0 {
 		return p, fmt.Errorf("%s: %w", pageURL, ErrNotThread)
@@ -102,19 +98,27 @@ func ExtractDocument(doc *goquery.Document, pageURL string, opts Options) (*Page
 	return p, nil
 }
 
-func engineFor(doc *goquery.Document, opts Options) (Engine, error) {
+// engineFor returns the profile engine, the forced engine, else the detected one, with
+// its name (no Info call per page); a detection failure names pageURL so threads and
+// listings report it alike.
+func engineFor(doc *goquery.Document, opts Options, pageURL string) (e Engine, name string, err error) {
 	if opts.Profile != nil {
-		return opts.Profile, nil
+		return opts.Profile, opts.Profile.Info().Name, nil
 	}
 	forced := opts.Engine
 	if forced == "" {
-		return Detect(doc)
+		r, err := detect(doc)
+		var ue *UnrecognizedError
+		if errors.As(err, &ue) {
+			ue.URL = pageURL
+		}
+		return r.engine, r.info.Name, err
 	}
 	e, ok := Lookup(forced)
 	if !ok {
-		return nil, fmt.Errorf("unknown engine %q (see `forumarc engines`)", forced)
+		return nil, "", fmt.Errorf("unknown engine %q (see `forumarc engines`)", forced)
 	}
-	return e, nil
+	return e, forced, nil
 }
 
 func input(pageURL string, opts Options) (Input, error) {
@@ -174,13 +178,13 @@ func cleanPtr(s *string) *string {
 // ExtractListingDocument reads a board or forum index page with the engine that
 // rendered it.
 func ExtractListingDocument(doc *goquery.Document, pageURL string, opts Options) (*Listing, error) {
-	e, err := engineFor(doc, opts)
+	e, name, err := engineFor(doc, opts, pageURL)
 	if err != nil {
 		return nil, err
 	}
 	lr, ok := e.(ListingReader)
 	if !ok {
-		return nil, fmt.Errorf("%s: the %s engine cannot read board listings yet", pageURL, e.Info().Name)
+		return nil, fmt.Errorf("%s: the %s engine cannot read board listings yet", pageURL, name)
 	}
 	in, err := input(pageURL, opts)
 	if err != nil {
@@ -189,9 +193,9 @@ func ExtractListingDocument(doc *goquery.Document, pageURL string, opts Options)
 	doc.Url = in.URL
 	l, err := lr.ExtractListing(doc, in)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", e.Info().Name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	l.Engine = e.Info().Name
+	l.Engine = name
 	normalizeListing(l, pageURL)
 	return l, nil
 }

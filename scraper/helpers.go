@@ -51,3 +51,15 @@ func Texts(sel *goquery.Selection) []string {
 	})
 	return out
 }
+
+// Submatch returns the first capture group of the first of res that matches s, ""
+// when none does: the id-from-link lookups every engine makes ("member.php?u=45",
+// "viewtopic.php?p=7#p7") with one or a list of URL shapes.
+func Submatch(s string, res ...*regexp.Regexp) string {
+	for _, re := range res {
+		if m := re.FindStringSubmatch(s); len(m) > 1 {
+			return m[1]
+		}
+	}
+	return ""
+}

@@ -136,6 +136,15 @@ func ApplySidebar(a *Author, label, value string, in Input) {
 			return
 		}
 	}
+	a.SetExtra(label, value)
+}
+
+// SetExtra records a sidebar pair that has no Author field of its own, creating the
+// map on first use. An empty value is dropped: absent fields are left out, never "".
+func (a *Author) SetExtra(label, value string) {
+	if label == "" || value == "" {
+		return
+	}
 	if a.Extras == nil {
 		a.Extras = map[string]string{}
 	}

@@ -110,3 +110,17 @@ func TestApplySidebar(t *testing.T) {
 		t.Errorf("counts = %v %v", d.Messages, d.ReactionScore)
 	}
 }
+
+func TestSetExtra(t *testing.T) {
+	var a Author
+	a.SetExtra("Group", "")
+	a.SetExtra("", "x")
+	if a.Extras != nil {
+		t.Fatalf("empty label or value created Extras: %v", a.Extras)
+	}
+	a.SetExtra("Group", "Members")
+	a.SetExtra("Group", "Moderators")
+	if len(a.Extras) != 1 || a.Extras["Group"] != "Moderators" {
+		t.Errorf("Extras = %v", a.Extras)
+	}
+}

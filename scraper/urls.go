@@ -3,6 +3,8 @@ package scraper
 import (
 	"net/url"
 	"strings"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // sessionParams are query parameters that carry a visitor's session, not content.
@@ -72,3 +74,36 @@ func Resolve(base *url.URL, href string) string {
 func ResolvePtr(base *url.URL, href string) *string { return Str(Resolve(base, href)) }
 
 func parseURL(raw string) (*url.URL, error) { return url.Parse(raw) }
+
+// baseSel finds <base href>; browsers honour the first one wherever it stands.
+var baseSel = MustCompile(`base[href]`)
+
+// BaseURL returns the URL relative links of doc resolve against: the first
+// <base href>, itself resolved against page, else page. vBulletin and XenForo 1 print
+// one and write links relative to the board root, which friendly thread URLs
+// (threads/123-title/page2) would otherwise resolve under the thread path. With page
+// nil only an absolute <base href> counts.
+func BaseURL(doc *goquery.Document, page *url.URL) *url.URL {
+	n := FirstNode(doc, baseSel)
+	if n == nil {
+		return page
+	}
+	href := NodeAttr(n, "href")
+	if page == nil {
+		if u, err := url.Parse(href); err == nil && u.IsAbs() {
+			return u
+		}
+		return nil
+	}
+	if u, err := page.Parse(href); err == nil {
+		return u
+	}
+	return page
+}
+
+// WithBase returns in with URL set to the document's base URL (see BaseURL), for
+// resolving the page's links; in.URL itself stays the address the page came from.
+func (in Input) WithBase(doc *goquery.Document) Input {
+	in.URL = BaseURL(doc, in.URL)
+	return in
+}

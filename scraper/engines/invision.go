@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 
 	"github.com/forumarc/forumarc/scraper"
@@ -21,80 +20,53 @@ type invision struct{}
 
 func init() { scraper.Register(invision{}) }
 
-// ipsCompile compiles a selector group once at init as a goquery matcher.
-func ipsCompile(sel string) ipsMatcher { return ipsMatcher{scraper.MustCompile(sel)} }
-
-// ipsMatcher adapts a compiled cascadia group to goquery.Matcher.
-type ipsMatcher struct{ m cascadia.Matcher }
-
-func (x ipsMatcher) Match(n *html.Node) bool { return x.m.Match(n) }
-
-// MatchAll includes n itself, as goquery expects (cascadia.QueryAll does not).
-func (x ipsMatcher) MatchAll(n *html.Node) []*html.Node {
-	var out []*html.Node
-	if x.m.Match(n) {
-		out = append(out, n)
-	}
-	return append(out, cascadia.QueryAll(n, x.m)...)
-}
-
-func (x ipsMatcher) Filter(nodes []*html.Node) []*html.Node {
-	var out []*html.Node
-	for _, n := range nodes {
-		if x.m.Match(n) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
 var (
 	// ipsDetect: the body attributes and classes every Invision Community front end
 	// renders (data-pageapp, ipsApp, the core.front.core.app controller).
-	ipsDetect = ipsCompile(`body[data-pageapp], body.ipsApp, body[data-controller^="core.front.core"]`)
+	ipsDetect = scraper.MustCompile(`body[data-pageapp], body.ipsApp, body[data-controller^="core.front.core"]`)
 
-	ipsPost        = ipsCompile(`article[id^="elComment_"]`)
-	ipsRecommended = ipsCompile(`[data-role="recommendedComments"], .cRecommendedComments, .ipsEntries--featured`)
-	ipsCommentID   = ipsCompile(`[data-commentid]`)
-	ipsQuoteData   = ipsCompile(`[data-quotedata]`)
-	ipsPane4       = ipsCompile(`aside.cAuthorPane`)
-	ipsPane5       = ipsCompile(`aside.ipsEntry__author-column`)
-	ipsPaneName    = ipsCompile(`.cAuthorPane_author, .ipsEntry__username`)
-	ipsPaneNameA   = ipsCompile(`a[href]`)
-	ipsInfoItems4  = ipsCompile(`ul.cAuthorPane_info > li`)
-	ipsImgTitled   = ipsCompile(`img[title], img[alt]`)
-	ipsRankImg     = ipsCompile(`img.ipsAvatarStack__rank, .ipsAvatarStack__rank img, img[class*="RankImage"]`)
-	ipsGroup5      = ipsCompile(`.ipsEntry__group`)
-	ipsRepBadge    = ipsCompile(`.ipsRepBadge`)
-	ipsStats4      = ipsCompile(`.cAuthorPane_stats > li`)
-	ipsStats5      = ipsCompile(`.ipsEntry__authorStats > li`)
-	ipsFields5     = ipsCompile(`.ipsEntry__authorFields > li`)
-	ipsTitledLink  = ipsCompile(`a[title], span[title]`)
-	ipsNumber5     = ipsCompile(`[data-i-el="number"]`)
-	ipsLabel5      = ipsCompile(`[data-i-el="label"]`)
-	ipsTime        = ipsCompile(`time[datetime]`)
-	ipsContent     = ipsCompile(`[data-role="commentContent"]`)
-	ipsExclude     = ipsCompile(`[data-excludequote]`)
-	ipsSignature   = ipsCompile(`[data-role="memberSignature"]`)
-	ipsSigChrome   = ipsCompile(`[data-role="memberSignature"] ul, [data-action], button`)
-	ipsFindLink    = ipsCompile(`a[href*="do=findComment"][href*="comment="]`)
-	ipsQuote       = ipsCompile(`blockquote.ipsQuote`)
-	ipsQuoteChr    = ipsCompile(`.ipsQuote_citation, .ipsQuote__citation, [data-action="toggleQuote"], .ipsTruncate_more, [data-action="expandTruncate"]`)
-	ipsNoise       = ipsCompile(`[data-excludequote], .ipsReact, .ipsAd, .ipsSpoiler_header, .ipsSpoiler__header, .ipsTruncate_more, [data-action="expandTruncate"]`)
+	ipsPost        = scraper.MustCompile(`article[id^="elComment_"]`)
+	ipsRecommended = scraper.MustCompile(`[data-role="recommendedComments"], .cRecommendedComments, .ipsEntries--featured`)
+	ipsCommentID   = scraper.MustCompile(`[data-commentid]`)
+	ipsQuoteData   = scraper.MustCompile(`[data-quotedata]`)
+	ipsPane4       = scraper.MustCompile(`aside.cAuthorPane`)
+	ipsPane5       = scraper.MustCompile(`aside.ipsEntry__author-column`)
+	ipsPaneName    = scraper.MustCompile(`.cAuthorPane_author, .ipsEntry__username`)
+	ipsPaneNameA   = scraper.MustCompile(`a[href]`)
+	ipsInfoItems4  = scraper.MustCompile(`ul.cAuthorPane_info > li`)
+	ipsImgTitled   = scraper.MustCompile(`img[title], img[alt]`)
+	ipsRankImg     = scraper.MustCompile(`img.ipsAvatarStack__rank, .ipsAvatarStack__rank img, img[class*="RankImage"]`)
+	ipsGroup5      = scraper.MustCompile(`.ipsEntry__group`)
+	ipsRepBadge    = scraper.MustCompile(`.ipsRepBadge`)
+	ipsStats4      = scraper.MustCompile(`.cAuthorPane_stats > li`)
+	ipsStats5      = scraper.MustCompile(`.ipsEntry__authorStats > li`)
+	ipsFields5     = scraper.MustCompile(`.ipsEntry__authorFields > li`)
+	ipsTitledLink  = scraper.MustCompile(`a[title], span[title]`)
+	ipsNumber5     = scraper.MustCompile(`[data-i-el="number"]`)
+	ipsLabel5      = scraper.MustCompile(`[data-i-el="label"]`)
+	ipsTime        = scraper.MustCompile(`time[datetime]`)
+	ipsContent     = scraper.MustCompile(`[data-role="commentContent"]`)
+	ipsExclude     = scraper.MustCompile(`[data-excludequote]`)
+	ipsSignature   = scraper.MustCompile(`[data-role="memberSignature"]`)
+	ipsSigChrome   = scraper.MustCompile(`[data-role="memberSignature"] ul, [data-action], button`)
+	ipsFindLink    = scraper.MustCompile(`a[href*="do=findComment"][href*="comment="]`)
+	ipsQuote       = scraper.MustCompile(`blockquote.ipsQuote`)
+	ipsQuoteChr    = scraper.MustCompile(`.ipsQuote_citation, .ipsQuote__citation, [data-action="toggleQuote"], .ipsTruncate_more, [data-action="expandTruncate"]`)
+	ipsNoise       = scraper.MustCompile(`[data-excludequote], .ipsReact, .ipsAd, .ipsSpoiler_header, .ipsSpoiler__header, .ipsTruncate_more, [data-action="expandTruncate"]`)
 
-	ipsH1         = ipsCompile(`h1.ipsType_pageTitle, h1.ipsPageHeader__title, h1[data-ips-hook="title"], .ipsPageHeader h1`)
-	ipsPrefix     = ipsCompile(`.ipsTag_prefix, .ipsBadge--prefix, [data-ips-prefix]`)
-	ipsTitleSkip  = ipsCompile(`.ipsTag_prefix, .ipsBadge--prefix, [data-ips-prefix], .ipsBadge, .ipsBadges, [data-role="editableTitle"] + *, button`)
-	ipsOGTitle    = ipsCompile(`meta[property="og:title"]`)
-	ipsCanonical  = ipsCompile(`link[rel="canonical"]`)
-	ipsCrumbs     = ipsCompile(`[data-role="breadcrumbList"]`)
-	ipsCrumbLinks = ipsCompile(`li a[href]`)
-	ipsBody       = ipsCompile(`body`)
-	ipsPagination = ipsCompile(`ul.ipsPagination`)
-	ipsPageActive = ipsCompile(`li.ipsPagination_active, li.ipsPagination__active, li.ipsPagination_page.ipsPagination_active, [aria-current="page"]`)
-	ipsPageNext   = ipsCompile(`li.ipsPagination_next, li.ipsPagination__next`)
-	ipsPageLast   = ipsCompile(`li.ipsPagination_last a, li.ipsPagination__last a, li.ipsPagination_page a, li.ipsPagination__page a`)
-	ipsRelNext    = ipsCompile(`link[rel="next"]`)
+	ipsH1         = scraper.MustCompile(`h1.ipsType_pageTitle, h1.ipsPageHeader__title, h1[data-ips-hook="title"], .ipsPageHeader h1`)
+	ipsPrefix     = scraper.MustCompile(`.ipsTag_prefix, .ipsBadge--prefix, [data-ips-prefix]`)
+	ipsTitleSkip  = scraper.MustCompile(`.ipsTag_prefix, .ipsBadge--prefix, [data-ips-prefix], .ipsBadge, .ipsBadges, [data-role="editableTitle"] + *, button`)
+	ipsOGTitle    = scraper.MustCompile(`meta[property="og:title"]`)
+	ipsCanonical  = scraper.MustCompile(`link[rel="canonical"]`)
+	ipsCrumbs     = scraper.MustCompile(`[data-role="breadcrumbList"]`)
+	ipsCrumbLinks = scraper.MustCompile(`li a[href]`)
+	ipsBody       = scraper.MustCompile(`body`)
+	ipsPagination = scraper.MustCompile(`ul.ipsPagination`)
+	ipsPageActive = scraper.MustCompile(`li.ipsPagination_active, li.ipsPagination__active, li.ipsPagination_page.ipsPagination_active, [aria-current="page"]`)
+	ipsPageNext   = scraper.MustCompile(`li.ipsPagination_next, li.ipsPagination__next`)
+	ipsPageLast   = scraper.MustCompile(`li.ipsPagination_last a, li.ipsPagination__last a, li.ipsPagination_page a, li.ipsPagination__page a`)
+	ipsRelNext    = scraper.MustCompile(`link[rel="next"]`)
 )
 
 var (
@@ -118,23 +90,8 @@ func (invision) Info() scraper.EngineInfo {
 // Detect looks at the <body> element only, so non-Invision pages cost a few node
 // hops instead of a walk over the whole tree.
 func (invision) Detect(doc *goquery.Document) bool {
-	if len(doc.Nodes) == 0 {
-		return false
-	}
-	body := ipsChild(ipsChild(doc.Nodes[0], "html"), "body")
+	body := scraper.ChildElement(scraper.HTMLNode(doc), "body")
 	return body != nil && ipsDetect.Match(body)
-}
-
-func ipsChild(n *html.Node, tag string) *html.Node {
-	if n == nil {
-		return nil
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.ElementNode && c.Data == tag {
-			return c
-		}
-	}
-	return nil
 }
 
 func (invision) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
@@ -163,7 +120,7 @@ type ipsQuoteDataJSON struct {
 func ipsReadPost(s *goquery.Selection, in scraper.Input, rules scraper.QuoteRules) (scraper.Post, bool) {
 	id := strings.TrimPrefix(scraper.Attr(s, "id"), "elComment_")
 	if id == "" || strings.Trim(id, "0123456789") != "" {
-		id = scraper.Attr(s.FindMatcher(ipsCommentID).First(), "data-commentid")
+		id = scraper.Attr(scraper.First(s, ipsCommentID), "data-commentid")
 	}
 	if id == "" || strings.Trim(id, "0123456789") != "" {
 		return scraper.Post{}, false
@@ -171,16 +128,16 @@ func ipsReadPost(s *goquery.Selection, in scraper.Input, rules scraper.QuoteRule
 	post := scraper.Post{ID: id}
 
 	var qd ipsQuoteDataJSON
-	if raw := scraper.Attr(s.FindMatcher(ipsQuoteData).First(), "data-quotedata"); raw != "" {
+	if raw := scraper.Attr(scraper.First(s, ipsQuoteData), "data-quotedata"); raw != "" {
 		_ = json.Unmarshal([]byte(raw), &qd) // a broken attribute only loses the fallbacks
 	}
 
-	if link := s.FindMatcher(ipsFindLink).First(); link.Length() > 0 {
+	if link := scraper.First(s, ipsFindLink); link.Length() > 0 {
 		post.URL = scraper.ResolvePtr(in.URL, scraper.Attr(link, "href"))
 	}
 	post.Author = ipsReadAuthor(s, in, qd)
 
-	content := s.FindMatcher(ipsContent).First()
+	content := scraper.First(s, ipsContent)
 	// The post date is the first machine time outside the body (the mobile and the
 	// desktop header both carry the same one).
 	for _, n := range s.FindMatcher(ipsTime).Nodes {
@@ -189,9 +146,7 @@ func ipsReadPost(s *goquery.Selection, in scraper.Input, rules scraper.QuoteRule
 		}
 		t := goquery.NewDocumentFromNode(n).Selection
 		post.PostedText = scraper.Str(scraper.TextLine(t))
-		if ts, ok := scraper.ParseMachineTime(scraper.Attr(t, "datetime")); ok {
-			post.PostedAt = scraper.UTCTime(ts)
-		}
+		post.PostedAt = scraper.MachineTime(t)
 		break
 	}
 	if post.PostedAt == nil {
@@ -201,15 +156,15 @@ func ipsReadPost(s *goquery.Selection, in scraper.Input, rules scraper.QuoteRule
 	}
 	if content.Length() > 0 {
 		for _, n := range content.FindMatcher(ipsExclude).FindMatcher(ipsTime).Nodes {
-			if ts, ok := scraper.ParseMachineTime(mybbAttrOf(n, "datetime")); ok {
-				post.EditedAt = scraper.UTCTime(ts)
+			if at := scraper.MachineTime(content.FindNodes(n)); at != nil {
+				post.EditedAt = at
 				break
 			}
 		}
 	}
 	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(content, rules)
 
-	if sig := s.FindMatcher(ipsSignature).First(); sig.Length() > 0 {
+	if sig := scraper.First(s, ipsSignature); sig.Length() > 0 {
 		post.SignatureText = scraper.Str(scraper.TextSkipping(sig, ipsSigChrome))
 	}
 	return post, true
@@ -230,18 +185,18 @@ func ipsInside(n *html.Node, sel *goquery.Selection) bool {
 
 func ipsReadAuthor(s *goquery.Selection, in scraper.Input, qd ipsQuoteDataJSON) scraper.Author {
 	var a scraper.Author
-	pane := s.FindMatcher(ipsPane4).First()
+	pane := scraper.First(s, ipsPane4)
 	v5 := false
 	if pane.Length() == 0 {
-		pane = s.FindMatcher(ipsPane5).First()
+		pane = scraper.First(s, ipsPane5)
 		v5 = pane.Length() > 0
 	}
 	scope := pane
 	if scope.Length() == 0 {
 		scope = s // no sidebar (minimal layouts): read the name from the post header
 	}
-	if name := scope.FindMatcher(ipsPaneName).First(); name.Length() > 0 {
-		if link := name.FindMatcher(ipsPaneNameA).First(); link.Length() > 0 {
+	if name := scraper.First(scope, ipsPaneName); name.Length() > 0 {
+		if link := scraper.First(name, ipsPaneNameA); link.Length() > 0 {
 			a.Name = scraper.Str(scraper.TextLine(link))
 			href := scraper.Attr(link, "href")
 			a.URL = scraper.ResolvePtr(in.URL, href)
@@ -271,7 +226,7 @@ func ipsReadAuthor(s *goquery.Selection, in scraper.Input, qd ipsQuoteDataJSON) 
 		ipsAuthor4(pane, in, &a)
 	}
 	if a.Title == nil {
-		if img := pane.FindMatcher(ipsRankImg).First(); img.Length() > 0 {
+		if img := scraper.First(pane, ipsRankImg); img.Length() > 0 {
 			t := scraper.Attr(img, "title")
 			if t == "" {
 				t = scraper.Attr(img, "alt")
@@ -291,7 +246,7 @@ func ipsAuthor4(pane *goquery.Selection, in scraper.Input, a *scraper.Author) {
 		case "photo", "stats", "reputation-badge":
 			return
 		case "group":
-			ipsExtra(a, "Group", scraper.TextLine(li))
+			a.SetExtra("Group", scraper.TextLine(li))
 			return
 		case "group-icon":
 			return
@@ -314,7 +269,7 @@ func ipsAuthor4(pane *goquery.Selection, in scraper.Input, a *scraper.Author) {
 		}
 		if text != "" {
 			a.Title = scraper.Str(text)
-		} else if img := li.FindMatcher(ipsImgTitled).First(); img.Length() > 0 {
+		} else if img := scraper.First(li, ipsImgTitled); img.Length() > 0 {
 			// Rank shown as an image only: its title names the rank.
 			t := scraper.Attr(img, "title")
 			if t == "" {
@@ -323,7 +278,7 @@ func ipsAuthor4(pane *goquery.Selection, in scraper.Input, a *scraper.Author) {
 			a.Title = scraper.Str(scraper.Clean(t))
 		}
 	})
-	if rep := pane.FindMatcher(ipsRepBadge).First(); rep.Length() > 0 {
+	if rep := scraper.First(pane, ipsRepBadge); rep.Length() > 0 {
 		if n, ok := scraper.ParseCount(scraper.TextLine(rep)); ok {
 			if rep.HasClass("ipsRepBadge_negative") && n > 0 {
 				n = -n
@@ -344,9 +299,9 @@ func ipsAuthor4(pane *goquery.Selection, in scraper.Input, a *scraper.Author) {
 // ipsMessages prefers the exact count in a title ("3495 posts") over the shown
 // abbreviation ("3.5k").
 func ipsMessages(a *scraper.Author, li *goquery.Selection) {
-	if num := li.FindMatcher(ipsNumber5).First(); num.Length() > 0 {
+	if num := scraper.First(li, ipsNumber5); num.Length() > 0 {
 		// IPS 5 shows formatNumberShort ("3.5k", "3,5k") and no exact figure.
-		if t := li.FindMatcher(ipsTitledLink).First(); t.Length() > 0 {
+		if t := scraper.First(li, ipsTitledLink); t.Length() > 0 {
 			if m := ipsNumberText.FindString(scraper.Attr(t, "title")); m != "" {
 				if n, ok := scraper.ParseCount(strings.TrimSpace(m)); ok {
 					a.Messages = scraper.Int64(n)
@@ -359,7 +314,7 @@ func ipsMessages(a *scraper.Author, li *goquery.Selection) {
 		}
 		return
 	}
-	if t := li.FindMatcher(ipsTitledLink).First(); t.Length() > 0 {
+	if t := scraper.First(li, ipsTitledLink); t.Length() > 0 {
 		if m := ipsNumberText.FindString(scraper.Attr(t, "title")); m != "" {
 			if n, ok := scraper.ParseCount(strings.TrimSpace(m)); ok {
 				a.Messages = scraper.Int64(n)
@@ -382,12 +337,12 @@ func ipsMessages(a *scraper.Author, li *goquery.Selection) {
 // ipsAuthor5 reads the IPS 5 author column: group, the stats list (posts,
 // solutions, badges, reputation as data-i-el items) and custom fields.
 func ipsAuthor5(pane *goquery.Selection, in scraper.Input, a *scraper.Author) {
-	if g := pane.FindMatcher(ipsGroup5).First(); g.Length() > 0 {
-		ipsExtra(a, "Group", scraper.TextLine(g))
+	if g := scraper.First(pane, ipsGroup5); g.Length() > 0 {
+		a.SetExtra("Group", scraper.TextLine(g))
 	}
 	pane.FindMatcher(ipsStats5).Each(func(_ int, li *goquery.Selection) {
 		kind := scraper.Attr(li, "data-i-el")
-		num := scraper.TextLine(li.FindMatcher(ipsNumber5).First())
+		num := scraper.TextLine(scraper.First(li, ipsNumber5))
 		switch kind {
 		case "posts":
 			ipsMessages(a, li)
@@ -396,12 +351,12 @@ func ipsAuthor5(pane *goquery.Selection, in scraper.Input, a *scraper.Author) {
 				a.ReactionScore = scraper.Int64(n)
 			}
 		default:
-			label := scraper.TextLine(li.FindMatcher(ipsLabel5).First())
+			label := scraper.TextLine(scraper.First(li, ipsLabel5))
 			if label == "" {
 				label = kind
 			}
 			if label != "" && num != "" {
-				ipsExtra(a, label, num)
+				a.SetExtra(label, num)
 			}
 		}
 	})
@@ -412,39 +367,29 @@ func ipsAuthor5(pane *goquery.Selection, in scraper.Input, a *scraper.Author) {
 	})
 }
 
-func ipsExtra(a *scraper.Author, label, value string) {
-	if value == "" {
-		return
-	}
-	if a.Extras == nil {
-		a.Extras = map[string]string{}
-	}
-	a.Extras[label] = value
-}
-
 // ipsQuoteInfo reads the quoted member and comment from the data-ipsquote-* attributes.
 func ipsQuoteInfo(q *goquery.Selection) (author, postID string) {
 	return scraper.Attr(q, "data-ipsquote-username"), scraper.Digits(scraper.Attr(q, "data-ipsquote-contentcommentid"))
 }
 
 func ipsThread(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
-	if h1 := doc.FindMatcher(ipsH1).First(); h1.Length() > 0 {
+	if h1 := scraper.First(doc.Selection, ipsH1); h1.Length() > 0 {
 		p.Thread.Title = scraper.Str(scraper.Clean(scraper.TextSkipping(h1, ipsTitleSkip)))
-		if pre := h1.FindMatcher(ipsPrefix).First(); pre.Length() > 0 {
+		if pre := scraper.First(h1, ipsPrefix); pre.Length() > 0 {
 			p.Thread.Prefix = scraper.Str(scraper.TextLine(pre))
 		}
 	}
 	if p.Thread.Title == nil {
-		p.Thread.Title = scraper.Str(scraper.Clean(scraper.Attr(doc.FindMatcher(ipsOGTitle).First(), "content")))
+		p.Thread.Title = scraper.Str(scraper.Clean(scraper.Attr(scraper.First(doc.Selection, ipsOGTitle), "content")))
 	}
-	if crumbs := doc.FindMatcher(ipsCrumbs).First(); crumbs.Length() > 0 {
+	if crumbs := scraper.First(doc.Selection, ipsCrumbs); crumbs.Length() > 0 {
 		crumbs.FindMatcher(ipsCrumbLinks).Each(func(_ int, a *goquery.Selection) {
 			if t := scraper.TextLine(a); t != "" {
 				p.Thread.ForumPath = append(p.Thread.ForumPath, t)
 			}
 		})
 	}
-	canonical := scraper.Attr(doc.FindMatcher(ipsCanonical).First(), "href")
+	canonical := scraper.Attr(scraper.First(doc.Selection, ipsCanonical), "href")
 	if canonical != "" {
 		if u, ok := (invision{}).PageURL(scraper.Resolve(in.URL, canonical), 1); ok {
 			p.Thread.URL = scraper.Str(u)
@@ -454,7 +399,7 @@ func ipsThread(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 			p.Thread.URL = scraper.Str(u)
 		}
 	}
-	body := doc.FindMatcher(ipsBody).First()
+	body := scraper.First(doc.Selection, ipsBody)
 	if scraper.Attr(body, "data-pagecontroller") == "topic" {
 		p.Thread.ID = scraper.Str(scraper.Digits(scraper.Attr(body, "data-pageid")))
 	}
@@ -476,14 +421,14 @@ func ipsURLString(u *url.URL) string {
 }
 
 func ipsPages(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
-	if pg := doc.FindMatcher(ipsPagination).First(); pg.Length() > 0 {
+	if pg := scraper.First(doc.Selection, ipsPagination); pg.Length() > 0 {
 		for _, attr := range []string{"data-pages", "data-ipspagination-pages"} {
 			if n, ok := scraper.Atoi(scraper.Attr(pg, attr)); ok && n > 0 {
 				p.Page.Total = scraper.Int(n)
 				break
 			}
 		}
-		if act := pg.FindMatcher(ipsPageActive).First(); act.Length() > 0 {
+		if act := scraper.First(pg, ipsPageActive); act.Length() > 0 {
 			if n, ok := scraper.Atoi(scraper.TextLine(act)); ok {
 				p.Page.Number = n
 			}
@@ -503,9 +448,9 @@ func ipsPages(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 				p.Page.Total = scraper.Int(total)
 			}
 		}
-		if next := pg.FindMatcher(ipsPageNext).First(); next.Length() > 0 &&
+		if next := scraper.First(pg, ipsPageNext); next.Length() > 0 &&
 			!next.HasClass("ipsPagination_inactive") && !next.HasClass("ipsPagination__inactive") {
-			if a := next.FindMatcher(ipsPaneNameA).First(); a.Length() > 0 && scraper.Attr(a, "data-disabled") == "" {
+			if a := scraper.First(next, ipsPaneNameA); a.Length() > 0 && scraper.Attr(a, "data-disabled") == "" {
 				p.Page.NextURL = scraper.ResolvePtr(in.URL, scraper.Attr(a, "href"))
 			}
 		}
@@ -523,7 +468,7 @@ func ipsPages(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 		p.Page.Number = 1
 	}
 	if p.Page.NextURL == nil && (p.Page.Total == nil || p.Page.Number < *p.Page.Total) {
-		if href := scraper.Attr(doc.FindMatcher(ipsRelNext).First(), "href"); href != "" {
+		if href := scraper.Attr(scraper.First(doc.Selection, ipsRelNext), "href"); href != "" {
 			p.Page.NextURL = scraper.ResolvePtr(in.URL, href)
 		}
 	}
@@ -571,90 +516,4 @@ func (invision) PageURL(threadURL string, n int) (string, bool) {
 		u.RawQuery = q.Encode()
 	}
 	return u.String(), true
-}
-
-var (
-	ipsForumRow     = ipsCompile(`[data-forumid]`)
-	ipsForumLinks   = ipsCompile(`.ipsDataItem_title a[href], .ipsData__title a[href], .ipsDataItem_subList a[href], .ipsData__subList a[href], .cForumRow_subforums a[href]`)
-	ipsTopicRow     = ipsCompile(`[data-rowid]`)
-	ipsTopicLink    = ipsCompile(`.ipsDataItem_title a[href*="topic"], .ipsData__title a[href*="topic"]`)
-	ipsStatReplies  = ipsCompile(`[data-stattype="forums_comments"], [data-stattype="comments"]`)
-	ipsStatValue    = ipsCompile(`[data-stat-value]`)
-	ipsStats4Number = ipsCompile(`.ipsDataItem_stats > li:first-child .ipsDataItem_stats_number`)
-	ipsLastPoster   = ipsCompile(`.ipsDataItem_lastPoster, .ipsData__last`)
-	ipsForumHrefRe  = regexp.MustCompile(`/forum/\d+`)
-)
-
-// ExtractListing reads forum index and forum pages: sub-forums (rows carrying
-// data-forumid) and topic rows (data-rowid) with reply counts and last post times.
-func (invision) ExtractListing(doc *goquery.Document, in scraper.Input) (*scraper.Listing, error) {
-	l := &scraper.Listing{Boards: []scraper.BoardLink{}, Threads: []scraper.ThreadEntry{}}
-	if h1 := doc.FindMatcher(ipsH1).First(); h1.Length() > 0 {
-		l.Title = scraper.Str(scraper.Clean(scraper.TextSkipping(h1, ipsTitleSkip)))
-	}
-	seen := map[string]bool{}
-	doc.FindMatcher(ipsForumRow).Each(func(_ int, row *goquery.Selection) {
-		row.FindMatcher(ipsForumLinks).Each(func(_ int, a *goquery.Selection) {
-			href := scraper.Attr(a, "href")
-			u := scraper.Resolve(in.URL, href)
-			if !ipsForumHrefRe.MatchString(href) || u == "" || seen[u] {
-				return
-			}
-			seen[u] = true
-			l.Boards = append(l.Boards, scraper.BoardLink{URL: u, Title: scraper.Str(scraper.TextLine(a))})
-		})
-	})
-	doc.FindMatcher(ipsTopicRow).Each(func(_ int, row *goquery.Selection) {
-		var link *goquery.Selection
-		row.FindMatcher(ipsTopicLink).EachWithBreak(func(_ int, a *goquery.Selection) bool {
-			if ipsTopicID.MatchString(scraper.Attr(a, "href")) {
-				link = a
-				return false
-			}
-			return true
-		})
-		if link == nil {
-			return
-		}
-		href := scraper.Attr(link, "href")
-		u := scraper.Resolve(in.URL, href)
-		if u == "" || seen[u] {
-			return
-		}
-		seen[u] = true
-		te := scraper.ThreadEntry{URL: u, Title: scraper.Str(scraper.TextLine(link))}
-		if id := scraper.Attr(row, "data-rowid"); id != "" && scraper.Digits(id) == id {
-			te.ID = scraper.Str(id)
-		} else if m := ipsTopicID.FindStringSubmatch(href); m != nil {
-			te.ID = scraper.Str(m[1])
-		}
-		replies := ""
-		if st := row.FindMatcher(ipsStatReplies).First(); st.Length() > 0 {
-			replies = scraper.Attr(st.FindMatcher(ipsStatValue).First(), "data-stat-value")
-			if replies == "" {
-				replies = ipsNumberText.FindString(scraper.TextLine(st))
-			}
-		} else {
-			replies = scraper.TextLine(row.FindMatcher(ipsStats4Number).First())
-		}
-		if n, ok := scraper.ParseCount(strings.TrimSpace(replies)); ok {
-			te.Replies = scraper.Int64(n)
-		}
-		scope := row.FindMatcher(ipsLastPoster).First()
-		if scope.Length() == 0 {
-			scope = row
-		}
-		if times := scope.FindMatcher(ipsTime); times.Length() > 0 {
-			t := times.Last()
-			te.LastPostText = scraper.Str(scraper.TextLine(t))
-			if ts, ok := scraper.ParseMachineTime(scraper.Attr(t, "datetime")); ok {
-				te.LastPostAt = scraper.UTCTime(ts)
-			}
-		}
-		l.Threads = append(l.Threads, te)
-	})
-	var p scraper.Page
-	ipsPages(doc, in, &p)
-	l.Page = p.Page
-	return l, nil
 }

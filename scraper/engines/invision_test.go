@@ -156,30 +156,11 @@ func TestInvisionDetect(t *testing.T) {
 }
 
 func BenchmarkExtractInvision(b *testing.B) {
-	raw := ipsFixture(b, "ips4-p1.html")
-	opts := scraper.Options{FetchedAt: mybbFetched}
-	b.SetBytes(int64(len(raw)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := scraper.Extract(raw, ipsT4, opts); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchExtract(b, ipsFixture(b, "ips4-p1.html"), ipsT4, scraper.Options{FetchedAt: mybbFetched})
 }
 
 func BenchmarkDetectInvision(b *testing.B) {
-	raw := ipsFixture(b, "ips4-p1.html")
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(raw))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(raw)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if e, err := scraper.Detect(doc); err != nil || e.Info().Name != "invision" {
-			b.Fatalf("detect = %v, %v", e, err)
-		}
-	}
+	benchDetect(b, ipsFixture(b, "ips4-p1.html"), "invision")
 }
 
 func TestInvisionListing(t *testing.T) {

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"github.com/forumarc/forumarc/scraper"
 )
@@ -24,71 +24,42 @@ func init() { scraper.Register(mybb{}) }
 var (
 	// mybbDetect matches markup only MyBB emits: its general.js, the post body ids of
 	// the postbit templates and the quick-reply form.
-	mybbDetect = mybbCompile(`script[src*="jscripts/general.js"], div.post_body[id^="pid_"], form#quick_reply_form input[name="my_post_key"]`)
+	mybbDetect = scraper.Guarded(scraper.MustCompile(`script[src*="jscripts/general.js"], div.post_body[id^="pid_"], form#quick_reply_form input[name="my_post_key"]`),
+		atom.Script, atom.Div, atom.Input)
 
-	mybbPost        = mybbCompile(`div.post[id^="post_"]`)
-	mybbAuthor      = mybbCompile(`.post_author`)
-	mybbName        = mybbCompile(`.largetext, .postbit_username`)
-	mybbNameLink    = mybbCompile(`a[href]`)
-	mybbUserTitle   = mybbCompile(`.postbit_usertitle`)
-	mybbAuthorInfo  = mybbCompile(`.author_information .smalltext`)
-	mybbStats       = mybbCompile(`.author_statistics`)
-	mybbUIDLink     = mybbCompile(`a[href*="uid="]`)
-	mybbButtonUID   = mybbCompile(`.post_controls a[href*="uid="]`)
-	mybbDate        = mybbCompile(`.post_date`)
-	mybbEdit        = mybbCompile(`.post_edit, .edited_post, [id^="edited_by_"]`)
-	mybbBody        = mybbCompile(`.post_body`)
-	mybbSignature   = mybbCompile(`.signature`)
-	mybbHeadLink    = mybbCompile(`.post_head a[href]`)
-	mybbQuote       = mybbCompile(`blockquote.mycode_quote, blockquote`)
-	mybbQuoteChrome = mybbCompile(`cite`)
-	mybbQuoteNoise  = mybbCompile(`.quick_jump, .codeblock > .title, .phpcodeblock > .title`)
-	mybbQuoteLink   = mybbCompile(`a[href*="pid"]`)
+	mybbPost        = scraper.MustCompile(`div.post[id^="post_"]`)
+	mybbAuthor      = scraper.MustCompile(`.post_author`)
+	mybbName        = scraper.MustCompile(`.largetext, .postbit_username`)
+	mybbNameLink    = scraper.MustCompile(`a[href]`)
+	mybbUserTitle   = scraper.MustCompile(`.postbit_usertitle`)
+	mybbAuthorInfo  = scraper.MustCompile(`.author_information .smalltext`)
+	mybbStats       = scraper.MustCompile(`.author_statistics`)
+	mybbUIDLink     = scraper.MustCompile(`a[href*="uid="]`)
+	mybbButtonUID   = scraper.MustCompile(`.post_controls a[href*="uid="]`)
+	mybbDate        = scraper.MustCompile(`.post_date`)
+	mybbEdit        = scraper.MustCompile(`.post_edit, .edited_post, [id^="edited_by_"]`)
+	mybbBody        = scraper.MustCompile(`.post_body`)
+	mybbSignature   = scraper.MustCompile(`.signature`)
+	mybbHeadLink    = scraper.MustCompile(`.post_head a[href]`)
+	mybbQuote       = scraper.MustCompile(`blockquote.mycode_quote, blockquote`)
+	mybbQuoteChrome = scraper.MustCompile(`cite`)
+	mybbQuoteNoise  = scraper.MustCompile(`.quick_jump, .codeblock > .title, .phpcodeblock > .title`)
+	mybbQuoteLink   = scraper.MustCompile(`a[href*="pid"]`)
 
-	mybbNavActive   = mybbCompile(`.navigation .active, .breadcrumb .active`)
-	mybbNavLinks    = mybbCompile(`.navigation a[href], .breadcrumb li:not(.first_crumb) a[href]`)
-	mybbThead       = mybbCompile(`td.thead strong, div.thead strong`)
-	mybbTitleTag    = mybbCompile(`title`)
-	mybbCanonical   = mybbCompile(`link[rel="canonical"]`)
-	mybbTIDInput    = mybbCompile(`input[name="tid"]`)
-	mybbTIDLink     = mybbCompile(`a[href*="newreply.php?tid="], a[href*="printthread.php?tid="], a[href*="sendthread.php?tid="]`)
-	mybbPagination  = mybbCompile(`.pagination`)
-	mybbPageCurrent = mybbCompile(`.pagination_current`)
-	mybbPageNext    = mybbCompile(`a.pagination_next`)
-	mybbPageNums    = mybbCompile(`a.pagination_page, a.pagination_last, a.pagination_first, .pagination_current`)
-	mybbPagesLabel  = mybbCompile(`.pages`)
-	mybbRelNext     = mybbCompile(`link[rel="next"]`)
+	mybbNavActive   = scraper.MustCompile(`.navigation .active, .breadcrumb .active`)
+	mybbNavLinks    = scraper.MustCompile(`.navigation a[href], .breadcrumb li:not(.first_crumb) a[href]`)
+	mybbThead       = scraper.MustCompile(`td.thead strong, div.thead strong`)
+	mybbTitleTag    = scraper.MustCompile(`title`)
+	mybbCanonical   = scraper.MustCompile(`link[rel="canonical"]`)
+	mybbTIDInput    = scraper.MustCompile(`input[name="tid"]`)
+	mybbTIDLink     = scraper.MustCompile(`a[href*="newreply.php?tid="], a[href*="printthread.php?tid="], a[href*="sendthread.php?tid="]`)
+	mybbPagination  = scraper.MustCompile(`.pagination`)
+	mybbPageCurrent = scraper.MustCompile(`.pagination_current`)
+	mybbPageNext    = scraper.MustCompile(`a.pagination_next`)
+	mybbPageNums    = scraper.MustCompile(`a.pagination_page, a.pagination_last, a.pagination_first, .pagination_current`)
+	mybbPagesLabel  = scraper.MustCompile(`.pages`)
+	mybbRelNext     = scraper.MustCompile(`link[rel="next"]`)
 )
-
-// mybbCompile compiles a selector group once at init as a goquery matcher
-// (cascadia's SelectorGroup lacks the Filter method goquery wants).
-func mybbCompile(sel string) mybbMatcher {
-	return mybbMatcher{scraper.MustCompile(sel)}
-}
-
-// mybbMatcher adapts a compiled cascadia group to goquery.Matcher.
-type mybbMatcher struct{ m cascadia.Matcher }
-
-func (x mybbMatcher) Match(n *html.Node) bool { return x.m.Match(n) }
-
-// MatchAll includes n itself, as goquery expects (cascadia.QueryAll does not).
-func (x mybbMatcher) MatchAll(n *html.Node) []*html.Node {
-	var out []*html.Node
-	if x.m.Match(n) {
-		out = append(out, n)
-	}
-	return append(out, cascadia.QueryAll(n, x.m)...)
-}
-
-func (x mybbMatcher) Filter(nodes []*html.Node) []*html.Node {
-	var out []*html.Node
-	for _, n := range nodes {
-		if x.m.Match(n) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
 
 // mybbReputationLabels are MyBB's "Reputation" in the languages its packs ship. MyBB
 // reputation is a per-user score given with comments, not a reaction count, so it is
@@ -110,7 +81,7 @@ var (
 	mybbOrdinal    = regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th)\b`)
 	mybbTrailBrack = regexp.MustCompile(`\s*\[[^\]]*\]\s*$`)
 	mybbSEOPage    = regexp.MustCompile(`^(.*thread-\d+)(?:-page-\d+)?(\.html?)$`)
-	mybbNumberRe   = regexp.MustCompile(`^#\s*(\d+)$`)
+	mybbNumberRe   = regexp.MustCompile(`^#\s*\d[\d,.\s\x{00a0}\x{202f}]*$`)
 	mybbRelDay     = regexp.MustCompile(`(?i)^(today|yesterday|heute|gestern|aujourd'hui|hier|hoy|ayer|oggi|ieri|hoje|ontem|сегодня|вчера|dzisiaj|wczoraj|vandaag|gisteren|bugün|dün)\s*,?\s*(?:at\s+|um\s+|à\s+)?(.*)$`)
 )
 
@@ -126,7 +97,7 @@ func (mybb) Info() scraper.EngineInfo {
 }
 
 func (mybb) Detect(doc *goquery.Document) bool {
-	return len(doc.Nodes) > 0 && cascadia.Query(doc.Nodes[0], mybbDetect) != nil
+	return scraper.Has(doc, mybbDetect)
 }
 
 func (e mybb) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
@@ -155,8 +126,8 @@ func mybbReadPost(s *goquery.Selection, in scraper.Input, rules scraper.QuoteRul
 	post := scraper.Post{ID: id}
 	for _, a := range s.FindMatcher(mybbHeadLink).Nodes {
 		sel := goquery.NewDocumentFromNode(a).Selection
-		if m := mybbNumberRe.FindStringSubmatch(scraper.TextLine(sel)); m != nil {
-			n, _ := strconv.Atoi(m[1])
+		if txt := scraper.TextLine(sel); mybbNumberRe.MatchString(txt) {
+			n, _ := scraper.PostNumber(txt)
 			post.Number = scraper.Int(n)
 			post.URL = scraper.ResolvePtr(in.URL, scraper.Attr(sel, "href"))
 			break
@@ -167,25 +138,25 @@ func mybbReadPost(s *goquery.Selection, in scraper.Input, rules scraper.QuoteRul
 	}
 	post.Author = mybbReadAuthor(s, in)
 
-	if d := s.FindMatcher(mybbDate).First(); d.Length() > 0 {
+	if d := scraper.First(s, mybbDate); d.Length() > 0 {
 		shown := scraper.Clean(scraper.TextSkipping(d, mybbEdit))
 		post.PostedText = scraper.Str(shown)
-		if t, ok := mybbParseDate(mybbResolvedText(d.Nodes[0], true), in); ok {
+		if t, ok := mybbParseDate(mybbResolvedText(d.Nodes[0], true, false), in); ok {
 			post.PostedAt = scraper.UTCTime(t)
 		}
 	}
-	if ed := s.FindMatcher(mybbEdit).First(); ed.Length() > 0 {
-		if m := mybbDateRe.FindString(mybbResolvedText(ed.Nodes[0], false)); m != "" {
+	if ed := scraper.First(s, mybbEdit); ed.Length() > 0 {
+		if m := mybbDateRe.FindString(mybbResolvedText(ed.Nodes[0], false, false)); m != "" {
 			if t, ok := mybbParseDate(m, in); ok {
 				post.EditedAt = scraper.UTCTime(t)
 			}
 		}
 	}
 
-	body := s.FindMatcher(mybbBody).First()
+	body := scraper.First(s, mybbBody)
 	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(body, rules)
 
-	if sig := s.FindMatcher(mybbSignature).First(); sig.Length() > 0 {
+	if sig := scraper.First(s, mybbSignature); sig.Length() > 0 {
 		text := scraper.Text(sig)
 		if text == "" {
 			// Some themes close the signature divider and put the signature in the
@@ -201,13 +172,13 @@ func mybbReadPost(s *goquery.Selection, in scraper.Input, rules scraper.QuoteRul
 
 func mybbReadAuthor(s *goquery.Selection, in scraper.Input) scraper.Author {
 	var a scraper.Author
-	pa := s.FindMatcher(mybbAuthor).First()
+	pa := scraper.First(s, mybbAuthor)
 	if pa.Length() == 0 {
 		pa = s
 	}
-	if name := pa.FindMatcher(mybbName).First(); name.Length() > 0 {
+	if name := scraper.First(pa, mybbName); name.Length() > 0 {
 		a.Name = scraper.Str(scraper.TextLine(name))
-		if link := name.FindMatcher(mybbNameLink).First(); link.Length() > 0 {
+		if link := scraper.First(name, mybbNameLink); link.Length() > 0 {
 			href := scraper.Attr(link, "href")
 			a.URL = scraper.ResolvePtr(in.URL, href)
 			a.ID = scraper.Str(mybbQueryParam(href, "uid"))
@@ -219,15 +190,15 @@ func mybbReadAuthor(s *goquery.Selection, in scraper.Input) scraper.Author {
 		// which may link to other members).
 		links := append(pa.FindMatcher(mybbUIDLink).Nodes, s.FindMatcher(mybbButtonUID).Nodes...)
 		for _, n := range links {
-			if uid := mybbQueryParam(mybbAttrOf(n, "href"), "uid"); uid != "" {
+			if uid := mybbQueryParam(scraper.NodeAttr(n, "href"), "uid"); uid != "" {
 				a.ID = scraper.Str(uid)
 				break
 			}
 		}
 	}
-	if t := pa.FindMatcher(mybbUserTitle).First(); t.Length() > 0 {
+	if t := scraper.First(pa, mybbUserTitle); t.Length() > 0 {
 		a.Title = scraper.Str(scraper.TextLine(t))
-	} else if info := pa.FindMatcher(mybbAuthorInfo).First(); info.Length() > 0 {
+	} else if info := scraper.First(pa, mybbAuthorInfo); info.Length() > 0 {
 		for _, line := range strings.Split(scraper.Text(info), "\n") {
 			if line = scraper.Clean(line); line != "" {
 				a.Title = scraper.Str(line)
@@ -235,7 +206,7 @@ func mybbReadAuthor(s *goquery.Selection, in scraper.Input) scraper.Author {
 			}
 		}
 	}
-	if st := pa.FindMatcher(mybbStats).First(); st.Length() > 0 {
+	if st := scraper.First(pa, mybbStats); st.Length() > 0 {
 		unlabelled := 0
 		for _, line := range strings.Split(scraper.Text(st), "\n") {
 			line = scraper.Clean(line)
@@ -251,25 +222,18 @@ func mybbReadAuthor(s *goquery.Selection, in scraper.Input) scraper.Author {
 				if unlabelled > 1 {
 					key += " " + strconv.Itoa(unlabelled)
 				}
-				mybbExtra(&a, key, line)
+				a.SetExtra(key, line)
 				continue
 			}
 			value = mybbTrailBrack.ReplaceAllString(value, "")
 			if mybbReputationLabels[strings.ToLower(label)] {
-				mybbExtra(&a, label, value)
+				a.SetExtra(label, value)
 				continue
 			}
 			scraper.ApplySidebar(&a, label, value, in)
 		}
 	}
 	return a
-}
-
-func mybbExtra(a *scraper.Author, label, value string) {
-	if a.Extras == nil {
-		a.Extras = map[string]string{}
-	}
-	a.Extras[label] = value
 }
 
 // mybbQuoteInfo reads the quoted author from the <cite> ("(date) Name Wrote:") and the
@@ -279,7 +243,7 @@ func mybbQuoteInfo(q *goquery.Selection) (author, postID string) {
 	if cite.Length() == 0 {
 		return "", ""
 	}
-	if link := cite.FindMatcher(mybbQuoteLink).First(); link.Length() > 0 {
+	if link := scraper.First(cite, mybbQuoteLink); link.Length() > 0 {
 		href := scraper.Attr(link, "href")
 		postID = mybbQueryParam(href, "pid")
 		if postID == "" {
@@ -313,11 +277,11 @@ func mybbQuoteInfo(q *goquery.Selection) (author, postID string) {
 
 func mybbThread(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 	title := ""
-	if act := doc.FindMatcher(mybbNavActive).First(); act.Length() > 0 {
+	if act := scraper.First(doc.Selection, mybbNavActive); act.Length() > 0 {
 		title = scraper.TextLine(act)
 	}
 	if title == "" {
-		title = scraper.TextLine(doc.FindMatcher(mybbTitleTag).First())
+		title = scraper.TextLine(scraper.First(doc.Selection, mybbTitleTag))
 	}
 	for _, n := range doc.FindMatcher(mybbThead).Nodes {
 		t := scraper.Clean(scraper.TextOf(n, nil))
@@ -343,12 +307,12 @@ func mybbThread(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 	}
 
 	tid := ""
-	if v := scraper.Attr(doc.FindMatcher(mybbTIDInput).First(), "value"); scraper.Digits(v) == v {
+	if v := scraper.Attr(scraper.First(doc.Selection, mybbTIDInput), "value"); scraper.Digits(v) == v {
 		tid = v
 	}
 	if tid == "" {
 		for _, n := range doc.FindMatcher(mybbTIDLink).Nodes {
-			if tid = mybbQueryParam(mybbAttrOf(n, "href"), "tid"); tid != "" {
+			if tid = mybbQueryParam(scraper.NodeAttr(n, "href"), "tid"); tid != "" {
 				break
 			}
 		}
@@ -361,7 +325,7 @@ func mybbThread(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 	}
 	p.Thread.ID = scraper.Str(tid)
 
-	if c := scraper.Attr(doc.FindMatcher(mybbCanonical).First(), "href"); c != "" {
+	if c := scraper.Attr(scraper.First(doc.Selection, mybbCanonical), "href"); c != "" {
 		p.Thread.URL = scraper.ResolvePtr(in.URL, c)
 	} else if in.URL != nil {
 		if u, ok := (mybb{}).PageURL(in.URL.String(), 1); ok {
@@ -371,9 +335,9 @@ func mybbThread(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 }
 
 func mybbPages(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
-	pg := doc.FindMatcher(mybbPagination).First()
+	pg := scraper.First(doc.Selection, mybbPagination)
 	if pg.Length() > 0 {
-		if n, ok := scraper.Atoi(scraper.TextLine(pg.FindMatcher(mybbPageCurrent).First())); ok {
+		if n, ok := scraper.Atoi(scraper.TextLine(scraper.First(pg, mybbPageCurrent))); ok {
 			p.Page.Number = n
 		}
 		total := p.Page.Number
@@ -383,18 +347,18 @@ func mybbPages(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 			}
 		})
 		// "Pages (5):" states the total even when the links skip pages.
-		if n, ok := scraper.Atoi(scraper.TextLine(pg.FindMatcher(mybbPagesLabel).First())); ok && n > total {
+		if n, ok := scraper.Atoi(scraper.TextLine(scraper.First(pg, mybbPagesLabel))); ok && n > total {
 			total = n
 		}
 		if total > 0 {
 			p.Page.Total = scraper.Int(total)
 		}
-		if next := pg.FindMatcher(mybbPageNext).First(); next.Length() > 0 {
+		if next := scraper.First(pg, mybbPageNext); next.Length() > 0 {
 			p.Page.NextURL = scraper.ResolvePtr(in.URL, scraper.Attr(next, "href"))
 		}
 	}
 	if p.Page.NextURL == nil {
-		if href := scraper.Attr(doc.FindMatcher(mybbRelNext).First(), "href"); href != "" {
+		if href := scraper.Attr(scraper.First(doc.Selection, mybbRelNext), "href"); href != "" {
 			p.Page.NextURL = scraper.ResolvePtr(in.URL, href)
 		}
 	}
@@ -439,21 +403,24 @@ func (mybb) PageURL(threadURL string, n int) (string, bool) {
 	return u.String(), true
 }
 
-// mybbResolvedText is the text of a date element with every span[title] replaced by
-// its title: MyBB prints "Yesterday"/"5 minutes ago" with the real date in the title.
-func mybbResolvedText(n *html.Node, skipEdit bool) string {
+// mybbResolvedText is the text of a date element with every titled element replaced
+// by its title: MyBB prints "Yesterday"/"5 minutes ago" with the real date in the
+// title. skipEdit leaves out the "edited" note; lines keeps <br> as line breaks (the
+// result is then trimmed, not collapsed onto one line).
+func mybbResolvedText(n *html.Node, skipEdit, lines bool) string {
 	var b strings.Builder
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			switch c.Type {
-			case html.TextNode:
-				b.WriteString(c.Data)
-			case html.ElementNode:
-				if skipEdit && mybbEdit.Match(c) {
-					continue
-				}
-				if t := mybbAttrOf(c, "title"); t != "" && strings.ContainsAny(t, "0123456789") {
+			switch {
+			case c.Type == html.TextNode:
+				b.WriteString(strings.ReplaceAll(c.Data, "\n", " "))
+			case c.Type != html.ElementNode:
+			case lines && c.DataAtom == atom.Br:
+				b.WriteString("\n")
+			case skipEdit && mybbEdit.Match(c):
+			default:
+				if t := scraper.NodeAttr(c, "title"); t != "" && strings.ContainsAny(t, "0123456789") {
 					b.WriteString(t)
 					continue
 				}
@@ -462,6 +429,9 @@ func mybbResolvedText(n *html.Node, skipEdit bool) string {
 		}
 	}
 	walk(n)
+	if lines {
+		return strings.TrimSpace(b.String())
+	}
 	return scraper.Clean(b.String())
 }
 
@@ -521,110 +491,4 @@ func mybbQueryParam(href, key string) string {
 		return v
 	}
 	return ""
-}
-
-// mybbAttrOf reads an attribute of a raw node.
-func mybbAttrOf(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return strings.TrimSpace(a.Val)
-		}
-	}
-	return ""
-}
-
-var (
-	mybbForumRow     = mybbCompile(`tr:has(.forum_status)`)
-	mybbForumLinks   = mybbCompile(`strong > a[href], .smalltext a[href], .subforumicon + a[href]`)
-	mybbThreadLink   = mybbCompile(`span[id^="tid_"] > a[href]`)
-	mybbThreadRow    = mybbCompile(`tr`)
-	mybbWhoPosted    = mybbCompile(`a[href^="javascript:MyBB.whoPosted"]`)
-	mybbLastPost     = mybbCompile(`.lastpost`)
-	mybbForumHrefRe  = regexp.MustCompile(`(?i)(forumdisplay\.php\?(?:.*&)?fid=\d+|/forum-\d+(?:-page-\d+)?\.html|/Forum-[^/?#]+)`)
-	mybbThreadHrefRe = regexp.MustCompile(`(?i)(showthread\.php\?(?:.*&)?tid=(\d+)|thread-(\d+)(?:-page-\d+)?\.html)`)
-)
-
-// ExtractListing reads forumdisplay.php and index.php: the forums listed in forumbit
-// rows and the threads of the forum, with reply counts and last post dates so that
-// incremental crawls can skip unchanged threads.
-func (mybb) ExtractListing(doc *goquery.Document, in scraper.Input) (*scraper.Listing, error) {
-	l := &scraper.Listing{Boards: []scraper.BoardLink{}, Threads: []scraper.ThreadEntry{}}
-	if act := doc.FindMatcher(mybbNavActive).First(); act.Length() > 0 {
-		l.Title = scraper.Str(scraper.TextLine(act))
-	}
-	seen := map[string]bool{}
-	doc.FindMatcher(mybbForumRow).Each(func(_ int, row *goquery.Selection) {
-		row.FindMatcher(mybbForumLinks).Each(func(_ int, a *goquery.Selection) {
-			href := scraper.Attr(a, "href")
-			if !mybbForumHrefRe.MatchString(href) {
-				return
-			}
-			u := scraper.Resolve(in.URL, href)
-			if u == "" || seen[u] {
-				return
-			}
-			seen[u] = true
-			l.Boards = append(l.Boards, scraper.BoardLink{URL: u, Title: scraper.Str(scraper.TextLine(a))})
-		})
-	})
-	for _, n := range doc.FindMatcher(mybbThreadLink).Nodes {
-		a := goquery.NewDocumentFromNode(n).Selection
-		href := scraper.Attr(a, "href")
-		u := scraper.Resolve(in.URL, href)
-		if u == "" || seen[u] {
-			continue
-		}
-		seen[u] = true
-		te := scraper.ThreadEntry{URL: u, Title: scraper.Str(scraper.TextLine(a))}
-		te.ID = scraper.Str(scraper.Digits(strings.TrimPrefix(mybbAttrOf(n.Parent, "id"), "tid_")))
-		if te.ID == nil {
-			if m := mybbThreadHrefRe.FindStringSubmatch(href); m != nil {
-				te.ID = scraper.Str(m[2] + m[3])
-			}
-		}
-		row := a.ParentsMatcher(mybbThreadRow).First()
-		if rep := row.FindMatcher(mybbWhoPosted).First(); rep.Length() > 0 {
-			if n, ok := scraper.ParseCount(scraper.TextLine(rep)); ok {
-				te.Replies = scraper.Int64(n)
-			}
-		}
-		if lp := row.FindMatcher(mybbLastPost).First(); lp.Length() > 0 {
-			// The first line is the date; the second "Last Post: name".
-			line, _, _ := strings.Cut(scraper.Text(lp), "\n")
-			te.LastPostText = scraper.Str(scraper.Clean(line))
-			resolved, _, _ := strings.Cut(mybbResolvedLines(lp.Nodes[0]), "\n")
-			if t, ok := mybbParseDate(resolved, in); ok {
-				te.LastPostAt = scraper.UTCTime(t)
-			}
-		}
-		l.Threads = append(l.Threads, te)
-	}
-	var p scraper.Page
-	mybbPages(doc, in, &p)
-	l.Page = p.Page
-	return l, nil
-}
-
-// mybbResolvedLines is mybbResolvedText keeping <br> as line breaks.
-func mybbResolvedLines(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			switch {
-			case c.Type == html.TextNode:
-				b.WriteString(strings.ReplaceAll(c.Data, "\n", " "))
-			case c.Type == html.ElementNode && c.Data == "br":
-				b.WriteString("\n")
-			case c.Type == html.ElementNode:
-				if t := mybbAttrOf(c, "title"); t != "" && strings.ContainsAny(t, "0123456789") {
-					b.WriteString(t)
-					continue
-				}
-				walk(c)
-			}
-		}
-	}
-	walk(n)
-	return strings.TrimSpace(b.String())
 }

@@ -191,30 +191,11 @@ func TestMybbDetect(t *testing.T) {
 }
 
 func BenchmarkExtractMybb(b *testing.B) {
-	raw := mybbFixture(b, "thread-p1.html")
-	opts := scraper.Options{FetchedAt: mybbFetched}
-	b.SetBytes(int64(len(raw)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := scraper.Extract(raw, "https://forum.example.org/showthread.php?tid=42", opts); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchExtract(b, mybbFixture(b, "thread-p1.html"), "https://forum.example.org/showthread.php?tid=42", scraper.Options{FetchedAt: mybbFetched})
 }
 
 func BenchmarkDetectMybb(b *testing.B) {
-	raw := mybbFixture(b, "thread-p1.html")
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(raw))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(raw)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if e, err := scraper.Detect(doc); err != nil || e.Info().Name != "mybb" {
-			b.Fatalf("detect = %v, %v", e, err)
-		}
-	}
+	benchDetect(b, mybbFixture(b, "thread-p1.html"), "mybb")
 }
 
 func TestMybbListing(t *testing.T) {

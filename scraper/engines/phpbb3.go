@@ -25,57 +25,57 @@ type phpbbEngine struct{}
 func init() { scraper.Register(phpbbEngine{}) }
 
 var (
-	phpbbProsilverPostSel = phpbbMust(`div.post[id^="p"]`)
-	phpbbSubsilverPostSel = phpbbMust(`table.tablebg`)
-	phpbbPostAuthorSel    = phpbbMust(`b.postauthor`)
-	phpbbAnchorNameSel    = phpbbMust(`a[name^="p"]`)
+	phpbbProsilverPostSel = scraper.MustCompile(`div.post[id^="p"]`)
+	phpbbSubsilverPostSel = scraper.MustCompile(`table.tablebg`)
+	phpbbPostAuthorSel    = scraper.MustCompile(`b.postauthor`)
+	phpbbAnchorNameSel    = scraper.MustCompile(`a[name^="p"]`)
 
-	phpbbProfileSel     = phpbbMust(`dl.postprofile`)
-	phpbbProfileNameSel = phpbbMust(`a.username, a.username-coloured, a[href*="mode=viewprofile"]`)
-	phpbbGuestNameSel   = phpbbMust(`span.username, span.username-coloured, strong`)
-	phpbbAuthorLineSel  = phpbbMust(`p.author, div.author, .author`)
-	phpbbTimeSel        = phpbbMust(`time[datetime]`)
-	phpbbContentSel     = phpbbMust(`div.content`)
-	phpbbSignatureSel   = phpbbMust(`div.signature`)
-	phpbbNoticeSel      = phpbbMust(`div.notice`)
-	phpbbDdSel          = phpbbMust(`dd`)
-	phpbbDtSel          = phpbbMust(`dt`)
-	phpbbLabelSel       = phpbbMust(`strong, b`)
-	phpbbPostLinkSel    = phpbbMust(`a[href*="p="][href*="#p"]`)
+	phpbbProfileSel     = scraper.MustCompile(`dl.postprofile`)
+	phpbbProfileNameSel = scraper.MustCompile(`a.username, a.username-coloured, a[href*="mode=viewprofile"]`)
+	phpbbGuestNameSel   = scraper.MustCompile(`span.username, span.username-coloured, strong`)
+	phpbbAuthorLineSel  = scraper.MustCompile(`p.author, div.author, .author`)
+	phpbbTimeSel        = scraper.MustCompile(`time[datetime]`)
+	phpbbContentSel     = scraper.MustCompile(`div.content`)
+	phpbbSignatureSel   = scraper.MustCompile(`div.signature`)
+	phpbbNoticeSel      = scraper.MustCompile(`div.notice`)
+	phpbbDdSel          = scraper.MustCompile(`dd`)
+	phpbbDtSel          = scraper.MustCompile(`dt`)
+	phpbbLabelSel       = scraper.MustCompile(`strong, b`)
+	phpbbPostLinkSel    = scraper.MustCompile(`a[href*="p="][href*="#p"]`)
 
-	phpbbSubBodySel      = phpbbMust(`div.postbody`)
-	phpbbSubSigSel       = phpbbMust(`span.postbody`)
-	phpbbSubDetailsSel   = phpbbMust(`span.postdetails`)
-	phpbbSubRankSel      = phpbbMust(`td.profile td.postdetails`)
-	phpbbSubHeaderSel    = phpbbMust(`td.gensmall div`)
-	phpbbSubEditSel      = phpbbMust(`span.gensmall`)
-	phpbbSubProfileLink  = phpbbMust(`a[href*="mode=viewprofile"]`)
-	phpbbSubQuoteOutside = phpbbMust(`div.quotetitle`)
+	phpbbSubBodySel      = scraper.MustCompile(`div.postbody`)
+	phpbbSubSigSel       = scraper.MustCompile(`span.postbody`)
+	phpbbSubDetailsSel   = scraper.MustCompile(`span.postdetails`)
+	phpbbSubRankSel      = scraper.MustCompile(`td.profile td.postdetails`)
+	phpbbSubHeaderSel    = scraper.MustCompile(`td.gensmall div`)
+	phpbbSubEditSel      = scraper.MustCompile(`span.gensmall`)
+	phpbbSubProfileLink  = scraper.MustCompile(`a[href*="mode=viewprofile"]`)
+	phpbbSubQuoteOutside = scraper.MustCompile(`div.quotetitle`)
 
 	phpbbQuoteRules = scraper.QuoteRules{
-		Quote:   phpbbMust(`blockquote, div.quotecontent`),
-		Chrome:  phpbbMust(`cite`),
-		Noise:   phpbbMust(`dl.codebox > dt, div.codetitle`),
+		Quote:   scraper.MustCompile(`blockquote, div.quotecontent`),
+		Chrome:  scraper.MustCompile(`cite`),
+		Noise:   scraper.MustCompile(`dl.codebox > dt, div.codetitle`),
 		Outside: phpbbSubQuoteOutside,
 		Info:    phpbbQuoteInfo,
 	}
-	phpbbCiteSel         = phpbbMust(`cite`)
-	phpbbCiteProfileSel  = phpbbMust(`a[href*="mode=viewprofile"]`)
-	phpbbCitePostLinkSel = phpbbMust(`a[data-post-id], a[href*="p="]`)
+	phpbbCiteSel         = scraper.MustCompile(`cite`)
+	phpbbCiteProfileSel  = scraper.MustCompile(`a[href*="mode=viewprofile"]`)
+	phpbbCitePostLinkSel = scraper.MustCompile(`a[data-post-id], a[href*="p="]`)
 
-	phpbbTitleSels     = []phpbbMatcher{phpbbMust(`h2.topic-title`), phpbbMust(`#pageheader h2`), phpbbMust(`h2`)}
-	phpbbCrumbSels     = []phpbbMatcher{phpbbMust(`.navlinks .crumb a, #nav-breadcrumbs .crumb a`), phpbbMust(`ul.navlinks li.icon-home a`), phpbbMust(`p.breadcrumbs a`)}
-	phpbbTopicLinkSel  = phpbbMust(`h2 a[href*="viewtopic.php"], a[href*="mode=reply"][href*="t="], a[href*="viewtopic.php"][href*="t="]`)
-	phpbbTopicInputSel = phpbbMust(`input[name="t"]`)
-	phpbbCanonicalSel  = phpbbMust(`link[rel="canonical"]`)
-	phpbbHTMLTitleSel  = phpbbMust(`title`)
+	phpbbTitleSels     = []cascadia.Selector{scraper.MustCompile(`h2.topic-title`), scraper.MustCompile(`#pageheader h2`), scraper.MustCompile(`h2`)}
+	phpbbCrumbSels     = []cascadia.Selector{scraper.MustCompile(`.navlinks .crumb a, #nav-breadcrumbs .crumb a`), scraper.MustCompile(`ul.navlinks li.icon-home a`), scraper.MustCompile(`p.breadcrumbs a`)}
+	phpbbTopicLinkSel  = scraper.MustCompile(`h2 a[href*="viewtopic.php"], a[href*="mode=reply"][href*="t="], a[href*="viewtopic.php"][href*="t="]`)
+	phpbbTopicInputSel = scraper.MustCompile(`input[name="t"]`)
+	phpbbCanonicalSel  = scraper.MustCompile(`link[rel="canonical"]`)
+	phpbbHTMLTitleSel  = scraper.MustCompile(`title`)
 
-	phpbbPagerSel      = phpbbMust(`.pagination, .paging`)
-	phpbbSubPagerSel   = phpbbMust(`td.gensmall > b`)
-	phpbbPagerNumSel   = phpbbMust(`a, strong, span, b`)
-	phpbbPagerCurSel   = phpbbMust(`li.active > span, li.active > a, span > strong, strong`)
-	phpbbPagerNextSel  = phpbbMust(`a[rel="next"], li.next > a, li.arrow.next > a`)
-	phpbbPagerLinksSel = phpbbMust(`a[href]`)
+	phpbbPagerSel      = scraper.MustCompile(`.pagination, .paging`)
+	phpbbSubPagerSel   = scraper.MustCompile(`td.gensmall > b`)
+	phpbbPagerNumSel   = scraper.MustCompile(`a, strong, span, b`)
+	phpbbPagerCurSel   = scraper.MustCompile(`li.active > span, li.active > a, span > strong, strong`)
+	phpbbPagerNextSel  = scraper.MustCompile(`a[rel="next"], li.next > a, li.arrow.next > a`)
+	phpbbPagerLinksSel = scraper.MustCompile(`a[href]`)
 
 	phpbbEditedRe  = regexp.MustCompile(`(?i)\s(?:on|am|le|el|il|op|em|в)\s+(.+?),\s*(?:edited|insgesamt|modifié|édité|editado|modificato|bewerkt|изменял|отредактировано)`)
 	phpbbUserIDRe  = regexp.MustCompile(`[?&;]u=(\d+)`)
@@ -102,61 +102,21 @@ func (phpbbEngine) Info() scraper.EngineInfo {
 // and post profile list, subsilver2's bold author cell, the topic list, member links.
 // A hand-written matcher (element type first) keeps this a few percent of extraction.
 func (phpbbEngine) Detect(doc *goquery.Document) bool {
-	return phpbbFind(doc, phpbbIsMarker)
+	return scraper.Has(doc, cascadia.Selector(phpbbIsMarker))
 }
 
 func phpbbIsMarker(n *html.Node) bool {
 	switch n.DataAtom {
 	case atom.Body:
-		return phpbbAttr(n, "id") == "phpbb"
+		return scraper.NodeAttr(n, "id") == "phpbb"
 	case atom.Dl:
-		return phpbbHasClass(n, "postprofile")
+		return scraper.HasClass(n, "postprofile")
 	case atom.B:
-		return phpbbHasClass(n, "postauthor")
+		return scraper.HasClass(n, "postauthor")
 	case atom.Ul:
-		return phpbbHasClass(n, "topiclist")
+		return scraper.HasClass(n, "topiclist")
 	case atom.A:
-		return strings.Contains(phpbbAttr(n, "href"), "memberlist.php?mode=viewprofile")
-	}
-	return false
-}
-
-// phpbbFind reports whether any element of doc satisfies match, stopping at the first.
-func phpbbFind(doc *goquery.Document, match func(*html.Node) bool) bool {
-	var walk func(n *html.Node) bool
-	walk = func(n *html.Node) bool {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type != html.ElementNode {
-				continue
-			}
-			if match(c) || walk(c) {
-				return true
-			}
-		}
-		return false
-	}
-	for _, n := range doc.Nodes {
-		if walk(n) {
-			return true
-		}
-	}
-	return false
-}
-
-func phpbbAttr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
-
-func phpbbHasClass(n *html.Node, class string) bool {
-	for _, c := range strings.Fields(phpbbAttr(n, "class")) {
-		if c == class {
-			return true
-		}
+		return strings.Contains(scraper.NodeAttr(n, "href"), "memberlist.php?mode=viewprofile")
 	}
 	return false
 }
@@ -180,7 +140,7 @@ func (e phpbbEngine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.
 			if s.FindMatcher(phpbbPostAuthorSel).Length() != 1 {
 				return // not a post table, or an outer table wrapping post tables
 			}
-			id := strings.TrimPrefix(scraper.Attr(s.FindMatcher(phpbbAnchorNameSel).First(), "name"), "p")
+			id := strings.TrimPrefix(scraper.Attr(scraper.First(s, phpbbAnchorNameSel), "name"), "p")
 			if !phpbbNumRe.MatchString(id) {
 				return
 			}
@@ -234,7 +194,7 @@ func phpbbThread(doc *goquery.Document, in scraper.Input) scraper.Thread {
 		}
 	}
 	if t.Title == nil {
-		title := scraper.TextLine(doc.FindMatcher(phpbbHTMLTitleSel).First())
+		title := scraper.TextLine(scraper.First(doc.Selection, phpbbHTMLTitleSel))
 		if i := strings.LastIndex(title, " - "); i >= 0 && strings.Contains(title, "•") {
 			title = title[i+3:] // 3.0: "Site • View topic - Title"
 		}
@@ -249,19 +209,19 @@ func phpbbThread(doc *goquery.Document, in scraper.Input) scraper.Thread {
 	}
 	id := ""
 	if in.URL != nil {
-		id = phpbbMatch(phpbbTopicIDRe, "?"+in.URL.RawQuery)
+		id = scraper.Submatch("?"+in.URL.RawQuery, phpbbTopicIDRe)
 	}
 	if id == "" {
 		doc.FindMatcher(phpbbTopicLinkSel).EachWithBreak(func(_ int, s *goquery.Selection) bool {
-			id = phpbbMatch(phpbbTopicIDRe, html.UnescapeString(scraper.Attr(s, "href")))
+			id = scraper.Submatch(html.UnescapeString(scraper.Attr(s, "href")), phpbbTopicIDRe)
 			return id == ""
 		})
 	}
 	if id == "" {
-		id = scraper.Digits(scraper.Attr(doc.FindMatcher(phpbbTopicInputSel).First(), "value"))
+		id = scraper.Digits(scraper.Attr(scraper.First(doc.Selection, phpbbTopicInputSel), "value"))
 	}
 	t.ID = scraper.Str(id)
-	if c := scraper.Attr(doc.FindMatcher(phpbbCanonicalSel).First(), "href"); c != "" {
+	if c := scraper.Attr(scraper.First(doc.Selection, phpbbCanonicalSel), "href"); c != "" {
 		t.URL = scraper.ResolvePtr(in.URL, c)
 		if u, ok := (phpbbEngine{}).PageURLPerPage(*t.URL, 1, 1); ok {
 			t.URL = scraper.Str(u)
@@ -275,7 +235,7 @@ func phpbbThread(doc *goquery.Document, in scraper.Input) scraper.Thread {
 // phpbbPaging reads the pagination block: current page, total pages, next page and
 // the posts per page measured from numbered links (0 when no link shows it).
 func phpbbPaging(doc *goquery.Document, in scraper.Input) (num int, total *int, next *string, perPage int) {
-	pager := doc.FindMatcher(phpbbPagerSel).First()
+	pager := scraper.First(doc.Selection, phpbbPagerSel)
 	if pager.Length() == 0 {
 		doc.FindMatcher(phpbbSubPagerSel).EachWithBreak(func(_ int, s *goquery.Selection) bool {
 			if s.FindMatcher(phpbbPagerLinksSel).FilterFunction(func(_ int, a *goquery.Selection) bool {
@@ -302,7 +262,7 @@ func phpbbPaging(doc *goquery.Document, in scraper.Input) (num int, total *int, 
 			href := html.UnescapeString(scraper.Attr(s, "href"))
 			if href != "" && href != "#" {
 				links[n] = href
-				if start, err := strconv.Atoi(phpbbMatch(phpbbStartRe, href)); err == nil && n > 1 && start > 0 && start%(n-1) == 0 {
+				if start, err := strconv.Atoi(scraper.Submatch(href, phpbbStartRe)); err == nil && n > 1 && start > 0 && start%(n-1) == 0 {
 					perPage = start / (n - 1)
 				}
 			}
@@ -316,7 +276,7 @@ func phpbbPaging(doc *goquery.Document, in scraper.Input) (num int, total *int, 
 		return true
 	})
 	if num == 0 && in.URL != nil && perPage > 0 {
-		if start, err := strconv.Atoi(phpbbMatch(phpbbStartRe, "?"+in.URL.RawQuery)); err == nil {
+		if start, err := strconv.Atoi(scraper.Submatch("?"+in.URL.RawQuery, phpbbStartRe)); err == nil {
 			num = start/perPage + 1
 		}
 	}
@@ -327,7 +287,7 @@ func phpbbPaging(doc *goquery.Document, in scraper.Input) (num int, total *int, 
 		maxN = num
 	}
 	total = scraper.Int(maxN)
-	if href := scraper.Attr(pager.FindMatcher(phpbbPagerNextSel).First(), "href"); href != "" {
+	if href := scraper.Attr(scraper.First(pager, phpbbPagerNextSel), "href"); href != "" {
 		next = scraper.ResolvePtr(in.URL, href)
 	} else if href, ok := links[num+1]; ok {
 		next = scraper.ResolvePtr(in.URL, href)
@@ -337,8 +297,8 @@ func phpbbPaging(doc *goquery.Document, in scraper.Input) (num int, total *int, 
 
 func phpbbProsilverPost(s *goquery.Selection, id string, in scraper.Input) scraper.Post {
 	post := scraper.Post{ID: id}
-	line := s.FindMatcher(phpbbAuthorLineSel).First()
-	profile := s.FindMatcher(phpbbProfileSel).First()
+	line := scraper.First(s, phpbbAuthorLineSel)
+	profile := scraper.First(s, phpbbProfileSel)
 
 	// Author: the profile column names registered users; guests and custom styles
 	// with an empty <dt> only name them on the "by X » date" line.
@@ -350,7 +310,7 @@ func phpbbProsilverPost(s *goquery.Selection, id string, in scraper.Input) scrap
 	if name.Length() > 0 {
 		a.Name = scraper.Str(scraper.TextLine(name))
 		href := html.UnescapeString(scraper.Attr(name, "href"))
-		a.ID = scraper.Str(phpbbMatch(phpbbUserIDRe, href))
+		a.ID = scraper.Str(scraper.Submatch(href, phpbbUserIDRe))
 		a.URL = scraper.ResolvePtr(in.URL, href)
 	} else if g := phpbbFirstText(line.FindMatcher(phpbbGuestNameSel)); g.Length() > 0 {
 		a.Name = scraper.Str(scraper.TextLine(g))
@@ -362,11 +322,9 @@ func phpbbProsilverPost(s *goquery.Selection, id string, in scraper.Input) scrap
 	})
 
 	// Date: 3.2+ prints <time datetime>; older versions only "by X » date".
-	if tm := line.FindMatcher(phpbbTimeSel).First(); tm.Length() > 0 {
+	if tm := scraper.First(line, phpbbTimeSel); tm.Length() > 0 {
 		post.PostedText = scraper.Str(scraper.TextLine(tm))
-		if t, ok := scraper.ParseMachineTime(scraper.Attr(tm, "datetime")); ok {
-			post.PostedAt = scraper.UTCTime(t)
-		}
+		post.PostedAt = scraper.MachineTime(tm)
 	} else {
 		txt := scraper.TextLine(line)
 		if i := strings.LastIndex(txt, "»"); i >= 0 {
@@ -381,8 +339,8 @@ func phpbbProsilverPost(s *goquery.Selection, id string, in scraper.Input) scrap
 	}
 
 	post.URL = phpbbPostURL(s.FindMatcher(phpbbPostLinkSel), id, in)
-	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(s.FindMatcher(phpbbContentSel).First(), phpbbQuoteRules)
-	if sig := s.FindMatcher(phpbbSignatureSel).First(); sig.Length() > 0 {
+	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(scraper.First(s, phpbbContentSel), phpbbQuoteRules)
+	if sig := scraper.First(s, phpbbSignatureSel); sig.Length() > 0 {
 		post.SignatureText = scraper.Str(scraper.Text(sig))
 	}
 	post.EditedAt = phpbbEdited(s.FindMatcher(phpbbNoticeSel), in)
@@ -410,14 +368,14 @@ func phpbbProfileDD(a *scraper.Author, dd *goquery.Selection, in scraper.Input) 
 func phpbbSubsilverPost(s *goquery.Selection, id string, in scraper.Input) scraper.Post {
 	post := scraper.Post{ID: id}
 	a := &post.Author
-	a.Name = scraper.Str(scraper.TextLine(s.FindMatcher(phpbbPostAuthorSel).First()))
-	if link := s.FindMatcher(phpbbSubProfileLink).First(); link.Length() > 0 {
+	a.Name = scraper.Str(scraper.TextLine(scraper.First(s, phpbbPostAuthorSel)))
+	if link := scraper.First(s, phpbbSubProfileLink); link.Length() > 0 {
 		href := html.UnescapeString(scraper.Attr(link, "href"))
-		a.ID = scraper.Str(phpbbMatch(phpbbUserIDRe, href))
+		a.ID = scraper.Str(scraper.Submatch(href, phpbbUserIDRe))
 		a.URL = scraper.ResolvePtr(in.URL, href)
 	}
-	a.Title = scraper.Str(scraper.TextLine(s.FindMatcher(phpbbSubRankSel).First()))
-	phpbbLabelled(s.FindMatcher(phpbbSubDetailsSel).First(), func(l, v string) { scraper.ApplySidebar(a, l, v, in) })
+	a.Title = scraper.Str(scraper.TextLine(scraper.First(s, phpbbSubRankSel)))
+	phpbbLabelled(scraper.First(s, phpbbSubDetailsSel), func(l, v string) { scraper.ApplySidebar(a, l, v, in) })
 
 	// Header: "<b>Post subject:</b> ..." then "<a><img></a><b>Posted:</b> date".
 	divs := s.FindMatcher(phpbbSubHeaderSel)
@@ -434,8 +392,8 @@ func phpbbSubsilverPost(s *goquery.Selection, id string, in scraper.Input) scrap
 		}
 	}
 	post.URL = phpbbPostURL(s.FindMatcher(phpbbPostLinkSel), id, in)
-	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(s.FindMatcher(phpbbSubBodySel).First(), phpbbQuoteRules)
-	if sig := s.FindMatcher(phpbbSubSigSel).First(); sig.Length() > 0 {
+	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(scraper.First(s, phpbbSubBodySel), phpbbQuoteRules)
+	if sig := scraper.First(s, phpbbSubSigSel); sig.Length() > 0 {
 		t := strings.TrimSpace(strings.TrimLeft(scraper.Text(sig), "_"))
 		post.SignatureText = scraper.Str(t)
 	}
@@ -483,12 +441,12 @@ func phpbbQuoteInfo(q *goquery.Selection) (author, postID string) {
 
 	}
 	if p := q.AttrOr("cite", ""); p != "" {
-		postID = phpbbMatch(phpbbPostIDRe, html.UnescapeString(p))
+		postID = scraper.Submatch(html.UnescapeString(p), phpbbPostIDRe)
 	}
 	if cite.Length() == 0 {
 		return "", postID
 	}
-	if link := cite.FindMatcher(phpbbCiteProfileSel).First(); link.Length() > 0 {
+	if link := scraper.First(cite, phpbbCiteProfileSel); link.Length() > 0 {
 		author = scraper.TextLine(link)
 	} else if txt := scraper.TextLine(cite); phpbbWroteRe.MatchString(txt) || scraper.TextLine(cite.ChildrenMatcher(phpbbLabelSel)) != txt {
 		author = phpbbWroteRe.ReplaceAllString(txt, "")
@@ -498,7 +456,7 @@ func phpbbQuoteInfo(q *goquery.Selection) (author, postID string) {
 		cite.FindMatcher(phpbbCitePostLinkSel).EachWithBreak(func(_ int, l *goquery.Selection) bool {
 			postID = scraper.Attr(l, "data-post-id")
 			if postID == "" {
-				postID = phpbbMatch(phpbbPostIDRe, html.UnescapeString(scraper.Attr(l, "href")))
+				postID = scraper.Submatch(html.UnescapeString(scraper.Attr(l, "href")), phpbbPostIDRe)
 			}
 			return postID == ""
 		})
@@ -526,7 +484,7 @@ func phpbbPostURL(links *goquery.Selection, id string, in scraper.Input) *string
 	var out *string
 	links.EachWithBreak(func(_ int, l *goquery.Selection) bool {
 		href := html.UnescapeString(scraper.Attr(l, "href"))
-		if phpbbMatch(phpbbPostIDRe, href) == id {
+		if scraper.Submatch(href, phpbbPostIDRe) == id {
 			out = scraper.ResolvePtr(in.URL, href)
 			return false
 		}
@@ -541,115 +499,4 @@ func phpbbPostURL(links *goquery.Selection, id string, in scraper.Input) *string
 // phpbbFirstText returns the first element of sel with visible text.
 func phpbbFirstText(sel *goquery.Selection) *goquery.Selection {
 	return sel.FilterFunction(func(_ int, s *goquery.Selection) bool { return scraper.TextLine(s) != "" }).First()
-}
-
-// phpbbMatcher adapts a compiled selector group to goquery.Matcher, which also wants
-// MatchAll and Filter; scraper.MustCompile returns only cascadia.Matcher. The SMF
-// engine uses it too.
-type phpbbMatcher struct{ cascadia.Matcher }
-
-// MatchAll returns n and its descendants that match, in document order, as goquery
-// expects (cascadia.QueryAll alone leaves n out).
-func (m phpbbMatcher) MatchAll(n *html.Node) []*html.Node {
-	var out []*html.Node
-	if m.Match(n) {
-		out = append(out, n)
-	}
-	return append(out, cascadia.QueryAll(n, m.Matcher)...)
-}
-
-// Filter keeps the nodes that match.
-func (m phpbbMatcher) Filter(nodes []*html.Node) []*html.Node {
-	var out []*html.Node
-	for _, n := range nodes {
-		if m.Match(n) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-// phpbbMust compiles a selector once at init (a typo panics in every test run).
-func phpbbMust(sel string) phpbbMatcher { return phpbbMatcher{scraper.MustCompile(sel)} }
-
-func phpbbMatch(re *regexp.Regexp, s string) string {
-	if m := re.FindStringSubmatch(s); m != nil {
-		return m[1]
-	}
-	return ""
-}
-
-var (
-	phpbbListTitleSel  = phpbbMust(`h2.forum-title, #pageheader h2, h2`)
-	phpbbForumLinkSel  = phpbbMust(`a.forumtitle, a.forumlink`)
-	phpbbTopicTitleSel = phpbbMust(`a.topictitle`)
-	phpbbRowSel        = phpbbMust(`li.row, tr`)
-	phpbbRepliesSel    = phpbbMust(`dd.posts, p.topicdetails`)
-	phpbbLastPostSel   = phpbbMust(`dd.lastpost`)
-	phpbbRowCellSel    = phpbbMust(`td`)
-	phpbbDfnSel        = phpbbMust(`dfn`)
-	phpbbParaSel       = phpbbMust(`p`)
-	phpbbCountRe       = regexp.MustCompile(`\d[\d,.\x{a0}\x{202f}]*`)
-)
-
-// ExtractListing reads a viewforum page: sub-forums, topics with reply counts and
-// last-post times (what an incremental crawl compares), and the page position.
-func (phpbbEngine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scraper.Listing, error) {
-	l := &scraper.Listing{Boards: []scraper.BoardLink{}, Threads: []scraper.ThreadEntry{}}
-	l.Title = scraper.Str(scraper.TextLine(phpbbFirstText(doc.FindMatcher(phpbbListTitleSel))))
-	doc.FindMatcher(phpbbForumLinkSel).Each(func(_ int, a *goquery.Selection) {
-		if u := scraper.Resolve(in.URL, html.UnescapeString(scraper.Attr(a, "href"))); u != "" {
-			l.Boards = append(l.Boards, scraper.BoardLink{URL: u, Title: scraper.Str(scraper.TextLine(a))})
-		}
-	})
-	doc.FindMatcher(phpbbTopicTitleSel).Each(func(_ int, a *goquery.Selection) {
-		href := html.UnescapeString(scraper.Attr(a, "href"))
-		u := scraper.Resolve(in.URL, href)
-		if u == "" {
-			return
-		}
-		te := scraper.ThreadEntry{URL: u, ID: scraper.Str(phpbbMatch(phpbbTopicIDRe, href)), Title: scraper.Str(scraper.TextLine(a))}
-		row := a.ClosestMatcher(phpbbRowSel)
-		// Replies: prosilver "<dd class=posts>22 <dfn>Replies</dfn>"; subsilver2's
-		// first p.topicdetails cell.
-		if r := row.FindMatcher(phpbbRepliesSel).First(); r.Length() > 0 {
-			if n, ok := scraper.ParseCount(phpbbCountRe.FindString(scraper.TextLine(r))); ok {
-				te.Replies = scraper.Int64(n)
-			}
-		}
-		last := row.FindMatcher(phpbbLastPostSel).First()
-		if last.Length() == 0 && goquery.NodeName(row) == "tr" {
-			last = row.ChildrenMatcher(phpbbRowCellSel).Last().ChildrenMatcher(phpbbParaSel).First()
-		}
-		te.LastPostAt, te.LastPostText = phpbbListDate(last, in)
-		l.Threads = append(l.Threads, te)
-	})
-	num, total, next, _ := phpbbPaging(doc, in)
-	l.Page = scraper.PageInfo{Number: num, Total: total, NextURL: next}
-	return l, nil
-}
-
-// phpbbListDate reads a last-post cell: <time datetime> in 3.2+, else its last line
-// ("Last post by X" comes first, the date after a <br>).
-func phpbbListDate(cell *goquery.Selection, in scraper.Input) (*time.Time, *string) {
-	if cell.Length() == 0 {
-		return nil, nil
-	}
-	if tm := cell.FindMatcher(phpbbTimeSel).First(); tm.Length() > 0 {
-		var at *time.Time
-		if t, ok := scraper.ParseMachineTime(scraper.Attr(tm, "datetime")); ok {
-			at = scraper.UTCTime(t)
-		}
-		return at, scraper.Str(scraper.TextLine(tm))
-	}
-	lines := strings.Split(scraper.TextSkipping(cell, phpbbDfnSel), "\n")
-	txt := strings.TrimSpace(lines[len(lines)-1])
-	if txt == "" {
-		return nil, nil
-	}
-	var at *time.Time
-	if t, ok := scraper.ParseDate(txt, in); ok {
-		at = scraper.UTCTime(t)
-	}
-	return at, scraper.Str(txt)
 }

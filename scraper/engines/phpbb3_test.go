@@ -166,7 +166,7 @@ func TestPhpbbEditedRe(t *testing.T) {
 		"Reason: typo": "",
 	}
 	for in, want := range cases {
-		if got := phpbbMatch(phpbbEditedRe, in); got != want {
+		if got := scraper.Submatch(in, phpbbEditedRe); got != want {
 			t.Errorf("edited date in %q = %q, want %q", in, got, want)
 		}
 	}
@@ -175,24 +175,12 @@ func TestPhpbbEditedRe(t *testing.T) {
 func BenchmarkExtractPhpbb3(b *testing.B) {
 	_, raw := phpbbTestDoc(b, "phpbb3", "prosilver33-p1.html")
 	opts := scraper.Options{Engine: "phpbb3", FetchedAt: time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)}
-	b.SetBytes(int64(len(raw)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := scraper.Extract(raw, "https://forum.example.org/viewtopic.php?t=345", opts); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchExtract(b, raw, "https://forum.example.org/viewtopic.php?t=345", opts)
 }
 
 func BenchmarkDetectPhpbb3(b *testing.B) {
-	doc, raw := phpbbTestDoc(b, "phpbb3", "prosilver33-p1.html")
-	b.SetBytes(int64(len(raw)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := scraper.Detect(doc); err != nil {
-			b.Fatal(err)
-		}
-	}
+	_, raw := phpbbTestDoc(b, "phpbb3", "prosilver33-p1.html")
+	benchDetect(b, raw, "phpbb3")
 }
 
 func phpbbDeref(n *int) int {

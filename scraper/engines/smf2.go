@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
@@ -23,45 +24,45 @@ type smfEngine struct{}
 func init() { scraper.Register(smfEngine{}) }
 
 var (
-	smfInnerSel     = phpbbMust(`div.inner[id^="msg_"]`)
-	smfPosterSel    = phpbbMust(`.poster`)
-	smfNameSel      = phpbbMust(`h4 a[href*="action=profile"]`)
-	smfH4Sel        = phpbbMust(`h4`)
-	smfInfoSel      = phpbbMust(`ul[id$="_extra_info"], ul.user_info`)
-	smfKeyinfoSel   = phpbbMust(`.keyinfo`)
-	smfDate21Sel    = phpbbMust(`a.smalltext, .postinfo a.smalltext`)
-	smfDate20Sel    = phpbbMust(`div.smalltext`)
-	smfPageNumSel   = phpbbMust(`.page_number`)
-	smfPermalinkSel = phpbbMust(`a.smalltext[href]`)
-	smfSubjectLink  = phpbbMust(`h5 a[href], [id^="subject_"] a[href]`)
-	smfImgAltSel    = phpbbMust(`img[alt], [title]`)
-	smfModifiedSel  = phpbbMust(`[id^="modified_"]`)
-	smfSignatureSel = phpbbMust(`div.signature`)
-	smfLabelSel     = phpbbMust(`strong, b`)
-	smfTitleLiSel   = phpbbMust(`li.title`)
-	smfListSel      = phpbbMust(`ul, ol`)
-	smfOnlineSel    = phpbbMust(`img[src*="useron"], img[src*="useroff"], span.on, span.off`)
-	smfQuoteHeadSel = phpbbMust(`div.quoteheader`)
-	smfQuoteLinkSel = phpbbMust(`a[href*="msg"]`)
+	smfInnerSel     = scraper.MustCompile(`div.inner[id^="msg_"]`)
+	smfPosterSel    = scraper.MustCompile(`.poster`)
+	smfNameSel      = scraper.MustCompile(`h4 a[href*="action=profile"]`)
+	smfH4Sel        = scraper.MustCompile(`h4`)
+	smfInfoSel      = scraper.MustCompile(`ul[id$="_extra_info"], ul.user_info`)
+	smfKeyinfoSel   = scraper.MustCompile(`.keyinfo`)
+	smfDate21Sel    = scraper.MustCompile(`a.smalltext, .postinfo a.smalltext`)
+	smfDate20Sel    = scraper.MustCompile(`div.smalltext`)
+	smfPageNumSel   = scraper.MustCompile(`.page_number`)
+	smfPermalinkSel = scraper.MustCompile(`a.smalltext[href]`)
+	smfSubjectLink  = scraper.MustCompile(`h5 a[href], [id^="subject_"] a[href]`)
+	smfImgAltSel    = scraper.MustCompile(`img[alt], [title]`)
+	smfModifiedSel  = scraper.MustCompile(`[id^="modified_"]`)
+	smfSignatureSel = scraper.MustCompile(`div.signature`)
+	smfLabelSel     = scraper.MustCompile(`strong, b`)
+	smfTitleLiSel   = scraper.MustCompile(`li.title`)
+	smfListSel      = scraper.MustCompile(`ul, ol`)
+	smfOnlineSel    = scraper.MustCompile(`img[src*="useron"], img[src*="useroff"], span.on, span.off`)
+	smfQuoteHeadSel = scraper.MustCompile(`div.quoteheader`)
+	smfQuoteLinkSel = scraper.MustCompile(`a[href*="msg"]`)
 
 	smfQuoteRules = scraper.QuoteRules{
-		Quote:   phpbbMust(`blockquote.bbc_standard_quote, blockquote.bbc_alternate_quote`),
-		Chrome:  phpbbMust(`cite`),
-		Noise:   phpbbMust(`div.codeheader, .quotefooter`),
-		Outside: phpbbMust(`div.quoteheader, div.quotefooter, div.codeheader`),
+		Quote:   scraper.MustCompile(`blockquote.bbc_standard_quote, blockquote.bbc_alternate_quote`),
+		Chrome:  scraper.MustCompile(`cite`),
+		Noise:   scraper.MustCompile(`div.codeheader, .quotefooter`),
+		Outside: scraper.MustCompile(`div.quoteheader, div.quotefooter, div.codeheader`),
 		Info:    smfQuoteInfo,
 	}
-	smfCiteSel = phpbbMust(`cite`)
+	smfCiteSel = scraper.MustCompile(`cite`)
 
-	smfCrumbSel    = phpbbMust(`.linktree, .navigate_section ul`)
-	smfCrumbLiSel  = phpbbMust(`li`)
-	smfCrumbASel   = phpbbMust(`a`)
-	smfTopSubject  = phpbbMust(`#top_subject`)
-	smfHTMLTitle   = phpbbMust(`title`)
-	smfNavLinkSel  = phpbbMust(`a.navPages, a.nav_page`)
-	smfPagerSel    = phpbbMust(`.pagelinks, .pagesection`)
-	smfCurPageSel  = phpbbMust(`span.current_page, strong`)
-	smfPagerAllSel = phpbbMust(`a, strong, span`)
+	smfCrumbSel    = scraper.MustCompile(`.linktree, .navigate_section ul`)
+	smfCrumbLiSel  = scraper.MustCompile(`li`)
+	smfCrumbASel   = scraper.MustCompile(`a`)
+	smfTopSubject  = scraper.MustCompile(`#top_subject`)
+	smfHTMLTitle   = scraper.MustCompile(`title`)
+	smfNavLinkSel  = scraper.MustCompile(`a.navPages, a.nav_page`)
+	smfPagerSel    = scraper.MustCompile(`.pagelinks, .pagesection`)
+	smfCurPageSel  = scraper.MustCompile(`span.current_page, strong`)
+	smfPagerAllSel = scraper.MustCompile(`a, strong, span`)
 
 	smfTopicRe   = regexp.MustCompile(`topic[=,](\d+)(?:\.(\d+|msg\d+|new))?`)
 	smfMsgRe     = regexp.MustCompile(`msg[_=]?(\d+)`)
@@ -86,19 +87,19 @@ func (smfEngine) Info() scraper.EngineInfo {
 // lists (ul#msg_N_extra_info), the board index (#messageindex) and its page links
 // (a.navPages in 2.0, a.nav_page in 2.1).
 func (smfEngine) Detect(doc *goquery.Document) bool {
-	return phpbbFind(doc, smfIsMarker)
+	return scraper.Has(doc, cascadia.Selector(smfIsMarker))
 }
 
 func smfIsMarker(n *html.Node) bool {
 	switch n.DataAtom {
 	case atom.Div:
-		return strings.HasPrefix(phpbbAttr(n, "id"), "msg_") && phpbbHasClass(n, "inner")
+		return strings.HasPrefix(scraper.NodeAttr(n, "id"), "msg_") && scraper.HasClass(n, "inner")
 	case atom.Ul:
-		return strings.HasSuffix(phpbbAttr(n, "id"), "_extra_info")
+		return strings.HasSuffix(scraper.NodeAttr(n, "id"), "_extra_info")
 	case atom.A:
-		return phpbbHasClass(n, "navPages") || phpbbHasClass(n, "nav_page")
+		return scraper.HasClass(n, "navPages") || scraper.HasClass(n, "nav_page")
 	}
-	return phpbbAttr(n, "id") == "messageindex"
+	return scraper.NodeAttr(n, "id") == "messageindex"
 }
 
 // Extract reads a topic page (index.php?topic=ID.OFFSET or topic,ID.OFFSET.html).
@@ -158,9 +159,9 @@ func (smfEngine) PageURLPerPage(threadURL string, n, perPage int) (string, bool)
 func smfThread(doc *goquery.Document, in scraper.Input) scraper.Thread {
 	var t scraper.Thread
 	var topicHref string
-	crumbs := doc.FindMatcher(smfCrumbSel).First()
+	crumbs := scraper.First(doc.Selection, smfCrumbSel)
 	crumbs.ChildrenMatcher(smfCrumbLiSel).Each(func(_ int, li *goquery.Selection) {
-		a := li.FindMatcher(smfCrumbASel).First()
+		a := scraper.First(li, smfCrumbASel)
 		href := scraper.Attr(a, "href")
 		name := scraper.TextLine(a)
 		if name == "" {
@@ -174,7 +175,7 @@ func smfThread(doc *goquery.Document, in scraper.Input) scraper.Thread {
 	})
 	if t.Title == nil {
 		// 2.0: "Topic: Subject (Read 11186 times)"; 2.1: just the subject.
-		title := scraper.TextLine(doc.FindMatcher(smfTopSubject).First())
+		title := scraper.TextLine(scraper.First(doc.Selection, smfTopSubject))
 		if smfReadRe.MatchString(title) {
 			title = smfReadRe.ReplaceAllString(title, "")
 			if label, after, ok := strings.Cut(title, ": "); ok && !strings.Contains(label, " ") {
@@ -182,16 +183,16 @@ func smfThread(doc *goquery.Document, in scraper.Input) scraper.Thread {
 			}
 		}
 		if title == "" {
-			title = scraper.TextLine(doc.FindMatcher(smfHTMLTitle).First())
+			title = scraper.TextLine(scraper.First(doc.Selection, smfHTMLTitle))
 		}
 		t.Title = scraper.Str(title)
 	}
 	id := ""
 	if in.URL != nil {
-		id = phpbbMatch(smfTopicRe, in.URL.Path+"?"+in.URL.RawQuery)
+		id = scraper.Submatch(in.URL.Path+"?"+in.URL.RawQuery, smfTopicRe)
 	}
 	if id == "" {
-		id = phpbbMatch(smfTopicRe, topicHref)
+		id = scraper.Submatch(topicHref, smfTopicRe)
 	}
 	t.ID = scraper.Str(id)
 	if topicHref != "" {
@@ -219,7 +220,7 @@ func smfPaging(doc *goquery.Document, in scraper.Input) (num int, total *int, ne
 		return !strings.HasPrefix(scraper.Attr(a.Parent(), "id"), "pages")
 	}).First().Parent()
 	if pager.Length() == 0 {
-		pager = doc.FindMatcher(smfPagerSel).First()
+		pager = scraper.First(doc.Selection, smfPagerSel)
 	}
 	links := map[int]string{}
 	maxN := 0
@@ -283,36 +284,36 @@ func smfContainer(inner *goquery.Selection) *goquery.Selection {
 func smfPost(inner *goquery.Selection, id string, in scraper.Input) scraper.Post {
 	post := scraper.Post{ID: id}
 	box := smfContainer(inner)
-	poster := box.FindMatcher(smfPosterSel).First()
+	poster := scraper.First(box, smfPosterSel)
 	a := &post.Author
-	if link := poster.FindMatcher(smfNameSel).First(); link.Length() > 0 {
+	if link := scraper.First(poster, smfNameSel); link.Length() > 0 {
 		href := html.UnescapeString(scraper.Attr(link, "href"))
 		a.Name = scraper.Str(scraper.TextLine(link))
-		a.ID = scraper.Str(phpbbMatch(smfUserRe, href))
+		a.ID = scraper.Str(scraper.Submatch(href, smfUserRe))
 		a.URL = scraper.ResolvePtr(in.URL, href)
 	} else {
-		a.Name = scraper.Str(scraper.TextLine(poster.FindMatcher(smfH4Sel).First())) // guest
+		a.Name = scraper.Str(scraper.TextLine(scraper.First(poster, smfH4Sel))) // guest
 	}
-	smfSidebar(a, poster.FindMatcher(smfInfoSel).First(), in)
+	smfSidebar(a, scraper.First(poster, smfInfoSel), in)
 
-	key := box.FindMatcher(smfKeyinfoSel).First()
-	if d := key.FindMatcher(smfDate21Sel).First(); d.Length() > 0 {
+	key := scraper.First(box, smfKeyinfoSel)
+	if d := scraper.First(key, smfDate21Sel); d.Length() > 0 {
 		// 2.1: <a class="smalltext" title="Reply #3 - Subject">date</a> <span class="page_number">#3</span>
 		post.PostedText = scraper.Str(strings.Trim(scraper.TextLine(d), "«» "))
 		n := 0
-		if pn := scraper.TextLine(key.FindMatcher(smfPageNumSel).First()); pn != "" {
-			n, _ = scraper.Atoi(pn)
+		if pn := scraper.TextLine(scraper.First(key, smfPageNumSel)); pn != "" {
+			n, _ = scraper.PostNumber(pn)
 		} else if t := scraper.Attr(d, "title"); strings.Contains(t, "#") {
-			n, _ = scraper.Atoi(t[strings.Index(t, "#"):])
+			n, _ = scraper.PostNumber(t[strings.Index(t, "#"):])
 		}
 		post.Number = scraper.Int(n + 1)
-	} else if d := key.FindMatcher(smfDate20Sel).First(); d.Length() > 0 {
+	} else if d := scraper.First(key, smfDate20Sel); d.Length() > 0 {
 		// 2.0: <div class="smalltext">« <strong>Reply #14 on:</strong> date »</div>
-		label := scraper.TextLine(d.FindMatcher(smfLabelSel).First())
+		label := scraper.TextLine(scraper.First(d, smfLabelSel))
 		txt := strings.TrimSpace(strings.TrimPrefix(scraper.TextLine(d), "«"))
 		txt = strings.TrimSpace(strings.TrimPrefix(txt, label))
 		post.PostedText = scraper.Str(strings.TrimSpace(strings.TrimSuffix(txt, "»")))
-		n, _ := scraper.Atoi(label)
+		n, _ := scraper.PostNumber(label)
 		post.Number = scraper.Int(n + 1)
 	}
 	if post.PostedText != nil {
@@ -322,9 +323,9 @@ func smfPost(inner *goquery.Selection, id string, in scraper.Input) scraper.Post
 	}
 	// Permalink: 2.1's date link, else the subject link (2.1's hidden subject uses
 	// the redirecting index.php?msg=N form, so it comes last).
-	for _, m := range []phpbbMatcher{smfPermalinkSel, smfSubjectLink} {
+	for _, m := range []cascadia.Selector{smfPermalinkSel, smfSubjectLink} {
 		key.FindMatcher(m).EachWithBreak(func(_ int, l *goquery.Selection) bool {
-			if href := scraper.Attr(l, "href"); phpbbMatch(smfMsgRe, href) == id {
+			if href := scraper.Attr(l, "href"); scraper.Submatch(href, smfMsgRe) == id {
 				post.URL = scraper.ResolvePtr(in.URL, href)
 				return false
 			}
@@ -334,11 +335,11 @@ func smfPost(inner *goquery.Selection, id string, in scraper.Input) scraper.Post
 			break
 		}
 	}
-	if mod := box.FindMatcher(smfModifiedSel).First(); mod.Length() > 0 {
+	if mod := scraper.First(box, smfModifiedSel); mod.Length() > 0 {
 		post.EditedAt = smfEdited(scraper.TextLine(mod), in)
 	}
 	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(inner, smfQuoteRules)
-	if sig := box.FindMatcher(smfSignatureSel).First(); sig.Length() > 0 {
+	if sig := scraper.First(box, smfSignatureSel); sig.Length() > 0 {
 		post.SignatureText = scraper.Str(scraper.Text(sig))
 	}
 	return post
@@ -372,7 +373,7 @@ func smfSidebar(a *scraper.Author, ul *goquery.Selection, in scraper.Input) {
 		if label, value, ok := strings.Cut(txt, ":"); ok && !group && len([]rune(label)) <= 40 {
 			if strings.TrimSpace(value) == "" {
 				// "Gender: <img alt=Male>" (2.0) or "<span title=Male>" (2.1)
-				if img := li.FindMatcher(smfImgAltSel).First(); img.Length() > 0 {
+				if img := scraper.First(li, smfImgAltSel); img.Length() > 0 {
 					value = scraper.Attr(img, "alt")
 					if value == "" {
 						value = scraper.Attr(img, "title")
@@ -410,8 +411,8 @@ func smfQuoteInfo(q *goquery.Selection) (author, postID string) {
 	if head.Length() == 0 {
 		return "", ""
 	}
-	if l := head.FindMatcher(smfQuoteLinkSel).First(); l.Length() > 0 {
-		postID = phpbbMatch(smfMsgRe, scraper.Attr(l, "href"))
+	if l := scraper.First(head, smfQuoteLinkSel); l.Length() > 0 {
+		postID = scraper.Submatch(scraper.Attr(l, "href"), smfMsgRe)
 	}
 	txt := scraper.TextLine(head)
 	_, who, ok := strings.Cut(txt, ":")
@@ -440,55 +441,4 @@ func smfEdited(txt string, in scraper.Input) *time.Time {
 		}
 	}
 	return nil
-}
-
-var (
-	smfBoardLinkSel = phpbbMust(`a.subject[href*="board="], a.subject[href*="board,"]`)
-	smfTopicLinkSel = phpbbMust(`#messageindex span[id^="msg_"] > a`)
-	smfTopicRowSel  = phpbbMust(`tr, div.windowbg, div.windowbg2`)
-	smfStatsSel     = phpbbMust(`td.stats, .board_stats`)
-	smfLastPostSel  = phpbbMust(`td.lastpost, div.lastpost, .lastpost`)
-	smfBoardNameSel = phpbbMust(`.linktree li.last a, .navigate_section li.last a`)
-	smfCountRe      = regexp.MustCompile(`\d[\d,.\x{a0}\x{202f}]*`)
-)
-
-// ExtractListing reads a board page (index.php?board=ID.OFFSET): child boards,
-// topics with reply counts and last-post times, and the page position.
-func (smfEngine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scraper.Listing, error) {
-	l := &scraper.Listing{Boards: []scraper.BoardLink{}, Threads: []scraper.ThreadEntry{}}
-	l.Title = scraper.Str(scraper.TextLine(doc.FindMatcher(smfBoardNameSel).First()))
-	doc.FindMatcher(smfBoardLinkSel).Each(func(_ int, a *goquery.Selection) {
-		if u := scraper.Resolve(in.URL, scraper.Attr(a, "href")); u != "" {
-			l.Boards = append(l.Boards, scraper.BoardLink{URL: u, Title: scraper.Str(scraper.TextLine(a))})
-		}
-	})
-	doc.FindMatcher(smfTopicLinkSel).Each(func(_ int, a *goquery.Selection) {
-		href := scraper.Attr(a, "href")
-		u := scraper.Resolve(in.URL, href)
-		if u == "" {
-			return
-		}
-		te := scraper.ThreadEntry{URL: u, ID: scraper.Str(phpbbMatch(smfTopicRe, href)), Title: scraper.Str(scraper.TextLine(a))}
-		row := a.ClosestMatcher(smfTopicRowSel)
-		// "31 Replies / 812 Views" (2.0) or "Replies: 42 / Views: 1,024" (2.1): the
-		// first number is the replies in every language.
-		if n, ok := scraper.ParseCount(smfCountRe.FindString(scraper.TextLine(row.FindMatcher(smfStatsSel).First()))); ok {
-			te.Replies = scraper.Int64(n)
-		}
-		if last := row.FindMatcher(smfLastPostSel).First(); last.Length() > 0 {
-			for _, line := range strings.Split(scraper.Text(last), "\n") {
-				if line = strings.TrimSpace(line); line != "" {
-					te.LastPostText = scraper.Str(line)
-					if t, ok := scraper.ParseDate(line, in); ok {
-						te.LastPostAt = scraper.UTCTime(t)
-					}
-					break
-				}
-			}
-		}
-		l.Threads = append(l.Threads, te)
-	})
-	num, total, next, _ := smfPaging(doc, in)
-	l.Page = scraper.PageInfo{Number: num, Total: total, NextURL: next}
-	return l, nil
 }

@@ -175,24 +175,12 @@ func TestSmfEdited(t *testing.T) {
 func BenchmarkExtractSmf2(b *testing.B) {
 	_, raw := phpbbTestDoc(b, "smf2", "curve20-p1.html")
 	opts := scraper.Options{Engine: "smf2", FetchedAt: time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)}
-	b.SetBytes(int64(len(raw)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := scraper.Extract(raw, "http://www.kilnchat.example.com/forum/index.php?topic=4411.0", opts); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchExtract(b, raw, "http://www.kilnchat.example.com/forum/index.php?topic=4411.0", opts)
 }
 
 func BenchmarkDetectSmf2(b *testing.B) {
-	doc, raw := phpbbTestDoc(b, "smf2", "curve20-p1.html")
-	b.SetBytes(int64(len(raw)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := scraper.Detect(doc); err != nil {
-			b.Fatal(err)
-		}
-	}
+	_, raw := phpbbTestDoc(b, "smf2", "curve20-p1.html")
+	benchDetect(b, raw, "smf2")
 }
 
 func TestSmfListing(t *testing.T) {

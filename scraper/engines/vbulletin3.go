@@ -18,24 +18,24 @@ type vbulletin3Engine struct{}
 func init() { scraper.Register(vbulletin3Engine{}) }
 
 var (
-	vb3SelDetect     = scraper.MustCompile(`a.bigusername, table[id^="post"] div[id^="post_message_"], td[id^="td_post_"] div[id^="post_message_"]`)
-	vb3SelPosts      = vbSel(`table[id^="post"]`)
-	vb3SelMessage    = vbSel(`div[id^="post_message_"]`)
-	vb3SelDateAnchor = vbSel(`a[name^="post"]`)
-	vb3SelCount      = vbSel(`a[id^="postcount"]`)
-	vb3SelUser       = vbSel(`a.bigusername`)
-	vb3SelPostMenu   = vbSel(`div[id^="postmenu_"]`)
-	vb3SelSmall      = vbSel(`div.smallfont`)
-	vb3SelStat       = vbSel(`div.smallfont > div`)
-	vb3SelPostCell   = vbSel(`td[id^="td_post_"]`)
-	vb3SelEdited     = vbSel(`div.smallfont > em`)
-	vb3SelDiv        = vbSel(`div`)
-	vb3SelNavTitle   = vbSel(`td.navbar strong`)
-	vb3SelReload     = vbSel(`td.navbar a[href*="showthread.php"]`)
-	vb3SelCrumbs     = vbSel(`span.navbar a`)
-	vb3SelPageNav    = vbSel(`div.pagenav`)
-	vb3SelPageOf     = vbSel(`td.vbmenu_control`)
-	vb3SelCurrent    = vbSel(`td.alt2 strong, span[title^="Showing results"] strong`)
+	vb3SelDetect     = scraper.Guarded(scraper.MustCompile(`a.bigusername, table[id^="post"] div[id^="post_message_"], td[id^="td_post_"] div[id^="post_message_"]`), atom.A, atom.Div)
+	vb3SelPosts      = scraper.MustCompile(`table[id^="post"]`)
+	vb3SelMessage    = scraper.MustCompile(`div[id^="post_message_"]`)
+	vb3SelDateAnchor = scraper.MustCompile(`a[name^="post"]`)
+	vb3SelCount      = scraper.MustCompile(`a[id^="postcount"]`)
+	vb3SelUser       = scraper.MustCompile(`a.bigusername`)
+	vb3SelPostMenu   = scraper.MustCompile(`div[id^="postmenu_"]`)
+	vb3SelSmall      = scraper.MustCompile(`div.smallfont`)
+	vb3SelStat       = scraper.MustCompile(`div.smallfont > div`)
+	vb3SelPostCell   = scraper.MustCompile(`td[id^="td_post_"]`)
+	vb3SelEdited     = scraper.MustCompile(`div.smallfont > em`)
+	vb3SelDiv        = scraper.MustCompile(`div`)
+	vb3SelNavTitle   = scraper.MustCompile(`td.navbar strong`)
+	vb3SelReload     = scraper.MustCompile(`td.navbar a[href*="showthread.php"]`)
+	vb3SelCrumbs     = scraper.MustCompile(`span.navbar a`)
+	vb3SelPageNav    = scraper.MustCompile(`div.pagenav`)
+	vb3SelPageOf     = scraper.MustCompile(`td.vbmenu_control`)
+	vb3SelCurrent    = scraper.MustCompile(`td.alt2 strong, span[title^="Showing results"] strong`)
 )
 
 // vb3QuoteRules match the vBulletin 3 bbcode_quote template: a div holding a
@@ -47,7 +47,7 @@ var vb3QuoteRules = scraper.QuoteRules{
 	// The "Code:" / "PHP:" labels above code boxes; members cannot write classes.
 	Noise: scraper.MustCompile(`div.smallfont`),
 	Info: func(q *goquery.Selection) (string, string) {
-		by := q.FindMatcher(vb3SelQuoteBy).First()
+		by := scraper.First(q, vb3SelQuoteBy)
 		if by.Length() == 0 {
 			return "", ""
 		}
@@ -56,12 +56,12 @@ var vb3QuoteRules = scraper.QuoteRules{
 			id = vbPostIDFromHref(scraper.Attr(a, "href"))
 			return id == ""
 		})
-		return scraper.TextLine(by.FindMatcher(vbSelStrong).First()), id
+		return scraper.TextLine(scraper.First(by, vbSelStrong)), id
 	},
 }
 
 var (
-	vb3SelQuoteBy = vbSel(`td.alt2 > div:first-child:not(:last-child)`)
+	vb3SelQuoteBy = scraper.MustCompile(`td.alt2 > div:first-child:not(:last-child)`)
 	vb3SelAlt2    = scraper.MustCompile(`td.alt2`)
 )
 
@@ -80,7 +80,7 @@ func (vb3QuoteBlock) Match(n *html.Node) bool {
 		}
 		switch c.DataAtom {
 		case atom.Div:
-			label = label || vbHasClass(c, "smallfont")
+			label = label || scraper.HasClass(c, "smallfont")
 		case atom.Table:
 			table = table || cascadia.Query(c, vb3SelAlt2) != nil
 		}
@@ -103,26 +103,11 @@ func (vbulletin3Engine) Info() scraper.EngineInfo { return vb3Info }
 // Detect trusts the generator meta first; without one, vBulletin 3's table posts
 // and a.bigusername set it apart from 4 (li.postcontainer) and 5 (li.b-post).
 func (vbulletin3Engine) Detect(doc *goquery.Document) bool {
-	switch vbGeneratorMajor(doc) {
-	case 3:
-		return true
-	case 0:
-		return vbFirst(doc, vb3SelDetect) != nil
-	}
-	return false
+	return vbDetect(doc, 3, vb3SelDetect)
 }
 
 func (vbulletin3Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
-	p := &scraper.Page{}
-	links := vbLinkInput(doc, in)
-	p.Page = vb3PageInfo(doc, in, links)
-	p.Thread = vb3Thread(doc, in, links, p.Page.Number)
-	doc.FindMatcher(vb3SelPosts).Each(func(_ int, t *goquery.Selection) {
-		if post, ok := vb3Post(t, links); ok {
-			p.Posts = append(p.Posts, post)
-		}
-	})
-	return p, nil
+	return vbExtract(doc, in, vb3SelPosts, vb3PageInfo, vb3Thread, vb3Post), nil
 }
 
 // PageURL implements scraper.PageLinker.
@@ -151,17 +136,17 @@ func vb3Thread(doc *goquery.Document, in, links scraper.Input, page int) scraper
 
 func vb3PageInfo(doc *goquery.Document, in, links scraper.Input) scraper.PageInfo {
 	var pi scraper.PageInfo
-	nav := doc.FindMatcher(vb3SelPageNav).First()
+	nav := scraper.First(doc.Selection, vb3SelPageNav)
 	if nav.Length() > 0 {
-		if n, total, ok := vbPageOf(scraper.TextLine(nav.FindMatcher(vb3SelPageOf).First())); ok {
+		if n, total, ok := vbPageOf(scraper.TextLine(scraper.First(nav, vb3SelPageOf))); ok {
 			pi.Number, pi.Total = n, scraper.Int(total)
 		}
 		if pi.Number == 0 {
-			if n, ok := scraper.Atoi(scraper.TextLine(nav.FindMatcher(vb3SelCurrent).First())); ok {
+			if n, ok := scraper.Atoi(scraper.TextLine(scraper.First(nav, vb3SelCurrent))); ok {
 				pi.Number = n
 			}
 		}
-		pi.NextURL = scraper.ResolvePtr(links.URL, scraper.Attr(nav.FindMatcher(vbSelRelNext).First(), "href"))
+		pi.NextURL = scraper.ResolvePtr(links.URL, scraper.Attr(scraper.First(nav, vbSelRelNext), "href"))
 	}
 	if pi.Number == 0 {
 		pi.Number = vbPageFromURL(in.URL)
@@ -177,22 +162,22 @@ func vb3Post(t *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 	if id == "" {
 		return scraper.Post{}, false
 	}
-	msg := t.FindMatcher(vb3SelMessage).First()
+	msg := scraper.First(t, vb3SelMessage)
 	if msg.Length() == 0 || vbIDDigits(scraper.Attr(msg, "id"), "post_message_") != id {
 		// Ads and "thanks" rows reuse the table look without a message of their own.
 		return scraper.Post{}, false
 	}
 	post := scraper.Post{ID: id}
 
-	count := t.FindMatcher(vb3SelCount).First()
-	if n, ok := scraper.Atoi(scraper.TextLine(count)); ok {
+	count := scraper.First(t, vb3SelCount)
+	if n, ok := scraper.PostNumber(scraper.TextLine(count)); ok {
 		post.Number = scraper.Int(n)
-	} else if n, ok := scraper.Atoi(scraper.Attr(count, "name")); ok {
+	} else if n, ok := scraper.PostNumber(scraper.Attr(count, "name")); ok {
 		post.Number = scraper.Int(n)
 	}
 	post.URL = scraper.ResolvePtr(in.URL, scraper.Attr(count, "href"))
 
-	if anchor := t.FindMatcher(vb3SelDateAnchor).First(); anchor.Length() > 0 {
+	if anchor := scraper.First(t, vb3SelDateAnchor); anchor.Length() > 0 {
 		post.PostedText = scraper.Str(scraper.TextLine(anchor.Parent()))
 		if post.PostedText != nil {
 			post.PostedAt, _ = vbParseDate(*post.PostedText, in)
@@ -215,7 +200,7 @@ func vb3Post(t *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 		}
 		return true
 	})
-	if ed := cell.FindMatcher(vb3SelEdited).First(); ed.Length() > 0 {
+	if ed := scraper.First(cell, vb3SelEdited); ed.Length() > 0 {
 		post.EditedAt = vbEdited(scraper.TextLine(ed), in)
 	}
 	return post, true
@@ -223,8 +208,8 @@ func vb3Post(t *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 
 func vb3Author(t *goquery.Selection, in scraper.Input) scraper.Author {
 	var a scraper.Author
-	menu := t.FindMatcher(vb3SelPostMenu).First()
-	user := t.FindMatcher(vb3SelUser).First()
+	menu := scraper.First(t, vb3SelPostMenu)
+	user := scraper.First(t, vb3SelUser)
 	if user.Length() > 0 {
 		a.Name = scraper.Str(scraper.TextLine(user))
 		if href := scraper.Attr(user, "href"); href != "" {

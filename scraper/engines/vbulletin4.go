@@ -2,6 +2,7 @@ package engines
 
 import (
 	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html/atom"
 
 	"github.com/forumarc/forumarc/scraper"
 )
@@ -14,26 +15,27 @@ func init() { scraper.Register(vbulletin4Engine{}) }
 
 var (
 	vb4SelPostContainer = scraper.MustCompile(`li.postcontainer[id^="post_"], li.postbit[id^="post_"], li.postbitlegacy[id^="post_"]`)
-	vb4SelPosts         = vbSel(`li[id^="post_"]`)
-	vb4SelMessage       = vbSel(`div[id^="post_message_"]`)
-	vb4SelContent       = vbSel(`blockquote.postcontent:not(.lastedited)`)
-	vb4SelDate          = vbSel(`.posthead span.date, span.postdate span.date`)
-	vb4SelCounter       = vbSel(`a.postcounter`)
-	vb4SelCountAnchor   = vbSel(`a[id^="postcount"]`)
-	vb4SelUser          = vbSel(`.userinfo .username, .username_container .username`)
-	vb4SelUserTitle     = vbSel(`.userinfo span.usertitle, .username_container span.usertitle`)
-	vb4SelExtraDT       = vbSel(`.userinfo_extra dt`)
-	vb4SelSignature     = vbSel(`blockquote.signature`)
-	vb4SelSigInner      = vbSel(`.signaturecontainer`)
-	vb4SelEdited        = vbSel(`blockquote.lastedited`)
-	vb4SelThreadTitle   = vbSel(`#pagetitle .threadtitle, span.threadtitle`)
-	vb4SelPageTitle     = vbSel(`#pagetitle h1`)
-	vb4SelTitleLink     = vbSel(`#pagetitle .threadtitle a[href], span.threadtitle a[href]`)
-	vb4SelCrumbs        = vbSel(`#breadcrumb li.navbit:not(.lastnavbit) a, .breadcrumb li.navbit:not(.lastnavbit) a`)
-	vb4SelPagination    = vbSel(`div.pagination, form.pagination`)
-	vb4SelPageOf        = vbSel(`a.popupctrl, span:first-child > a`)
-	vb4SelSelected      = vbSel(`span.selected`)
-	vb4SelPrefix        = vbSel(`#pagetitle h1 > span.prefix, #pagetitle h1 > a.prefix`)
+	vb4DetectPost       = scraper.Guarded(vb4SelPostContainer, atom.Li)
+	vb4SelPosts         = scraper.MustCompile(`li[id^="post_"]`)
+	vb4SelMessage       = scraper.MustCompile(`div[id^="post_message_"]`)
+	vb4SelContent       = scraper.MustCompile(`blockquote.postcontent:not(.lastedited)`)
+	vb4SelDate          = scraper.MustCompile(`.posthead span.date, span.postdate span.date`)
+	vb4SelCounter       = scraper.MustCompile(`a.postcounter`)
+	vb4SelCountAnchor   = scraper.MustCompile(`a[id^="postcount"]`)
+	vb4SelUser          = scraper.MustCompile(`.userinfo .username, .username_container .username`)
+	vb4SelUserTitle     = scraper.MustCompile(`.userinfo span.usertitle, .username_container span.usertitle`)
+	vb4SelExtra         = scraper.MustCompile(`dl.userinfo_extra, .userinfo_extra dl`)
+	vb4SelSignature     = scraper.MustCompile(`blockquote.signature`)
+	vb4SelSigInner      = scraper.MustCompile(`.signaturecontainer`)
+	vb4SelEdited        = scraper.MustCompile(`blockquote.lastedited`)
+	vb4SelThreadTitle   = scraper.MustCompile(`#pagetitle .threadtitle, span.threadtitle`)
+	vb4SelPageTitle     = scraper.MustCompile(`#pagetitle h1`)
+	vb4SelTitleLink     = scraper.MustCompile(`#pagetitle .threadtitle a[href], span.threadtitle a[href]`)
+	vb4SelCrumbs        = scraper.MustCompile(`#breadcrumb li.navbit:not(.lastnavbit) a, .breadcrumb li.navbit:not(.lastnavbit) a`)
+	vb4SelPagination    = scraper.MustCompile(`div.pagination, form.pagination`)
+	vb4SelPageOf        = scraper.MustCompile(`a.popupctrl, span:first-child > a`)
+	vb4SelSelected      = scraper.MustCompile(`span.selected`)
+	vb4SelPrefix        = scraper.MustCompile(`#pagetitle h1 > span.prefix, #pagetitle h1 > a.prefix`)
 )
 
 // vb4Info is built once: Detect runs for every engine on every page and asks
@@ -51,26 +53,11 @@ func (vbulletin4Engine) Info() scraper.EngineInfo { return vb4Info }
 // Detect trusts the generator meta first: vBulletin 3 and 5 pages both carry
 // div#post_message_N too, so markup alone only decides when the meta is missing.
 func (vbulletin4Engine) Detect(doc *goquery.Document) bool {
-	switch vbGeneratorMajor(doc) {
-	case 4:
-		return true
-	case 0:
-		return vbFirst(doc, vb4SelPostContainer) != nil
-	}
-	return false
+	return vbDetect(doc, 4, vb4DetectPost)
 }
 
 func (vbulletin4Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
-	p := &scraper.Page{}
-	links := vbLinkInput(doc, in)
-	p.Page = vb4PageInfo(doc, in, links)
-	p.Thread = vb4Thread(doc, in, links, p.Page.Number)
-	doc.FindMatcher(vb4SelPosts).Each(func(_ int, li *goquery.Selection) {
-		if post, ok := vb4Post(li, links); ok {
-			p.Posts = append(p.Posts, post)
-		}
-	})
-	return p, nil
+	return vbExtract(doc, in, vb4SelPosts, vb4PageInfo, vb4Thread, vb4Post), nil
 }
 
 // PageURL implements scraper.PageLinker.
@@ -80,16 +67,16 @@ func (vbulletin4Engine) PageURL(threadURL string, n int) (string, bool) {
 
 func vb4Thread(doc *goquery.Document, in, links scraper.Input, page int) scraper.Thread {
 	t := scraper.Thread{ForumPath: []string{}}
-	title := scraper.TextLine(doc.FindMatcher(vb4SelThreadTitle).First())
+	title := scraper.TextLine(scraper.First(doc.Selection, vb4SelThreadTitle))
 	if title == "" {
-		h := doc.FindMatcher(vb4SelPageTitle).First()
+		h := scraper.First(doc.Selection, vb4SelPageTitle)
 		title = vbCutLabel(scraper.TextLine(h))
 	}
 	if title == "" {
 		title = vbDocTitle(doc)
 	}
 	t.Title = scraper.Str(title)
-	t.Prefix = scraper.Str(scraper.TextLine(doc.FindMatcher(vb4SelPrefix).First()))
+	t.Prefix = scraper.Str(scraper.TextLine(scraper.First(doc.Selection, vb4SelPrefix)))
 	t.ForumPath = append(t.ForumPath, scraper.Texts(doc.FindMatcher(vb4SelCrumbs))...)
 	t.URL = vbThreadURL(doc, in, links, page)
 	if t.URL != nil {
@@ -98,19 +85,19 @@ func vb4Thread(doc *goquery.Document, in, links scraper.Input, page int) scraper
 	if t.ID == nil {
 		t.ID = scraper.Str(vbThreadID(in.URL))
 	}
-	vbThreadFromLink(&t, doc.FindMatcher(vb4SelTitleLink).First(), links)
+	vbThreadFromLink(&t, scraper.First(doc.Selection, vb4SelTitleLink), links)
 	return t
 }
 
 func vb4PageInfo(doc *goquery.Document, in, links scraper.Input) scraper.PageInfo {
 	var pi scraper.PageInfo
-	pag := doc.FindMatcher(vb4SelPagination).First()
+	pag := scraper.First(doc.Selection, vb4SelPagination)
 	if pag.Length() > 0 {
-		if n, total, ok := vbPageOf(scraper.TextLine(pag.FindMatcher(vb4SelPageOf).First())); ok {
+		if n, total, ok := vbPageOf(scraper.TextLine(scraper.First(pag, vb4SelPageOf))); ok {
 			pi.Number, pi.Total = n, scraper.Int(total)
 		}
 		if pi.Number == 0 {
-			if n, ok := scraper.Atoi(scraper.TextLine(pag.FindMatcher(vb4SelSelected).First())); ok {
+			if n, ok := scraper.Atoi(scraper.TextLine(scraper.First(pag, vb4SelSelected))); ok {
 				pi.Number = n
 			}
 		}
@@ -125,7 +112,7 @@ func vb4PageInfo(doc *goquery.Document, in, links scraper.Input) scraper.PageInf
 				pi.Total = scraper.Int(max)
 			}
 		}
-		pi.NextURL = scraper.ResolvePtr(links.URL, scraper.Attr(pag.FindMatcher(vbSelRelNext).First(), "href"))
+		pi.NextURL = scraper.ResolvePtr(links.URL, scraper.Attr(scraper.First(pag, vbSelRelNext), "href"))
 	}
 	if pi.Number == 0 {
 		pi.Number = vbPageFromURL(in.URL)
@@ -141,39 +128,39 @@ func vb4Post(li *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 	if id == "" {
 		return scraper.Post{}, false
 	}
-	msg := li.FindMatcher(vb4SelMessage).First()
+	msg := scraper.First(li, vb4SelMessage)
 	if msg.Length() == 0 {
 		// vBSEO likes rows and ads copy the post markup but carry no message.
 		return scraper.Post{}, false
 	}
 	post := scraper.Post{ID: id}
-	counter := li.FindMatcher(vb4SelCounter).First()
-	if n, ok := scraper.Atoi(scraper.TextLine(counter)); ok {
+	counter := scraper.First(li, vb4SelCounter)
+	if n, ok := scraper.PostNumber(scraper.TextLine(counter)); ok {
 		post.Number = scraper.Int(n)
-	} else if n, ok := scraper.Atoi(scraper.Attr(li.FindMatcher(vb4SelCountAnchor).First(), "name")); ok {
+	} else if n, ok := scraper.PostNumber(scraper.Attr(scraper.First(li, vb4SelCountAnchor), "name")); ok {
 		post.Number = scraper.Int(n)
 	}
 	post.URL = scraper.ResolvePtr(in.URL, scraper.Attr(counter, "href"))
 
-	date := li.FindMatcher(vb4SelDate).First()
+	date := scraper.First(li, vb4SelDate)
 	post.PostedText = scraper.Str(scraper.TextLine(date))
 	if post.PostedText != nil {
 		post.PostedAt, _ = vbParseDate(*post.PostedText, in)
 	}
-	if ed := li.FindMatcher(vb4SelEdited).First(); ed.Length() > 0 {
+	if ed := scraper.First(li, vb4SelEdited); ed.Length() > 0 {
 		post.EditedAt = vbEdited(scraper.TextLine(ed), in)
 	}
 
 	post.Author = vb4Author(li, in)
 
-	content := msg.FindMatcher(vb4SelContent).First()
+	content := scraper.First(msg, vb4SelContent)
 	if content.Length() == 0 {
 		content = msg
 	}
 	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(content, vbBBQuoteRules)
 
-	if sig := li.FindMatcher(vb4SelSignature).First(); sig.Length() > 0 {
-		inner := sig.FindMatcher(vb4SelSigInner).First()
+	if sig := scraper.First(li, vb4SelSignature); sig.Length() > 0 {
+		inner := scraper.First(sig, vb4SelSigInner)
 		if inner.Length() == 0 {
 			inner = sig
 		}
@@ -184,8 +171,8 @@ func vb4Post(li *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 
 func vb4Author(li *goquery.Selection, in scraper.Input) scraper.Author {
 	var a scraper.Author
-	user := li.FindMatcher(vb4SelUser).First()
-	name := scraper.TextLine(user.FindMatcher(vbSelStrong).First())
+	user := scraper.First(li, vb4SelUser)
+	name := scraper.TextLine(scraper.First(user, vbSelStrong))
 	if name == "" {
 		name = scraper.TextLine(user)
 	}
@@ -197,9 +184,8 @@ func vb4Author(li *goquery.Selection, in scraper.Input) scraper.Author {
 	if a.ID == nil {
 		a.ID = scraper.Str(vbUserIDFromRep(li))
 	}
-	a.Title = scraper.Str(scraper.TextLine(li.FindMatcher(vb4SelUserTitle).First()))
-	li.FindMatcher(vb4SelExtraDT).Each(func(_ int, dt *goquery.Selection) {
-		dd := dt.NextMatcher(vbSelDD)
+	a.Title = scraper.Str(scraper.TextLine(scraper.First(li, vb4SelUserTitle)))
+	scraper.DLPairs(li.FindMatcher(vb4SelExtra), func(dt, dd *goquery.Selection) {
 		vbSidebar(&a, scraper.TextLine(dt), scraper.TextLine(dd), in)
 	})
 	return a

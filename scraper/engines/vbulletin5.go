@@ -4,6 +4,9 @@ import (
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"github.com/forumarc/forumarc/scraper"
 )
@@ -15,27 +18,32 @@ type vbulletin5Engine struct{}
 func init() { scraper.Register(vbulletin5Engine{}) }
 
 var (
-	vb5SelDetect     = scraper.MustCompile(`li.b-post[data-node-id], .js-post__content-text`)
-	vb5SelPosts      = vbSel(`li.b-post[data-node-id]`)
-	vb5SelNested     = vbSel(`li.b-post`)
-	vb5SelContent    = vbSel(`.js-post__content-text`)
-	vb5SelCount      = vbSel(`a.b-post__count`)
-	vb5SelTimestamp  = vbSel(`.b-post__timestamp`)
-	vb5SelTime       = vbSel(`time`)
-	vb5SelAuthor     = vbSel(`.b-userinfo__details .author a, .b-userinfo .author a`)
-	vb5SelAuthorName = vbSel(`[itemprop="name"]`)
-	vb5SelAuthorText = vbSel(`.b-userinfo__details .author, .b-userinfo .author`)
-	vb5SelUserTitle  = vbSel(`.b-userinfo .usertitle`)
-	vb5SelInfo       = vbSel(`li.b-userinfo__additional-info`)
-	vb5SelInfoLabel  = vbSel(`label`)
-	vb5SelInfoValue  = vbSel(`span`)
-	vb5SelSignature  = vbSel(`.post-signature, .b-post__signature`)
-	vb5SelEdited     = vbSel(`.b-post__edit, .edit-info`)
-	vb5SelTitles     = []vbMatcher{vbSel(`.page-title-widget h1.main-title`), vbSel(`h1.main-title`), vbSel(`#pagetitle h1`)}
-	vb5SelCrumbs     = vbSel(`#breadcrumbs li.crumb a`)
-	vb5SelPageNum    = vbSel(`.pagenav-controls input.js-pagenum`)
-	vb5SelPageTotal  = vbSel(`.pagenav-controls .pagetotal`)
-	vb5SelNext       = vbSel(`.js-pagenav a.js-pagenav-next-button`)
+	vb5SelDetectPost = scraper.Guarded(scraper.MustCompile(`li.b-post[data-node-id]`), atom.Li)
+	// vb5SelDetect is li.b-post[data-node-id], .js-post__content-text with the
+	// element name checked first where the selector names one.
+	vb5SelDetect = cascadia.Selector(func(n *html.Node) bool {
+		return vb5SelDetectPost.Match(n) || n.Type == html.ElementNode && scraper.HasClass(n, "js-post__content-text")
+	})
+	vb5SelPosts      = scraper.MustCompile(`li.b-post[data-node-id]`)
+	vb5SelNested     = scraper.MustCompile(`li.b-post`)
+	vb5SelContent    = scraper.MustCompile(`.js-post__content-text`)
+	vb5SelCount      = scraper.MustCompile(`a.b-post__count`)
+	vb5SelTimestamp  = scraper.MustCompile(`.b-post__timestamp`)
+	vb5SelTime       = scraper.MustCompile(`time`)
+	vb5SelAuthor     = scraper.MustCompile(`.b-userinfo__details .author a, .b-userinfo .author a`)
+	vb5SelAuthorName = scraper.MustCompile(`[itemprop="name"]`)
+	vb5SelAuthorText = scraper.MustCompile(`.b-userinfo__details .author, .b-userinfo .author`)
+	vb5SelUserTitle  = scraper.MustCompile(`.b-userinfo .usertitle`)
+	vb5SelInfo       = scraper.MustCompile(`li.b-userinfo__additional-info`)
+	vb5SelInfoLabel  = scraper.MustCompile(`label`)
+	vb5SelInfoValue  = scraper.MustCompile(`span`)
+	vb5SelSignature  = scraper.MustCompile(`.post-signature, .b-post__signature`)
+	vb5SelEdited     = scraper.MustCompile(`.b-post__edit, .edit-info`)
+	vb5SelTitles     = []cascadia.Selector{scraper.MustCompile(`.page-title-widget h1.main-title`), scraper.MustCompile(`h1.main-title`), scraper.MustCompile(`#pagetitle h1`)}
+	vb5SelCrumbs     = scraper.MustCompile(`#breadcrumbs li.crumb a`)
+	vb5SelPageNum    = scraper.MustCompile(`.pagenav-controls input.js-pagenum`)
+	vb5SelPageTotal  = scraper.MustCompile(`.pagenav-controls .pagetotal`)
+	vb5SelNext       = scraper.MustCompile(`.js-pagenav a.js-pagenav-next-button`)
 )
 
 // vb5Info is built once: Detect runs for every engine on every page and asks
@@ -53,26 +61,11 @@ func (vbulletin5Engine) Info() scraper.EngineInfo { return vb5Info }
 // Detect trusts the generator meta first, then the b-post markup no other
 // vBulletin version uses.
 func (vbulletin5Engine) Detect(doc *goquery.Document) bool {
-	switch vbGeneratorMajor(doc) {
-	case 5:
-		return true
-	case 0:
-		return vbFirst(doc, vb5SelDetect) != nil
-	}
-	return false
+	return vbDetect(doc, 5, vb5SelDetect)
 }
 
 func (vbulletin5Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
-	p := &scraper.Page{}
-	links := vbLinkInput(doc, in)
-	p.Page = vb5PageInfo(doc, in, links)
-	p.Thread = vb5Thread(doc, in, links, p.Page.Number)
-	doc.FindMatcher(vb5SelPosts).Each(func(_ int, li *goquery.Selection) {
-		if post, ok := vb5Post(li, links); ok {
-			p.Posts = append(p.Posts, post)
-		}
-	})
-	return p, nil
+	return vbExtract(doc, in, vb5SelPosts, vb5PageInfo, vb5Thread, vb5Post), nil
 }
 
 // PageURL implements scraper.PageLinker.
@@ -86,7 +79,7 @@ func vb5Thread(doc *goquery.Document, in, links scraper.Input, page int) scraper
 	for _, m := range vb5SelTitles {
 		// In order: the topic's title widget, then any page title (other widgets,
 		// such as announcements, print h1.main-title too).
-		if title = scraper.TextLine(doc.FindMatcher(m).First()); title != "" {
+		if title = scraper.TextLine(scraper.First(doc.Selection, m)); title != "" {
 			break
 		}
 	}
@@ -112,10 +105,10 @@ func vb5Thread(doc *goquery.Document, in, links scraper.Input, page int) scraper
 
 func vb5PageInfo(doc *goquery.Document, in, links scraper.Input) scraper.PageInfo {
 	var pi scraper.PageInfo
-	if n, ok := scraper.Atoi(scraper.Attr(doc.FindMatcher(vb5SelPageNum).First(), "value")); ok && n > 0 {
+	if n, ok := scraper.Atoi(scraper.Attr(scraper.First(doc.Selection, vb5SelPageNum), "value")); ok && n > 0 {
 		pi.Number = n
 	}
-	if n, ok := scraper.Atoi(scraper.TextLine(doc.FindMatcher(vb5SelPageTotal).First())); ok && n > 0 {
+	if n, ok := scraper.Atoi(scraper.TextLine(scraper.First(doc.Selection, vb5SelPageTotal))); ok && n > 0 {
 		pi.Total = scraper.Int(n)
 	}
 	if pi.Number == 0 {
@@ -143,22 +136,22 @@ func vb5Post(li *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 	if id == "" || scraper.Digits(id) != id || li.ParentsMatcher(vb5SelNested).Length() > 0 {
 		return scraper.Post{}, false
 	}
-	content := li.FindMatcher(vb5SelContent).First()
+	content := scraper.First(li, vb5SelContent)
 	if content.Length() == 0 {
 		return scraper.Post{}, false
 	}
 	post := scraper.Post{ID: id}
 
-	count := li.FindMatcher(vb5SelCount).First()
-	if n, ok := scraper.Atoi(scraper.TextLine(count)); ok {
+	count := scraper.First(li, vb5SelCount)
+	if n, ok := scraper.PostNumber(scraper.TextLine(count)); ok {
 		post.Number = scraper.Int(n)
 	}
 	if href := scraper.Attr(count, "href"); href != "" && !strings.HasPrefix(href, "#") {
 		post.URL = scraper.ResolvePtr(in.URL, href)
 	}
 
-	stamp := li.FindMatcher(vb5SelTimestamp).First()
-	tm := stamp.FindMatcher(vb5SelTime).First()
+	stamp := scraper.First(li, vb5SelTimestamp)
+	tm := scraper.First(stamp, vb5SelTime)
 	if tm.Length() > 0 {
 		post.PostedText = scraper.Str(scraper.TextLine(tm))
 	} else {
@@ -169,13 +162,13 @@ func vb5Post(li *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 	} else if post.PostedText != nil {
 		post.PostedAt, _ = vbParseDate(*post.PostedText, in)
 	}
-	if ed := li.FindMatcher(vb5SelEdited).First(); ed.Length() > 0 {
+	if ed := scraper.First(li, vb5SelEdited); ed.Length() > 0 {
 		post.EditedAt = vbEdited(scraper.TextLine(ed), in)
 	}
 
 	post.Author = vb5Author(li, in)
 	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(content, vbBBQuoteRules)
-	if sig := li.FindMatcher(vb5SelSignature).First(); sig.Length() > 0 {
+	if sig := scraper.First(li, vb5SelSignature); sig.Length() > 0 {
 		post.SignatureText = scraper.Str(scraper.Text(sig))
 	}
 	return post, true
@@ -183,23 +176,23 @@ func vb5Post(li *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 
 func vb5Author(li *goquery.Selection, in scraper.Input) scraper.Author {
 	var a scraper.Author
-	user := li.FindMatcher(vb5SelAuthor).First()
-	name := scraper.TextLine(user.FindMatcher(vb5SelAuthorName).First())
+	user := scraper.First(li, vb5SelAuthor)
+	name := scraper.TextLine(scraper.First(user, vb5SelAuthorName))
 	if name == "" {
 		name = scraper.TextLine(user)
 	}
 	if name == "" {
-		name = scraper.TextLine(li.FindMatcher(vb5SelAuthorText).First())
+		name = scraper.TextLine(scraper.First(li, vb5SelAuthorText))
 	}
 	a.Name = scraper.Str(name)
 	if href := scraper.Attr(user, "href"); href != "" {
 		a.URL = scraper.ResolvePtr(in.URL, href)
 		a.ID = scraper.Str(vbUserID(href))
 	}
-	a.Title = scraper.Str(scraper.TextLine(li.FindMatcher(vb5SelUserTitle).First()))
+	a.Title = scraper.Str(scraper.TextLine(scraper.First(li, vb5SelUserTitle)))
 	li.FindMatcher(vb5SelInfo).Each(func(_ int, item *goquery.Selection) {
-		label := scraper.TextLine(item.FindMatcher(vb5SelInfoLabel).First())
-		value := scraper.TextLine(item.FindMatcher(vb5SelInfoValue).First())
+		label := scraper.TextLine(scraper.First(item, vb5SelInfoLabel))
+		value := scraper.TextLine(scraper.First(item, vb5SelInfoValue))
 		if label == "" {
 			l, v, ok := strings.Cut(scraper.TextLine(item), ":")
 			if !ok {

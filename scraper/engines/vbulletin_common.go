@@ -10,7 +10,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
-	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"github.com/forumarc/forumarc/scraper"
 )
@@ -20,37 +20,58 @@ import (
 // in links, and the thread URL forms (plain, vBSEO, friendly, vB5 routes).
 
 var (
-	vbSelGenerator = scraper.MustCompile(`meta[name="generator" i]`)
+	vbSelGenerator = scraper.Guarded(scraper.MustCompile(`meta[name="generator" i]`), atom.Meta)
 	vbSelCanonical = scraper.MustCompile(`link[rel="canonical"]`)
 	vbSelLinkNext  = scraper.MustCompile(`link[rel="next"]`)
 	vbSelTitle     = scraper.MustCompile(`title`)
 
-	vbSelA          = vbSel(`a`)
-	vbSelAHref      = vbSel(`a[href]`)
-	vbSelStrong     = vbSel(`strong`)
-	vbSelImg        = vbSel(`img`)
-	vbSelDD         = vbSel(`dd`)
-	vbSelRelNext    = vbSel(`a[rel="next"]`)
-	vbSelRepDisplay = vbSel(`[id^="repdisplay_"]`)
-	vbSelPostedBy   = vbSel(`div.bbcode_postedby`)
+	vbSelA          = scraper.MustCompile(`a`)
+	vbSelAHref      = scraper.MustCompile(`a[href]`)
+	vbSelStrong     = scraper.MustCompile(`strong`)
+	vbSelImg        = scraper.MustCompile(`img`)
+	vbSelRelNext    = scraper.MustCompile(`a[rel="next"]`)
+	vbSelRepDisplay = scraper.MustCompile(`[id^="repdisplay_"]`)
+	vbSelPostedBy   = scraper.MustCompile(`div.bbcode_postedby`)
 )
 
 var vbGeneratorRe = regexp.MustCompile(`(?i)vbulletin\s*(?:suite\s*|connect\s*|publishing suite\s*)?v?(\d)`)
 
-// vbFirst returns the first node under the document matching m, stopping early,
-// so detection does not pay for a full selection.
-func vbFirst(doc *goquery.Document, m cascadia.Matcher) *html.Node {
-	if doc == nil || len(doc.Nodes) == 0 {
-		return nil
+// vbDetect decides by the generator meta when the page has one naming vBulletin,
+// else by markup that only the given major version prints.
+func vbDetect(doc *goquery.Document, major int, markup cascadia.Matcher) bool {
+	switch vbGeneratorMajor(doc) {
+	case major:
+		return true
+	case 0:
+		return scraper.Has(doc, markup)
 	}
-	return cascadia.Query(doc.Nodes[0], m)
+	return false
+}
+
+// vbExtract is the thread page reader the three versions share: links resolve
+// against <base href>, and the page info comes first because the thread URL needs
+// the page number. Each version passes its post selector and readers.
+func vbExtract(doc *goquery.Document, in scraper.Input, posts goquery.Matcher,
+	pageInfo func(doc *goquery.Document, in, links scraper.Input) scraper.PageInfo,
+	thread func(doc *goquery.Document, in, links scraper.Input, page int) scraper.Thread,
+	readPost func(s *goquery.Selection, links scraper.Input) (scraper.Post, bool)) *scraper.Page {
+	p := &scraper.Page{}
+	links := in.WithBase(doc)
+	p.Page = pageInfo(doc, in, links)
+	p.Thread = thread(doc, in, links, p.Page.Number)
+	doc.FindMatcher(posts).Each(func(_ int, s *goquery.Selection) {
+		if post, ok := readPost(s, links); ok {
+			p.Posts = append(p.Posts, post)
+		}
+	})
+	return p
 }
 
 // vbGeneratorMajor reads the major version from <meta name="generator"
 // content="vBulletin 4.2.2">. It returns 0 when the page names no vBulletin version,
 // so callers fall back to markup.
 func vbGeneratorMajor(doc *goquery.Document) int {
-	n := vbFirst(doc, vbSelGenerator)
+	n := scraper.FirstNode(doc, vbSelGenerator)
 	if n == nil {
 		return 0
 	}
@@ -63,16 +84,6 @@ func vbGeneratorMajor(doc *goquery.Document) int {
 		}
 	}
 	return 0
-}
-
-// vbNodeAttr returns an attribute of a bare node.
-func vbNodeAttr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return strings.TrimSpace(a.Val)
-		}
-	}
-	return ""
 }
 
 var (
@@ -214,32 +225,18 @@ var (
 // vbUserID finds the numeric user id in a profile link ("member.php?u=45",
 // "members/45-name.html", vB5 "member/45-name"); "" when the link has none.
 func vbUserID(href string) string {
-	for _, re := range vbUserIDRes {
-		if m := re.FindStringSubmatch(href); m != nil {
-			return m[1]
-		}
-	}
-	return ""
+	return scraper.Submatch(href, vbUserIDRes...)
 }
 
 // vbUserIDFromRep reads the user id vBulletin puts in the reputation element id
 // (repdisplay_POSTID_USERID), for forums whose profile links carry only a name.
 func vbUserIDFromRep(scope *goquery.Selection) string {
-	id := scraper.Attr(scope.FindMatcher(vbSelRepDisplay).First(), "id")
-	if m := vbRepDisplayRe.FindStringSubmatch(id); m != nil {
-		return m[1]
-	}
-	return ""
+	return scraper.Submatch(scraper.Attr(scraper.First(scope, vbSelRepDisplay), "id"), vbRepDisplayRe)
 }
 
 // vbPostIDFromHref reads a post id from a "view post" link.
 func vbPostIDFromHref(href string) string {
-	for _, re := range vbPostIDRes {
-		if m := re.FindStringSubmatch(href); m != nil {
-			return m[1]
-		}
-	}
-	return ""
+	return scraper.Submatch(href, vbPostIDRes...)
 }
 
 // vbBBQuoteRules describe the bbcode quote markup vBulletin 4 and 5 share:
@@ -250,11 +247,11 @@ var vbBBQuoteRules = scraper.QuoteRules{
 	Chrome: scraper.MustCompile(`div.bbcode_postedby, div.bbcode_quote_container`),
 	Noise:  scraper.MustCompile(`div.bbcode_description`),
 	Info: func(q *goquery.Selection) (string, string) {
-		by := q.FindMatcher(vbSelPostedBy).First()
+		by := scraper.First(q, vbSelPostedBy)
 		if by.Length() == 0 {
 			return "", ""
 		}
-		author := scraper.TextLine(by.FindMatcher(vbSelStrong).First())
+		author := scraper.TextLine(scraper.First(by, vbSelStrong))
 		var id string
 		by.FindMatcher(vbSelAHref).EachWithBreak(func(_ int, a *goquery.Selection) bool {
 			id = vbPostIDFromHref(scraper.Attr(a, "href"))
@@ -383,8 +380,8 @@ func vbThreadID(u *url.URL) string {
 // page URL with its page part removed.
 func vbThreadURL(doc *goquery.Document, in, links scraper.Input, page int) *string {
 	raw := ""
-	if n := vbFirst(doc, vbSelCanonical); n != nil {
-		raw = scraper.Resolve(links.URL, vbNodeAttr(n, "href"))
+	if n := scraper.FirstNode(doc, vbSelCanonical); n != nil {
+		raw = scraper.Resolve(links.URL, scraper.NodeAttr(n, "href"))
 	}
 	if raw == "" && in.URL != nil {
 		raw = in.URL.String()
@@ -432,15 +429,15 @@ func vbPageFromURL(u *url.URL) int {
 // vbNextFromHead reads <link rel="next"> as a fallback for themes without a
 // pagination block.
 func vbNextFromHead(doc *goquery.Document, in scraper.Input) *string {
-	if n := vbFirst(doc, vbSelLinkNext); n != nil {
-		return scraper.ResolvePtr(in.URL, vbNodeAttr(n, "href"))
+	if n := scraper.FirstNode(doc, vbSelLinkNext); n != nil {
+		return scraper.ResolvePtr(in.URL, scraper.NodeAttr(n, "href"))
 	}
 	return nil
 }
 
 // vbDocTitle is the <title> text, the last resort for the thread title.
 func vbDocTitle(doc *goquery.Document) string {
-	if n := vbFirst(doc, vbSelTitle); n != nil {
+	if n := scraper.FirstNode(doc, vbSelTitle); n != nil {
 		return scraper.Clean(scraper.TextOf(n, nil))
 	}
 	return ""
@@ -454,34 +451,6 @@ func vbIDDigits(id, prefix string) string {
 		return ""
 	}
 	return rest
-}
-
-// vbMatcher adapts a compiled cascadia matcher to goquery's Matcher, so the engines
-// compile every selector once at package level and still use Find and Filter.
-type vbMatcher struct{ m cascadia.Matcher }
-
-// vbSel compiles a selector group once, at package init.
-func vbSel(sel string) vbMatcher { return vbMatcher{scraper.MustCompile(sel)} }
-
-func (v vbMatcher) Match(n *html.Node) bool { return v.m.Match(n) }
-
-// MatchAll includes n itself, as goquery expects: Find calls it on each child.
-func (v vbMatcher) MatchAll(n *html.Node) []*html.Node {
-	var out []*html.Node
-	if n.Type == html.ElementNode && v.m.Match(n) {
-		out = append(out, n)
-	}
-	return append(out, cascadia.QueryAll(n, v.m)...)
-}
-
-func (v vbMatcher) Filter(nodes []*html.Node) []*html.Node {
-	var out []*html.Node
-	for _, n := range nodes {
-		if v.m.Match(n) {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // vbCutLabel drops a short "Thread:" style label in front of a heading.
@@ -501,32 +470,6 @@ func vbParseURL(raw string) *url.URL {
 		return nil
 	}
 	return u
-}
-
-var vbSelBase = scraper.MustCompile(`base[href]`)
-
-// vbLinkInput is in with URL set to the page's <base href>: vBulletin 4 prints one
-// and writes every link relative to the board root, which friendly URLs
-// (threads/123-title/page2) would otherwise resolve under the thread path.
-func vbLinkInput(doc *goquery.Document, in scraper.Input) scraper.Input {
-	n := vbFirst(doc, vbSelBase)
-	if n == nil || in.URL == nil {
-		return in
-	}
-	if b, err := in.URL.Parse(vbNodeAttr(n, "href")); err == nil {
-		in.URL = b
-	}
-	return in
-}
-
-// vbHasClass reports whether a node's class list holds c.
-func vbHasClass(n *html.Node, c string) bool {
-	for _, f := range strings.Fields(vbNodeAttr(n, "class")) {
-		if f == c {
-			return true
-		}
-	}
-	return false
 }
 
 // vbReplaceParams drops the named parameters from a raw query and appends add,

@@ -13,29 +13,29 @@ import (
 // crawls can find threads and tell from replies and last-post dates which changed.
 
 var (
-	vb4SelThreadBits   = vbSel(`li.threadbit[id^="thread_"]`)
-	vb4SelThreadTitle2 = vbSel(`a.title[id^="thread_title_"], h3.threadtitle a.title`)
-	vb4SelThreadStats  = vbSel(`ul.threadstats li`)
-	vb4SelLastPost     = vbSel(`dl.threadlastpost dd`)
-	vb4SelBoards       = vbSel(`.forumtitle a, li.subforum > a, ol.subforumlist a.title`)
-	vb4SelListTitle    = vbSel(`#pagetitle h1 .forumtitle, #pagetitle h1 a, #pagetitle h1`)
+	vb4SelThreadBits   = scraper.MustCompile(`li.threadbit[id^="thread_"]`)
+	vb4SelThreadTitle2 = scraper.MustCompile(`a.title[id^="thread_title_"], h3.threadtitle a.title`)
+	vb4SelThreadStats  = scraper.MustCompile(`ul.threadstats li`)
+	vb4SelLastPost     = scraper.MustCompile(`dl.threadlastpost dd`)
+	vb4SelBoards       = scraper.MustCompile(`.forumtitle a, li.subforum > a, ol.subforumlist a.title`)
+	vb4SelListTitle    = scraper.MustCompile(`#pagetitle h1 .forumtitle, #pagetitle h1 a, #pagetitle h1`)
 
-	vb3SelThreadCells = vbSel(`td[id^="td_threadtitle_"]`)
-	vb3SelThreadLink  = vbSel(`a[id^="thread_title_"]`)
-	vb3SelBoards      = vbSel(`td.alt1Active a[href*="forumdisplay.php"], td.alt1Active > div > a`)
-	vb3SelTimeSpan    = vbSel(`span.time`)
+	vb3SelThreadCells = scraper.MustCompile(`td[id^="td_threadtitle_"]`)
+	vb3SelThreadLink  = scraper.MustCompile(`a[id^="thread_title_"]`)
+	vb3SelBoards      = scraper.MustCompile(`td.alt1Active a[href*="forumdisplay.php"], td.alt1Active > div > a`)
+	vb3SelTimeSpan    = scraper.MustCompile(`span.time`)
 )
 
 // ExtractListing implements scraper.ListingReader for vBulletin 4 forumdisplay pages.
 func (vbulletin4Engine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scraper.Listing, error) {
-	links := vbLinkInput(doc, in)
+	links := in.WithBase(doc)
 	l := &scraper.Listing{Boards: []scraper.BoardLink{}, Threads: []scraper.ThreadEntry{}}
 	l.Page = vb4PageInfo(doc, in, links)
-	l.Title = scraper.Str(vbCutLabel(scraper.TextLine(doc.FindMatcher(vb4SelListTitle).First())))
+	l.Title = scraper.Str(vbCutLabel(scraper.TextLine(scraper.First(doc.Selection, vb4SelListTitle))))
 	l.Boards = vbBoards(doc.FindMatcher(vb4SelBoards), links)
 	doc.FindMatcher(vb4SelThreadBits).Each(func(_ int, li *goquery.Selection) {
 		id := vbIDDigits(scraper.Attr(li, "id"), "thread_")
-		a := li.FindMatcher(vb4SelThreadTitle2).First()
+		a := scraper.First(li, vb4SelThreadTitle2)
 		href := scraper.Resolve(links.URL, scraper.Attr(a, "href"))
 		if id == "" || href == "" {
 			return
@@ -68,7 +68,7 @@ func (vbulletin4Engine) ExtractListing(doc *goquery.Document, in scraper.Input) 
 
 // ExtractListing implements scraper.ListingReader for vBulletin 3 forumdisplay pages.
 func (vbulletin3Engine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scraper.Listing, error) {
-	links := vbLinkInput(doc, in)
+	links := in.WithBase(doc)
 	l := &scraper.Listing{Boards: []scraper.BoardLink{}, Threads: []scraper.ThreadEntry{}}
 	l.Page = vb3PageInfo(doc, in, links)
 	title := scraper.TextLine(doc.FindMatcher(vb3SelNavTitle).Last())
@@ -79,7 +79,7 @@ func (vbulletin3Engine) ExtractListing(doc *goquery.Document, in scraper.Input) 
 	l.Boards = vbBoards(doc.FindMatcher(vb3SelBoards), links)
 	doc.FindMatcher(vb3SelThreadCells).Each(func(_ int, td *goquery.Selection) {
 		id := vbIDDigits(scraper.Attr(td, "id"), "td_threadtitle_")
-		a := td.FindMatcher(vb3SelThreadLink).First()
+		a := scraper.First(td, vb3SelThreadLink)
 		href := scraper.Resolve(links.URL, scraper.Attr(a, "href"))
 		if id == "" || href == "" {
 			return
@@ -100,7 +100,7 @@ func (vbulletin3Engine) ExtractListing(doc *goquery.Document, in scraper.Input) 
 				e.Replies = scraper.Int64(n)
 			}
 		}
-		if box := last.FindMatcher(vb3SelSmall).First(); box.Length() > 0 {
+		if box := scraper.First(last, vb3SelSmall); box.Length() > 0 {
 			text := scraper.Text(box)
 			if first, _, ok := strings.Cut(text, "\n"); ok {
 				text = first

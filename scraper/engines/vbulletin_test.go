@@ -378,25 +378,8 @@ func mustVBURL(t testing.TB, raw string) *url.URL {
 // detection on the same page so the two costs can be compared.
 func vbBench(b *testing.B, dir, file, pageURL string) {
 	raw := vbRead(b, dir, file)
-	b.Run("Extract", func(b *testing.B) {
-		b.SetBytes(int64(len(raw)))
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := scraper.Extract(raw, pageURL, scraper.Options{FetchedAt: vbTestFetched}); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("Detect", func(b *testing.B) {
-		doc := vbDoc(b, raw)
-		b.SetBytes(int64(len(raw)))
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := scraper.Detect(doc); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	b.Run("Extract", func(b *testing.B) { benchExtract(b, raw, pageURL, scraper.Options{FetchedAt: vbTestFetched}) })
+	b.Run("Detect", func(b *testing.B) { benchDetect(b, raw, dir) })
 }
 
 func BenchmarkExtractVbulletin3(b *testing.B) {

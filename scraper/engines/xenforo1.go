@@ -5,11 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/andybalholm/cascadia"
-	"golang.org/x/net/html"
 
 	"github.com/forumarc/forumarc/scraper"
 )
@@ -21,36 +18,33 @@ type xf1Engine struct{}
 func init() { scraper.Register(xf1Engine{}) }
 
 var (
-	xf1SelPost        = xf1Sel("li.message[id^=post-]")
-	xf1SelUserInfo    = xf1Sel(".messageUserInfo")
-	xf1SelUserName    = xf1Sel(".userText .username, a.username")
-	xf1SelUserTitle   = xf1Sel("em.userTitle")
-	xf1SelPair        = xf1Sel(".extraUserInfo dl")
-	xf1SelDt          = xf1Sel("dt")
-	xf1SelDd          = xf1Sel("dd")
-	xf1SelBody        = xf1Sel(".messageContent blockquote.messageText, .messageContent .messageText, blockquote.messageText")
-	xf1SelDate        = xf1Sel(".messageMeta .DateTime, .messageDetails .DateTime")
-	xf1SelPermalink   = xf1Sel(".messageMeta a.datePermalink, .messageMeta a.postNumber")
-	xf1SelPostNumber  = xf1Sel(".messageMeta .postNumber")
-	xf1SelEditDate    = xf1Sel(".editDate .DateTime")
-	xf1SelSignature   = xf1Sel(".signature")
-	xf1SelTitle       = xf1Sel(".titleBar h1")
-	xf1SelPrefix      = xf1Sel(".prefix")
-	xf1SelCrumb       = xf1Sel(".crust:not(.homeCrumb) a.crumb")
-	xf1SelBreadcrumb  = xf1Sel("fieldset.breadcrumb")
-	xf1SelPageNav     = xf1Sel(".PageNav[data-page]")
-	xf1SelPageNavLink = xf1Sel("nav a[href]")
-	xf1SelLinkNext    = xf1Sel("head link[rel=next]")
-	xf1SelCanonical   = xf1Sel("head link[rel=canonical]")
-	xf1SelBase        = xf1Sel("head base[href]")
-	xf1SelQuote       = xf1Sel("div.bbCodeQuote")
-	xf1SelAttribution = xf1Sel(".attribution")
-	xf1SelAttrLink    = xf1Sel("a.AttributionLink")
+	xf1SelPost        = scraper.MustCompile("li.message[id^=post-]")
+	xf1SelUserInfo    = scraper.MustCompile(".messageUserInfo")
+	xf1SelUserName    = scraper.MustCompile(".userText .username, a.username")
+	xf1SelUserTitle   = scraper.MustCompile("em.userTitle")
+	xf1SelPair        = scraper.MustCompile(".extraUserInfo dl")
+	xf1SelBody        = scraper.MustCompile(".messageContent blockquote.messageText, .messageContent .messageText, blockquote.messageText")
+	xf1SelDate        = scraper.MustCompile(".messageMeta .DateTime, .messageDetails .DateTime")
+	xf1SelPermalink   = scraper.MustCompile(".messageMeta a.datePermalink, .messageMeta a.postNumber")
+	xf1SelPostNumber  = scraper.MustCompile(".messageMeta .postNumber")
+	xf1SelEditDate    = scraper.MustCompile(".editDate .DateTime")
+	xf1SelSignature   = scraper.MustCompile(".signature")
+	xf1SelTitle       = scraper.MustCompile(".titleBar h1")
+	xf1SelPrefix      = scraper.MustCompile(".prefix")
+	xf1SelCrumb       = scraper.MustCompile(".crust:not(.homeCrumb) a.crumb")
+	xf1SelBreadcrumb  = scraper.MustCompile("fieldset.breadcrumb")
+	xf1SelPageNav     = scraper.MustCompile(".PageNav[data-page]")
+	xf1SelPageNavLink = scraper.MustCompile("nav a[href]")
+	xf1SelLinkNext    = scraper.MustCompile("head link[rel=next]")
+	xf1SelCanonical   = scraper.MustCompile("head link[rel=canonical]")
+	xf1SelQuote       = scraper.MustCompile("div.bbCodeQuote")
+	xf1SelAttribution = scraper.MustCompile(".attribution")
+	xf1SelAttrLink    = scraper.MustCompile("a.AttributionLink")
 
 	xf1Quotes = scraper.QuoteRules{
 		Quote:  xf1SelQuote,
-		Chrome: xf1Sel(".attribution, .quoteExpand, a.AttributionLink"),
-		Noise:  xf1Sel(".messageTextEndMarker, .quoteExpand, .bbCodeBlock .type, script, .adsense"),
+		Chrome: scraper.MustCompile(".attribution, .quoteExpand, a.AttributionLink"),
+		Noise:  scraper.MustCompile(".messageTextEndMarker, .quoteExpand, .bbCodeBlock .type, script, .adsense"),
 		Info:   xf1QuoteInfo,
 	}
 
@@ -76,7 +70,7 @@ func (xf1Engine) Info() scraper.EngineInfo {
 // XenForo 2 renders <html id="XF">, so the two can never be confused and no tree walk
 // is needed.
 func (xf1Engine) Detect(doc *goquery.Document) bool {
-	root := xf1HTMLNode(doc)
+	root := scraper.HTMLNode(doc)
 	if root == nil {
 		return false
 	}
@@ -88,32 +82,10 @@ func (xf1Engine) Detect(doc *goquery.Document) bool {
 	return false
 }
 
-// xf1HTMLNode returns the <html> element without searching the tree.
-func xf1HTMLNode(doc *goquery.Document) *html.Node {
-	if len(doc.Nodes) == 0 {
-		return nil
-	}
-	n := doc.Nodes[0]
-	if n.Type == html.ElementNode && n.Data == "html" {
-		return n
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.ElementNode && c.Data == "html" {
-			return c
-		}
-	}
-	return nil
-}
-
 func (xf1Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {
-	base := in.URL // the page's own URL, for the thread URL and id
-	// XenForo 1 links are relative to <base href>, not to the page URL.
-	if b := scraper.Attr(xf1First(doc.Selection, xf1SelBase), "href"); b != "" {
-		if u, err := url.Parse(scraper.Resolve(in.URL, b)); err == nil {
-			in.URL = u
-		}
-	}
-	if c := scraper.Attr(xf1First(doc.Selection, xf1SelCanonical), "href"); c != "" {
+	base := in.URL        // the page's own URL, for the thread URL and id
+	in = in.WithBase(doc) // XenForo 1 links are relative to <base href>, not to the page URL
+	if c := scraper.Attr(scraper.First(doc.Selection, xf1SelCanonical), "href"); c != "" {
 		if u, err := url.Parse(scraper.Resolve(in.URL, c)); err == nil && u.Host != "" {
 			base = u
 		}
@@ -130,7 +102,7 @@ func (xf1Engine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page
 }
 
 func xf1Thread(doc *goquery.Document, in scraper.Input, base *url.URL, p *scraper.Page) {
-	h1 := xf1First(doc.Selection, xf1SelTitle)
+	h1 := scraper.First(doc.Selection, xf1SelTitle)
 	if h1.Length() > 0 {
 		p.Thread.Prefix = scraper.Str(scraper.TextLine(h1.FindMatcher(xf1SelPrefix)))
 		p.Thread.Title = scraper.Str(scraper.Clean(scraper.TextSkipping(h1, xf1SelPrefix)))
@@ -143,7 +115,7 @@ func xf1Thread(doc *goquery.Document, in scraper.Input, base *url.URL, p *scrape
 		p.Thread.URL = scraper.Str(threadURL.String())
 		p.Thread.ID = scraper.Str(xf1ThreadID(&threadURL))
 	}
-	p.Thread.ForumPath = scraper.Texts(xf1First(doc.Selection, xf1SelBreadcrumb).FindMatcher(xf1SelCrumb))
+	p.Thread.ForumPath = scraper.Texts(scraper.First(doc.Selection, xf1SelBreadcrumb).FindMatcher(xf1SelCrumb))
 }
 
 // xf1ThreadID reads the id from "threads/some-title.123/" (friendly URLs) or
@@ -166,7 +138,7 @@ func xf1ThreadID(u *url.URL) string {
 }
 
 func xf1Pages(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
-	nav := xf1First(doc.Selection, xf1SelPageNav)
+	nav := scraper.First(doc.Selection, xf1SelPageNav)
 	if nav.Length() == 0 {
 		// Threads of one page have no page navigation at all.
 		p.Page.Number, p.Page.Total = 1, scraper.Int(1)
@@ -176,7 +148,7 @@ func xf1Pages(doc *goquery.Document, in scraper.Input, p *scraper.Page) {
 			p.Page.Total = scraper.Int(last)
 		}
 	}
-	if next := scraper.Attr(xf1First(doc.Selection, xf1SelLinkNext), "href"); next != "" {
+	if next := scraper.Attr(scraper.First(doc.Selection, xf1SelLinkNext), "href"); next != "" {
 		p.Page.NextURL = scraper.ResolvePtr(in.URL, next)
 		return
 	}
@@ -212,48 +184,31 @@ func xf1Post(s *goquery.Selection, in scraper.Input) (scraper.Post, bool) {
 	post := scraper.Post{ID: m[1]}
 	xf1Author(s, in, &post.Author)
 
-	if pl := xf1First(s, xf1SelPermalink); pl.Length() > 0 {
+	if pl := scraper.First(s, xf1SelPermalink); pl.Length() > 0 {
 		post.URL = scraper.ResolvePtr(in.URL, scraper.Attr(pl, "href"))
 	}
-	if n, ok := scraper.Atoi(scraper.TextLine(xf1First(s, xf1SelPostNumber))); ok {
+	if n, ok := scraper.PostNumber(scraper.TextLine(scraper.First(s, xf1SelPostNumber))); ok {
 		post.Number = scraper.Int(n)
 	}
-	if d := xf1First(s, xf1SelDate); d.Length() > 0 {
+	if d := scraper.First(s, xf1SelDate); d.Length() > 0 {
 		post.PostedText = scraper.Str(scraper.TextLine(d))
-		post.PostedAt = xf1Time(d, in)
+		post.PostedAt = scraper.ElementDate(d, in)
 	}
-	if e := xf1First(s, xf1SelEditDate); e.Length() > 0 {
-		post.EditedAt = xf1Time(e, in)
+	if e := scraper.First(s, xf1SelEditDate); e.Length() > 0 {
+		post.EditedAt = scraper.ElementDate(e, in)
 	}
 
-	body := xf1First(s, xf1SelBody)
+	body := scraper.First(s, xf1SelBody)
 	post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(body, xf1Quotes)
-	if sig := xf1First(s, xf1SelSignature); sig.Length() > 0 {
+	if sig := scraper.First(s, xf1SelSignature); sig.Length() > 0 {
 		post.SignatureText = scraper.Str(scraper.Text(sig))
 	}
 	return post, true
 }
 
-// xf1Time prefers the unix data-time of recent dates (abbr.DateTime), then the full
-// date in the title of older ones (span.DateTime shows only the day), then the text.
-func xf1Time(d *goquery.Selection, in scraper.Input) *time.Time {
-	if t, ok := scraper.ParseUnix(scraper.Attr(d, "data-time")); ok {
-		return scraper.UTCTime(t)
-	}
-	for _, text := range []string{scraper.Attr(d, "title"), scraper.TextLine(d)} {
-		if text == "" {
-			continue
-		}
-		if t, ok := scraper.ParseDate(text, in); ok {
-			return scraper.UTCTime(t)
-		}
-	}
-	return nil
-}
-
 func xf1Author(s *goquery.Selection, in scraper.Input, a *scraper.Author) {
-	info := xf1First(s, xf1SelUserInfo)
-	name := xf1First(info, xf1SelUserName)
+	info := scraper.First(s, xf1SelUserInfo)
+	name := scraper.First(info, xf1SelUserName)
 	a.Name = scraper.Str(scraper.TextLine(name))
 	if a.Name == nil {
 		a.Name = scraper.Str(scraper.Clean(scraper.Attr(s, "data-author")))
@@ -271,10 +226,9 @@ func xf1Author(s *goquery.Selection, in scraper.Input, a *scraper.Author) {
 			}
 		}
 	}
-	a.Title = scraper.Str(scraper.TextLine(xf1First(info, xf1SelUserTitle)))
-	info.FindMatcher(xf1SelPair).Each(func(_ int, dl *goquery.Selection) {
-		scraper.ApplySidebar(a, scraper.TextLine(xf1First(dl, xf1SelDt)),
-			scraper.TextLine(xf1First(dl, xf1SelDd)), in)
+	a.Title = scraper.Str(scraper.TextLine(scraper.First(info, xf1SelUserTitle)))
+	scraper.DLPairs(info.FindMatcher(xf1SelPair), func(dt, dd *goquery.Selection) {
+		scraper.ApplySidebar(a, scraper.TextLine(dt), scraper.TextLine(dd), in)
 	})
 }
 
@@ -282,11 +236,11 @@ func xf1Author(s *goquery.Selection, in scraper.Input, a *scraper.Author) {
 // attribution's "goto/post?id=123" link.
 func xf1QuoteInfo(q *goquery.Selection) (author, postID string) {
 	author = scraper.Attr(q, "data-author")
-	attr := xf1First(q, xf1SelAttribution)
+	attr := scraper.First(q, xf1SelAttribution)
 	if author == "" {
 		author = xf1SaidRe.ReplaceAllString(scraper.Clean(scraper.TextSkipping(attr, xf1SelAttrLink)), "")
 	}
-	href := scraper.Attr(xf1First(q, xf1SelAttrLink), "href")
+	href := scraper.Attr(scraper.First(q, xf1SelAttrLink), "href")
 	if m := xf1GotoPostRe.FindStringSubmatch(href); m != nil {
 		postID = m[1]
 	}
@@ -323,39 +277,13 @@ func (xf1Engine) PageURL(threadURL string, n int) (string, bool) {
 	return u.String(), true
 }
 
-// xf1Sel compiles a selector group at init for goquery's FindMatcher.
-func xf1Sel(sel string) xf1Matcher { return xf1Matcher{scraper.MustCompile(sel)} }
-
-// xf1Matcher adapts a cascadia matcher to goquery.Matcher (cascadia's selector groups
-// lack Filter).
-type xf1Matcher struct{ cascadia.Matcher }
-
-// MatchAll includes n itself, as goquery expects (cascadia.QueryAll only looks below n).
-func (m xf1Matcher) MatchAll(n *html.Node) []*html.Node {
-	var out []*html.Node
-	if m.Match(n) {
-		out = append(out, n)
-	}
-	return append(out, cascadia.QueryAll(n, m.Matcher)...)
-}
-
-func (m xf1Matcher) Filter(nodes []*html.Node) []*html.Node {
-	var out []*html.Node
-	for _, n := range nodes {
-		if m.Match(n) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
 var (
-	xf1SelThreadItem  = xf1Sel("li.discussionListItem[id^=thread-]")
-	xf1SelThreadLink  = xf1Sel("h3.title a.PreviewTooltip, h3.title a[href*='threads/']:not(.prefixLink)")
-	xf1SelReplies     = xf1Sel(".stats dl.major dd")
-	xf1SelLastPost    = xf1Sel(".lastPost .DateTime, .lastPostInfo .DateTime")
-	xf1SelNodeLink    = xf1Sel("ol.nodeList .nodeTitle a[href]")
-	xf1SelListingHead = xf1Sel(".titleBar h1")
+	xf1SelThreadItem  = scraper.MustCompile("li.discussionListItem[id^=thread-]")
+	xf1SelThreadLink  = scraper.MustCompile("h3.title a.PreviewTooltip, h3.title a[href*='threads/']:not(.prefixLink)")
+	xf1SelReplies     = scraper.MustCompile(".stats dl.major dd")
+	xf1SelLastPost    = scraper.MustCompile(".lastPost .DateTime, .lastPostInfo .DateTime")
+	xf1SelNodeLink    = scraper.MustCompile("ol.nodeList .nodeTitle a[href]")
+	xf1SelListingHead = scraper.MustCompile(".titleBar h1")
 )
 
 var (
@@ -371,12 +299,8 @@ func (xf1Engine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scrap
 	if in.URL != nil {
 		l.URL = scraper.CleanURL(in.URL.String())
 	}
-	if b := scraper.Attr(xf1First(doc.Selection, xf1SelBase), "href"); b != "" {
-		if u, err := url.Parse(scraper.Resolve(in.URL, b)); err == nil {
-			in.URL = u
-		}
-	}
-	l.Title = scraper.Str(scraper.TextLine(xf1First(doc.Selection, xf1SelListingHead)))
+	in = in.WithBase(doc)
+	l.Title = scraper.Str(scraper.TextLine(scraper.First(doc.Selection, xf1SelListingHead)))
 	var p scraper.Page
 	xf1Pages(doc, in, &p)
 	l.Page = p.Page
@@ -386,7 +310,7 @@ func (xf1Engine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scrap
 		}
 	})
 	doc.FindMatcher(xf1SelThreadItem).Each(func(_ int, li *goquery.Selection) {
-		a := xf1First(li, xf1SelThreadLink)
+		a := scraper.First(li, xf1SelThreadLink)
 		u := scraper.Resolve(in.URL, scraper.Attr(a, "href"))
 		if u == "" {
 			return
@@ -395,25 +319,14 @@ func (xf1Engine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scrap
 		if m := xf1ThreadItemRe.FindStringSubmatch(scraper.Attr(li, "id")); m != nil {
 			t.ID = scraper.Str(m[1])
 		}
-		if n, ok := scraper.ParseCount(scraper.TextLine(xf1First(li, xf1SelReplies))); ok {
+		if n, ok := scraper.ParseCount(scraper.TextLine(scraper.First(li, xf1SelReplies))); ok {
 			t.Replies = scraper.Int64(n)
 		}
 		if d := li.FindMatcher(xf1SelLastPost).Last(); d.Length() > 0 {
 			t.LastPostText = scraper.Str(scraper.TextLine(d))
-			t.LastPostAt = xf1Time(d, in)
+			t.LastPostAt = scraper.ElementDate(d, in)
 		}
 		l.Threads = append(l.Threads, t)
 	})
 	return l, nil
-}
-
-// xf1First returns the first element below s matching m. It stops at the first hit,
-// where goquery's FindMatcher would collect every match.
-func xf1First(s *goquery.Selection, m xf1Matcher) *goquery.Selection {
-	for _, n := range s.Nodes {
-		if f := cascadia.Query(n, m.Matcher); f != nil {
-			return s.FindNodes(f)
-		}
-	}
-	return s.FindNodes()
 }

@@ -165,28 +165,12 @@ func TestXF1PageURL(t *testing.T) {
 }
 
 func BenchmarkExtractXenforo1(b *testing.B) {
-	raw := xf1Fixture(b, "thread-p1.html")
-	opts := scraper.Options{FetchedAt: time.Now()}
-	b.SetBytes(int64(len(raw)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := scraper.Extract(raw, "https://crumbandcrust.example/community/threads/sourdough-starter-keeps-going-flat.812/", opts); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchExtract(b, xf1Fixture(b, "thread-p1.html"), "https://crumbandcrust.example/community/threads/sourdough-starter-keeps-going-flat.812/",
+		scraper.Options{FetchedAt: time.Now()})
 }
 
 func BenchmarkDetectXenforo1(b *testing.B) {
-	doc, _, err := scraper.Parse(xf1Fixture(b, "thread-p1.html"), "")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if e, err := scraper.Detect(doc); err != nil || e.Info().Name != "xenforo1" {
-			b.Fatal("not detected")
-		}
-	}
+	benchDetect(b, xf1Fixture(b, "thread-p1.html"), "xenforo1")
 }
 
 // TestXF1DiscourseRealPagesNotClaimed runs this file's and discourse's detection over

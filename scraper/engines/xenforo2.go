@@ -11,7 +11,6 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
 
 	"github.com/forumarc/forumarc/scraper"
 )
@@ -25,47 +24,47 @@ type xf2Engine struct{}
 
 // Selectors are compiled once: a typo fails every test instead of matching nothing.
 var (
-	xf2SelPostsLoose  = xf2MC(`[id^="js-post-"], [data-content^="post-"].message`)
-	xf2SelFallbackXF  = xf2MC(`.p-pageWrapper, .p-body-inner, .message--post[data-content], .structItem--thread, .p-title-value`)
-	xf2SelCanonical   = xf2MC(`link[rel="canonical"]`)
-	xf2SelOGURL       = xf2MC(`meta[property="og:url"]`)
-	xf2SelOGTitle     = xf2MC(`meta[property="og:title"]`)
-	xf2SelDocTitle    = xf2MC(`head title`)
-	xf2SelLinkNext    = xf2MC(`link[rel="next"]`)
-	xf2SelTitle       = xf2MC(`.p-title-value`)
-	xf2SelTitleLabel  = xf2MC(`.label`)
-	xf2SelTitleSkip   = xf2MC(`.label, .label-append, .labelLink`)
-	xf2SelCrumbs      = xf2MC(`.p-breadcrumbs`)
-	xf2SelCrumbItem   = xf2MC(`li`)
-	xf2SelCrumbName   = xf2MC(`[itemprop="name"]`)
-	xf2SelCrumbLink   = xf2MC(`a`)
-	xf2SelPageNav     = xf2MC(`.pageNav`)
-	xf2SelPageCurrent = xf2MC(`.pageNav-page--current`)
-	xf2SelPageLinks   = xf2MC(`.pageNav-main .pageNav-page > a`)
-	xf2SelPageJumpMax = xf2MC(`input.js-pageJumpPage[max]`)
-	xf2SelPageNext    = xf2MC(`a.pageNav-jump--next`)
-	xf2SelName        = xf2MC(`.message-name`)
-	xf2SelNameLink    = xf2MC(`a.username[href], a[href]`)
-	xf2SelAvatarLink  = xf2MC(`a.avatar[href]`)
-	xf2SelUserID      = xf2MC(`[data-user-id]`)
-	xf2SelUserTitle   = xf2MC(`.message-userTitle, .userTitle`)
-	xf2SelBanner      = xf2MC(`.userBanner`)
-	xf2SelExtrasPair  = xf2MC(`.message-userExtras dl`)
-	xf2SelDDItem      = xf2MC(`li`)
-	xf2SelTitled      = xf2MC(`[title], [aria-label], [data-original-title]`)
-	xf2SelAttrMain    = xf2MC(`.message-attribution-main time.u-dt, .message-attribution-main time`)
-	xf2SelAttrAny     = xf2MC(`.message-attribution time.u-dt, .message-attribution time`)
-	xf2SelAttrMainA   = xf2MC(`.message-attribution-main a[href], a.message-attribution-main[href]`)
-	xf2SelAttrOppA    = xf2MC(`.message-attribution-opposite a`)
-	xf2SelTime        = xf2MC(`time`)
-	xf2SelWrapper     = xf2MC(`.bbWrapper`)
-	xf2SelSignature   = xf2MC(`.message-signature`)
-	xf2SelAds         = xf2MC(`.samCodeUnit, .samBannerUnit, .samTextUnit, .samItem, script, style, .js-selectToQuoteEnd`)
-	xf2SelQuote       = xf2MC(`.bbCodeBlock--quote`)
-	xf2SelQuoteChrome = xf2MC(`.bbCodeBlock-title, .bbCodeBlock-expandLink, .bbCodeBlock-shrinkLink`)
-	xf2SelBodyNoise   = xf2MC(`.message-signature, .bbCodeBlock-expandLink, .bbCodeBlock-shrinkLink, .bbCodeBlock--code > .bbCodeBlock-title, .samCodeUnit, .samBannerUnit, .samTextUnit, .js-selectToQuoteEnd`)
-	xf2SelQuoteTitle  = xf2MC(`.bbCodeBlock-title`)
-	xf2SelQuoteJump   = xf2MC(`a.bbCodeBlock-sourceJump[href]`)
+	xf2SelPostsLoose  = scraper.MustCompile(`[id^="js-post-"], [data-content^="post-"].message`)
+	xf2SelFallbackXF  = scraper.MustCompile(`.p-pageWrapper, .p-body-inner, .message--post[data-content], .structItem--thread, .p-title-value`)
+	xf2SelCanonical   = scraper.MustCompile(`link[rel="canonical"]`)
+	xf2SelOGURL       = scraper.MustCompile(`meta[property="og:url"]`)
+	xf2SelOGTitle     = scraper.MustCompile(`meta[property="og:title"]`)
+	xf2SelDocTitle    = scraper.MustCompile(`head title`)
+	xf2SelLinkNext    = scraper.MustCompile(`link[rel="next"]`)
+	xf2SelTitle       = scraper.MustCompile(`.p-title-value`)
+	xf2SelTitleLabel  = scraper.MustCompile(`.label`)
+	xf2SelTitleSkip   = scraper.MustCompile(`.label, .label-append, .labelLink`)
+	xf2SelCrumbs      = scraper.MustCompile(`.p-breadcrumbs`)
+	xf2SelCrumbItem   = scraper.MustCompile(`li`)
+	xf2SelCrumbName   = scraper.MustCompile(`[itemprop="name"]`)
+	xf2SelCrumbLink   = scraper.MustCompile(`a`)
+	xf2SelPageNav     = scraper.MustCompile(`.pageNav`)
+	xf2SelPageCurrent = scraper.MustCompile(`.pageNav-page--current`)
+	xf2SelPageLinks   = scraper.MustCompile(`.pageNav-main .pageNav-page > a`)
+	xf2SelPageJumpMax = scraper.MustCompile(`input.js-pageJumpPage[max]`)
+	xf2SelPageNext    = scraper.MustCompile(`a.pageNav-jump--next`)
+	xf2SelName        = scraper.MustCompile(`.message-name`)
+	xf2SelNameLink    = scraper.MustCompile(`a.username[href], a[href]`)
+	xf2SelAvatarLink  = scraper.MustCompile(`a.avatar[href]`)
+	xf2SelUserID      = scraper.MustCompile(`[data-user-id]`)
+	xf2SelUserTitle   = scraper.MustCompile(`.message-userTitle, .userTitle`)
+	xf2SelBanner      = scraper.MustCompile(`.userBanner`)
+	xf2SelExtrasPair  = scraper.MustCompile(`.message-userExtras dl`)
+	xf2SelDDItem      = scraper.MustCompile(`li`)
+	xf2SelTitled      = scraper.MustCompile(`[title], [aria-label], [data-original-title]`)
+	xf2SelAttrMain    = scraper.MustCompile(`.message-attribution-main time.u-dt, .message-attribution-main time`)
+	xf2SelAttrAny     = scraper.MustCompile(`.message-attribution time.u-dt, .message-attribution time`)
+	xf2SelAttrMainA   = scraper.MustCompile(`.message-attribution-main a[href], a.message-attribution-main[href]`)
+	xf2SelAttrOppA    = scraper.MustCompile(`.message-attribution-opposite a`)
+	xf2SelTime        = scraper.MustCompile(`time`)
+	xf2SelWrapper     = scraper.MustCompile(`.bbWrapper`)
+	xf2SelSignature   = scraper.MustCompile(`.message-signature`)
+	xf2SelAds         = scraper.MustCompile(`.samCodeUnit, .samBannerUnit, .samTextUnit, .samItem, script, style, .js-selectToQuoteEnd`)
+	xf2SelQuote       = scraper.MustCompile(`.bbCodeBlock--quote`)
+	xf2SelQuoteChrome = scraper.MustCompile(`.bbCodeBlock-title, .bbCodeBlock-expandLink, .bbCodeBlock-shrinkLink`)
+	xf2SelBodyNoise   = scraper.MustCompile(`.message-signature, .bbCodeBlock-expandLink, .bbCodeBlock-shrinkLink, .bbCodeBlock--code > .bbCodeBlock-title, .samCodeUnit, .samBannerUnit, .samTextUnit, .js-selectToQuoteEnd`)
+	xf2SelQuoteTitle  = scraper.MustCompile(`.bbCodeBlock-title`)
+	xf2SelQuoteJump   = scraper.MustCompile(`a.bbCodeBlock-sourceJump[href]`)
 )
 
 var (
@@ -83,34 +82,6 @@ var (
 // They are only used when the quote carries no data-quote attribute.
 var xf2SaidSuffixes = []string{" said", " сказал(а)", " сказал", " сказала", " написал(а)", " schrieb", " hat geschrieben",
 	" sagte", " a dit", " dijo", " ha detto", " disse", " napisał", " zei", " dedi"}
-
-// xf2MC compiles a selector through scraper.MustCompile and wraps it so goquery's
-// *Matcher methods accept it as well as the core text walker.
-func xf2MC(sel string) xf2Matcher { return xf2Matcher{scraper.MustCompile(sel)} }
-
-// xf2Matcher adapts a compiled cascadia matcher to goquery.Matcher.
-type xf2Matcher struct{ m cascadia.Matcher }
-
-func (x xf2Matcher) Match(n *html.Node) bool { return x.m.Match(n) }
-
-// MatchAll includes n itself, as goquery expects (it calls MatchAll on each child).
-func (x xf2Matcher) MatchAll(n *html.Node) []*html.Node {
-	out := cascadia.QueryAll(n, x.m)
-	if x.m.Match(n) {
-		out = append([]*html.Node{n}, out...)
-	}
-	return out
-}
-
-func (x xf2Matcher) Filter(nodes []*html.Node) []*html.Node {
-	var out []*html.Node
-	for _, n := range nodes {
-		if x.m.Match(n) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
 
 var xf2QuoteRules = scraper.QuoteRules{
 	Quote:  xf2SelQuote,
@@ -135,59 +106,21 @@ func (xf2Engine) Info() scraper.EngineInfo {
 // <html id="XF" data-xf="2.x" data-app="public">. XenForo 1 uses html#XenForo and is
 // left to its own engine. Themes that rename the root are caught by XF2-only classes.
 func (xf2Engine) Detect(doc *goquery.Document) bool {
-	root := xf2HTMLNode(doc)
+	root := scraper.HTMLNode(doc)
 	if root != nil {
-		id := xf2NodeAttr(root, "id")
+		id := scraper.NodeAttr(root, "id")
 		if id == "XenForo" {
 			return false
 		}
-		if xf2NodeAttr(root, "data-xf") != "" {
+		if scraper.NodeAttr(root, "data-xf") != "" {
 			return true
 		}
-		if id == "XF" && (xf2NodeAttr(root, "data-app") != "" || xf2NodeAttr(root, "data-template") != "") {
+		if id == "XF" && (scraper.NodeAttr(root, "data-app") != "" || scraper.NodeAttr(root, "data-template") != "") {
 			return true
 		}
 	}
-	if len(doc.Nodes) == 0 {
-		return false
-	}
-	return cascadia.Query(doc.Nodes[0], xf2SelFallbackXF) != nil
+	return scraper.Has(doc, xf2SelFallbackXF)
 }
-
-// xf2First returns the first descendant matching m. Unlike FindMatcher(...).First()
-// it stops at the first match instead of collecting every match in the subtree.
-func xf2First(sel *goquery.Selection, m xf2Matcher) *goquery.Selection {
-	for _, n := range sel.Nodes {
-		if f := cascadia.Query(n, m.m); f != nil {
-			return sel.FindNodes(f)
-		}
-	}
-	return sel.FindNodes()
-}
-
-// xf2HasClass reports whether n's class list holds cls, without allocating.
-func xf2HasClass(n *html.Node, cls string) bool {
-	for _, a := range n.Attr {
-		if a.Key != "class" {
-			continue
-		}
-		v := a.Val
-		for {
-			i := strings.Index(v, cls)
-			if i < 0 {
-				return false
-			}
-			end := i + len(cls)
-			if (i == 0 || xf2IsSpace(v[i-1])) && (end == len(v) || xf2IsSpace(v[end])) {
-				return true
-			}
-			v = v[end:]
-		}
-	}
-	return false
-}
-
-func xf2IsSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' }
 
 // xf2Parts are the regions of one post. Finding them in one walk (without entering
 // the body) lets every later query search a small subtree instead of the whole post.
@@ -205,22 +138,22 @@ func xf2FindParts(post *html.Node) xf2Parts {
 				continue
 			}
 			switch {
-			case p.user == nil && (xf2HasClass(c, "message-cell--user") || xf2HasClass(c, "message-user")):
+			case p.user == nil && (scraper.HasClass(c, "message-cell--user") || scraper.HasClass(c, "message-user")):
 				p.user = c
 				continue
-			case p.attribution == nil && xf2HasClass(c, "message-attribution"):
+			case p.attribution == nil && scraper.HasClass(c, "message-attribution"):
 				p.attribution = c
 				continue
-			case p.body == nil && xf2HasClass(c, "message-body"):
+			case p.body == nil && scraper.HasClass(c, "message-body"):
 				p.body = c
 				continue
-			case p.signature == nil && xf2HasClass(c, "message-signature"):
+			case p.signature == nil && scraper.HasClass(c, "message-signature"):
 				p.signature = c
 				continue
-			case p.lastEdit == nil && xf2HasClass(c, "message-lastEdit"):
+			case p.lastEdit == nil && scraper.HasClass(c, "message-lastEdit"):
 				p.lastEdit = c
 				continue
-			case xf2HasClass(c, "message-footer"):
+			case scraper.HasClass(c, "message-footer"):
 				continue
 			}
 			walk(c)
@@ -228,28 +161,6 @@ func xf2FindParts(post *html.Node) xf2Parts {
 	}
 	walk(post)
 	return p
-}
-
-// xf2HTMLNode returns the <html> element without walking the whole tree.
-func xf2HTMLNode(doc *goquery.Document) *html.Node {
-	if len(doc.Nodes) == 0 {
-		return nil
-	}
-	for c := doc.Nodes[0].FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.ElementNode && c.DataAtom == atom.Html {
-			return c
-		}
-	}
-	return nil
-}
-
-func xf2NodeAttr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return strings.TrimSpace(a.Val)
-		}
-	}
-	return ""
 }
 
 // Extract reads a thread page; posts are read in page order, skipping posts embedded in
@@ -287,8 +198,8 @@ func xf2FindPosts(root *html.Node) []*html.Node {
 			if c.Type != html.ElementNode {
 				continue
 			}
-			if strings.HasPrefix(xf2NodeAttr(c, "data-content"), "post-") &&
-				(xf2HasClass(c, "message--post") || xf2HasClass(c, "message--article")) {
+			if strings.HasPrefix(scraper.NodeAttr(c, "data-content"), "post-") &&
+				(scraper.HasClass(c, "message--post") || scraper.HasClass(c, "message--article")) {
 				out = append(out, c)
 				continue
 			}
@@ -303,7 +214,7 @@ func xf2FindPosts(root *html.Node) []*html.Node {
 // content), which belong to the outer post's body rather than the page.
 func xf2NestedInPost(s *goquery.Selection) bool {
 	for n := s.Nodes[0].Parent; n != nil; n = n.Parent {
-		if n.Type == html.ElementNode && strings.HasPrefix(xf2NodeAttr(n, "data-content"), "post-") {
+		if n.Type == html.ElementNode && strings.HasPrefix(scraper.NodeAttr(n, "data-content"), "post-") {
 			return true
 		}
 	}
@@ -312,9 +223,9 @@ func xf2NestedInPost(s *goquery.Selection) bool {
 
 func xf2Thread(doc *goquery.Document, base *url.URL) scraper.Thread {
 	var t scraper.Thread
-	canon := scraper.Attr(xf2First(doc.Selection, xf2SelCanonical), "href")
+	canon := scraper.Attr(scraper.First(doc.Selection, xf2SelCanonical), "href")
 	if canon == "" {
-		canon = scraper.Attr(xf2First(doc.Selection, xf2SelOGURL), "content")
+		canon = scraper.Attr(scraper.First(doc.Selection, xf2SelOGURL), "content")
 	}
 	if canon == "" && base != nil {
 		canon = base.String()
@@ -323,8 +234,8 @@ func xf2Thread(doc *goquery.Document, base *url.URL) scraper.Thread {
 		t.URL = scraper.Str(xf2StripPage(scraper.Resolve(base, canon)))
 	}
 
-	if root := xf2HTMLNode(doc); root != nil {
-		if key := xf2NodeAttr(root, "data-content-key"); strings.HasPrefix(key, "thread-") {
+	if root := scraper.HTMLNode(doc); root != nil {
+		if key := scraper.NodeAttr(root, "data-content-key"); strings.HasPrefix(key, "thread-") {
 			t.ID = scraper.Str(scraper.Digits(key))
 		}
 	}
@@ -342,16 +253,16 @@ func xf2Thread(doc *goquery.Document, base *url.URL) scraper.Thread {
 
 // xf2TitlePrefix splits .p-title-value into the prefix label(s) and the title proper.
 func xf2TitlePrefix(doc *goquery.Document) (title, prefix *string) {
-	h := xf2First(doc.Selection, xf2SelTitle)
+	h := scraper.First(doc.Selection, xf2SelTitle)
 	if h.Length() > 0 {
 		prefix = scraper.Str(strings.Join(scraper.Texts(h.FindMatcher(xf2SelTitleLabel)), ", "))
 		title = scraper.Str(scraper.Clean(scraper.TextSkipping(h, xf2SelTitleSkip)))
 	}
 	if title == nil {
-		title = scraper.Str(scraper.Clean(scraper.Attr(xf2First(doc.Selection, xf2SelOGTitle), "content")))
+		title = scraper.Str(scraper.Clean(scraper.Attr(scraper.First(doc.Selection, xf2SelOGTitle), "content")))
 	}
 	if title == nil {
-		t := scraper.TextLine(xf2First(doc.Selection, xf2SelDocTitle))
+		t := scraper.TextLine(scraper.First(doc.Selection, xf2SelDocTitle))
 		if i := strings.LastIndex(t, " | "); i > 0 {
 			t = t[:i]
 		}
@@ -362,15 +273,15 @@ func xf2TitlePrefix(doc *goquery.Document) (title, prefix *string) {
 
 // xf2Breadcrumbs reads the top breadcrumb trail; XenForo repeats it at the bottom.
 func xf2Breadcrumbs(doc *goquery.Document) []string {
-	crumbs := xf2First(doc.Selection, xf2SelCrumbs)
+	crumbs := scraper.First(doc.Selection, xf2SelCrumbs)
 	if crumbs.Length() == 0 {
 		return nil
 	}
 	var out []string
 	crumbs.FindMatcher(xf2SelCrumbItem).Each(func(_ int, li *goquery.Selection) {
-		label := scraper.TextLine(xf2First(li, xf2SelCrumbName))
+		label := scraper.TextLine(scraper.First(li, xf2SelCrumbName))
 		if label == "" {
-			label = scraper.TextLine(xf2First(li, xf2SelCrumbLink))
+			label = scraper.TextLine(scraper.First(li, xf2SelCrumbLink))
 		}
 		if label != "" {
 			out = append(out, label)
@@ -405,9 +316,9 @@ func xf2StripPage(u string) string {
 
 func xf2PageInfo(doc *goquery.Document, base *url.URL, threadURL *string) scraper.PageInfo {
 	var pi scraper.PageInfo
-	nav := xf2First(doc.Selection, xf2SelPageNav)
+	nav := scraper.First(doc.Selection, xf2SelPageNav)
 	if nav.Length() > 0 {
-		if n, ok := scraper.Atoi(scraper.TextLine(xf2First(nav, xf2SelPageCurrent))); ok {
+		if n, ok := scraper.Atoi(scraper.TextLine(scraper.First(nav, xf2SelPageCurrent))); ok {
 			pi.Number = n
 		}
 		total := 0
@@ -416,13 +327,13 @@ func xf2PageInfo(doc *goquery.Document, base *url.URL, threadURL *string) scrape
 				total = n
 			}
 		})
-		if n, err := strconv.Atoi(scraper.Attr(xf2First(nav, xf2SelPageJumpMax), "max")); err == nil && n > total {
+		if n, err := strconv.Atoi(scraper.Attr(scraper.First(nav, xf2SelPageJumpMax), "max")); err == nil && n > total {
 			total = n
 		}
 		if total > 0 {
 			pi.Total = scraper.Int(total)
 		}
-		pi.NextURL = scraper.ResolvePtr(base, scraper.Attr(xf2First(nav, xf2SelPageNext), "href"))
+		pi.NextURL = scraper.ResolvePtr(base, scraper.Attr(scraper.First(nav, xf2SelPageNext), "href"))
 	}
 	if pi.Number == 0 && base != nil {
 		for _, part := range []string{base.Path, base.RawQuery} {
@@ -436,7 +347,7 @@ func xf2PageInfo(doc *goquery.Document, base *url.URL, threadURL *string) scrape
 		pi.Number = 1
 	}
 	if pi.NextURL == nil {
-		pi.NextURL = scraper.ResolvePtr(base, scraper.Attr(xf2First(doc.Selection, xf2SelLinkNext), "href"))
+		pi.NextURL = scraper.ResolvePtr(base, scraper.Attr(scraper.First(doc.Selection, xf2SelLinkNext), "href"))
 	}
 	if nav.Length() == 0 && pi.NextURL == nil {
 		// XenForo always renders a pageNav when a thread has more than one page.
@@ -489,27 +400,27 @@ func xf2Post(s *goquery.Selection, base *url.URL, in scraper.Input) (scraper.Pos
 		if m == nil {
 			return true
 		}
-		if n, ok := scraper.ParseCount(m[1]); ok {
-			post.Number = scraper.Int(int(n))
+		if n, ok := scraper.PostNumber(m[1]); ok {
+			post.Number = scraper.Int(n)
 		}
 		post.URL = scraper.ResolvePtr(base, scraper.Attr(a, "href"))
 		return false
 	})
 	if post.URL == nil {
-		post.URL = scraper.ResolvePtr(base, scraper.Attr(xf2First(attr, xf2SelAttrMainA), "href"))
+		post.URL = scraper.ResolvePtr(base, scraper.Attr(scraper.First(attr, xf2SelAttrMainA), "href"))
 		if post.URL == nil && xf2SelAttrMainA.Match(attr.Nodes[0]) { // XF 2.0: the header link itself
 			post.URL = scraper.ResolvePtr(base, scraper.Attr(attr, "href"))
 		}
 	}
 
-	tm := xf2First(attr, xf2SelAttrMain)
+	tm := scraper.First(attr, xf2SelAttrMain)
 	if tm.Length() == 0 {
-		tm = xf2First(attr, xf2SelAttrAny)
+		tm = scraper.First(attr, xf2SelAttrAny)
 	}
 	if tm.Length() > 0 {
 		post.PostedAt, post.PostedText = xf2Time(tm, in)
 	}
-	if ed := xf2First(scope(parts.lastEdit), xf2SelTime); ed.Length() > 0 {
+	if ed := scraper.First(scope(parts.lastEdit), xf2SelTime); ed.Length() > 0 {
 		post.EditedAt, _ = xf2Time(ed, in)
 	}
 
@@ -517,10 +428,10 @@ func xf2Post(s *goquery.Selection, base *url.URL, in scraper.Input) (scraper.Pos
 	// has been deleted") is kept with its id, author and date but no body: whatever
 	// text it shows is the notice, not the member's words.
 	body := scope(parts.body)
-	if xf2HasClass(s.Nodes[0], "message--deleted") {
+	if scraper.HasClass(s.Nodes[0], "message--deleted") {
 		body = s.FindNodes()
 	}
-	content := xf2First(body, xf2SelWrapper)
+	content := scraper.First(body, xf2SelWrapper)
 	if content.Length() == 0 {
 		content = body
 	}
@@ -529,10 +440,10 @@ func xf2Post(s *goquery.Selection, base *url.URL, in scraper.Input) (scraper.Pos
 		post.BodyHTML, post.BodyText, post.Quotes = scraper.PostBody(content, xf2QuoteRules)
 	}
 	if parts.signature == nil && parts.body != nil { // themes that put it inside the body
-		parts.signature = cascadia.Query(parts.body, xf2SelSignature.m)
+		parts.signature = cascadia.Query(parts.body, xf2SelSignature)
 	}
 	if sig := scope(parts.signature); sig.Length() > 0 {
-		sc := xf2First(sig, xf2SelWrapper)
+		sc := scraper.First(sig, xf2SelWrapper)
 		if sc.Length() == 0 {
 			sc = sig
 		}
@@ -546,20 +457,20 @@ func xf2Post(s *goquery.Selection, base *url.URL, in scraper.Input) (scraper.Pos
 // banners are de-duplicated.
 func xf2Author(s, cell *goquery.Selection, base *url.URL, in scraper.Input) scraper.Author {
 	var a scraper.Author
-	name := xf2First(cell, xf2SelName)
+	name := scraper.First(cell, xf2SelName)
 	a.Name = scraper.Str(scraper.TextLine(name))
 	if a.Name == nil {
 		a.Name = scraper.Str(scraper.Clean(scraper.Attr(s, "data-author")))
 	}
-	link := xf2First(name, xf2SelNameLink)
+	link := scraper.First(name, xf2SelNameLink)
 	if link.Length() == 0 {
-		link = xf2First(cell, xf2SelAvatarLink)
+		link = scraper.First(cell, xf2SelAvatarLink)
 	}
 	href := scraper.Attr(link, "href")
 	a.URL = scraper.ResolvePtr(base, href)
 	uid := scraper.Attr(link, "data-user-id")
 	if uid == "" || uid == "0" {
-		uid = scraper.Attr(xf2First(name, xf2SelUserID), "data-user-id")
+		uid = scraper.Attr(scraper.First(name, xf2SelUserID), "data-user-id")
 	}
 	if uid == "" || uid == "0" {
 		if m := xf2MemberIDRe.FindStringSubmatch(href); m != nil {
@@ -569,7 +480,7 @@ func xf2Author(s, cell *goquery.Selection, base *url.URL, in scraper.Input) scra
 	if uid != "0" {
 		a.ID = scraper.Str(uid)
 	}
-	a.Title = scraper.Str(scraper.TextLine(xf2First(cell, xf2SelUserTitle)))
+	a.Title = scraper.Str(scraper.TextLine(scraper.First(cell, xf2SelUserTitle)))
 
 	var banners []string
 	cell.FindMatcher(xf2SelBanner).Each(func(_ int, b *goquery.Selection) {
@@ -587,26 +498,10 @@ func xf2Author(s, cell *goquery.Selection, base *url.URL, in scraper.Input) scra
 		a.Extras = map[string]string{"Banner": strings.Join(banners, ", ")}
 	}
 
-	cell.FindMatcher(xf2SelExtrasPair).Each(func(_ int, dl *goquery.Selection) {
-		// dt and dd are direct children; walking them is much cheaper than selectors
-		// on a sidebar that repeats for every post.
-		var dtNode, ddNode *html.Node
-		for c := dl.Nodes[0].FirstChild; c != nil; c = c.NextSibling {
-			switch {
-			case c.Type != html.ElementNode:
-			case c.DataAtom == atom.Dt && dtNode == nil:
-				dtNode = c
-			case c.DataAtom == atom.Dd && ddNode == nil:
-				ddNode = c
-			}
-		}
-		if dtNode == nil || ddNode == nil {
-			return
-		}
-		dt, dd := dl.FindNodes(dtNode), dl.FindNodes(ddNode)
+	scraper.DLPairs(cell.FindMatcher(xf2SelExtrasPair), func(dt, dd *goquery.Selection) {
 		label := scraper.TextLine(dt)
 		if label == "" { // icon-only labels in some themes
-			t := xf2First(dt, xf2SelTitled)
+			t := scraper.First(dt, xf2SelTitled)
 			for _, k := range []string{"title", "aria-label", "data-original-title"} {
 				if label = scraper.Attr(t, k); label != "" {
 					break
@@ -614,13 +509,13 @@ func xf2Author(s, cell *goquery.Selection, base *url.URL, in scraper.Input) scra
 			}
 		}
 		value := scraper.TextLine(dd)
-		if cascadia.Query(ddNode, xf2SelDDItem.m) != nil { // multi-choice custom field
+		if cascadia.Query(dd.Nodes[0], xf2SelDDItem) != nil { // multi-choice custom field
 			if items := scraper.Texts(dd.FindMatcher(xf2SelDDItem)); len(items) > 1 {
 				value = strings.Join(items, ", ")
 			}
 		}
 		if xf2ShortNumRe.MatchString(value) { // "3.5K" shown, exact figure in a title
-			for _, t := range []string{scraper.Attr(dd, "title"), scraper.Attr(xf2First(dd, xf2SelTitled), "title")} {
+			for _, t := range []string{scraper.Attr(dd, "title"), scraper.Attr(scraper.First(dd, xf2SelTitled), "title")} {
 				if _, ok := scraper.ParseCount(t); ok && !xf2ShortNumRe.MatchString(t) {
 					value = t
 					break
@@ -632,30 +527,10 @@ func xf2Author(s, cell *goquery.Selection, base *url.URL, in scraper.Input) scra
 	return a
 }
 
-// xf2Time reads a <time class="u-dt">. XenForo 2.0-2.2 put the unix time in data-time;
-// 2.3 moved it to data-timestamp and uses data-time for the clock text ("4:23 PM").
+// xf2Time reads a <time class="u-dt">: its date (scraper.ElementDate knows that 2.3
+// moved the unix time from data-time to data-timestamp) and its text as shown.
 func xf2Time(t *goquery.Selection, in scraper.Input) (*time.Time, *string) {
-	text := scraper.Str(scraper.TextLine(t))
-	if ts, ok := scraper.ParseUnix(scraper.Attr(t, "data-timestamp")); ok {
-		return scraper.UTCTime(ts), text
-	}
-	if dt := scraper.Attr(t, "data-time"); xf2DigitsOnly.MatchString(dt) {
-		if ts, ok := scraper.ParseUnix(dt); ok {
-			return scraper.UTCTime(ts), text
-		}
-	}
-	if ts, ok := scraper.ParseMachineTime(scraper.Attr(t, "datetime")); ok {
-		return scraper.UTCTime(ts), text
-	}
-	for _, s := range []string{scraper.Attr(t, "title"), scraper.TextLine(t)} {
-		if s == "" {
-			continue
-		}
-		if ts, ok := scraper.ParseDate(s, in); ok {
-			return scraper.UTCTime(ts), text
-		}
-	}
-	return nil, text
+	return scraper.ElementDate(t, in), scraper.Str(scraper.TextLine(t))
 }
 
 // xf2QuoteInfo reads data-quote (author) and data-source ("post: 123"), falling back
@@ -667,7 +542,7 @@ func xf2QuoteInfo(q *goquery.Selection) (author, postID string) {
 	}
 	title := q.ChildrenMatcher(xf2SelQuoteTitle).First()
 	if postID == "" {
-		if m := xf2GotoPostRe.FindStringSubmatch(scraper.Attr(xf2First(title, xf2SelQuoteJump), "href")); m != nil {
+		if m := xf2GotoPostRe.FindStringSubmatch(scraper.Attr(scraper.First(title, xf2SelQuoteJump), "href")); m != nil {
 			postID = m[1]
 		}
 	}

@@ -9,13 +9,13 @@ import (
 )
 
 var (
-	xf2SelNodeTitle   = xf2MC(`.node-title a[href]`)
-	xf2SelThreadItem  = xf2MC(`.structItem--thread`)
-	xf2SelItemTitle   = xf2MC(`.structItem-title a[data-tp-primary][href]`)
-	xf2SelItemTitleA  = xf2MC(`.structItem-title a[href]:not(.labelLink)`)
-	xf2SelItemMetaDD  = xf2MC(`.structItem-cell--meta dl dd`)
-	xf2SelItemLatest  = xf2MC(`.structItem-latestDate, .structItem-cell--latest time`)
-	xf2SelWidgetBlock = xf2MC(`[data-widget-key]`)
+	xf2SelNodeTitle   = scraper.MustCompile(`.node-title a[href]`)
+	xf2SelThreadItem  = scraper.MustCompile(`.structItem--thread`)
+	xf2SelItemTitle   = scraper.MustCompile(`.structItem-title a[data-tp-primary][href]`)
+	xf2SelItemTitleA  = scraper.MustCompile(`.structItem-title a[href]:not(.labelLink)`)
+	xf2SelItemMetaDD  = scraper.MustCompile(`.structItem-cell--meta dl dd`)
+	xf2SelItemLatest  = scraper.MustCompile(`.structItem-latestDate, .structItem-cell--latest time`)
+	xf2SelWidgetBlock = scraper.MustCompile(`[data-widget-key]`)
 )
 
 // ExtractListing reads a forum_view page (/forums/name.12/): the sub-forums it links to
@@ -45,7 +45,7 @@ func (xf2Engine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scrap
 		if xf2InWidget(it) {
 			return
 		}
-		a := it.FindMatcher(xf2SelItemTitle).First()
+		a := scraper.First(it, xf2SelItemTitle)
 		if a.Length() == 0 {
 			a = it.FindMatcher(xf2SelItemTitleA).Last()
 		}
@@ -61,10 +61,10 @@ func (xf2Engine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scrap
 				break
 			}
 		}
-		if n, ok := scraper.ParseCount(scraper.TextLine(it.FindMatcher(xf2SelItemMetaDD).First())); ok {
+		if n, ok := scraper.ParseCount(scraper.TextLine(scraper.First(it, xf2SelItemMetaDD))); ok {
 			e.Replies = scraper.Int64(n)
 		}
-		if t := it.FindMatcher(xf2SelItemLatest).First(); t.Length() > 0 {
+		if t := scraper.First(it, xf2SelItemLatest); t.Length() > 0 {
 			e.LastPostAt, e.LastPostText = xf2Time(t, in)
 		}
 		l.Threads = append(l.Threads, e)

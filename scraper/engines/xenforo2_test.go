@@ -475,15 +475,7 @@ func BenchmarkExtractXenForo2(b *testing.B) {
 // BenchmarkDetectXenForo2 measures scraper.Detect (every registered engine) on an
 // already parsed page; it must stay a small fraction of BenchmarkExtractXenForo2.
 func BenchmarkDetectXenForo2(b *testing.B) {
-	raw := xf2Fixture(b, xf2BenchFile)
-	doc := xf2Doc(b, raw)
-	b.SetBytes(int64(len(raw)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := scraper.Detect(doc); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchDetect(b, xf2Fixture(b, xf2BenchFile), "xenforo2")
 }
 
 func TestXF2DeletedPlaceholderTheme(t *testing.T) {
