@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
 )
 
 // Engine reads the pages of one forum software. Each engine lives in its own file and
@@ -94,6 +95,26 @@ var (
 	detectOrder []registration
 )
 
+// DetectCoster is implemented by engines whose Detect is cheaper than a walk of the
+// whole document (for example, one look at <html> attributes). Lower costs run first;
+// engines without it count as 100.
+type DetectCoster interface {
+	DetectCost() int
+}
+
+// QuickDetector is implemented by engines that can sometimes recognise a page from
+// its root or head alone. A true answer must be certain; false means "look further".
+type QuickDetector interface {
+	QuickDetect(doc *goquery.Document) bool
+}
+
+func detectCost(e Engine) int {
+	if c, ok := e.(DetectCoster); ok {
+		return c.DetectCost()
+	}
+	return 100
+}
+
 // Register makes an engine available by name. It panics on a duplicate name because
 // that is a programming error caught by any test run.
 func Register(e Engine) {
@@ -105,7 +126,14 @@ func Register(e Engine) {
 	}
 	registry[info.Name] = e
 	next := append(slices.Clip(detectOrder), registration{engine: e, info: info})
-	slices.SortFunc(next, func(a, b registration) int { return strings.Compare(a.info.Name, b.info.Name) })
+	// Cheap detectors run first, so a page of a common engine is recognised before the
+	// engines that must walk the whole tree get their turn.
+	slices.SortFunc(next, func(a, b registration) int {
+		if c := detectCost(a.engine) - detectCost(b.engine); c != 0 {
+			return c
+		}
+		return strings.Compare(a.info.Name, b.info.Name)
+	})
 	detectOrder = next
 }
 
@@ -145,6 +173,21 @@ func Detect(doc *goquery.Document) (Engine, error) {
 // detect is Detect returning the registration, whose cached name callers report.
 func detect(doc *goquery.Document) (registration, error) {
 	order := registered()
+	// The generator meta names the software on most engines: try that engine first,
+	// so a vBulletin page does not wait for every tree-walking detector before it.
+	if hint := generatorHint(doc); hint != "" {
+		for _, r := range order {
+			if r.info.Name == hint && r.engine.Detect(doc) {
+				return r, nil
+			}
+		}
+	}
+	// Certain answers from <html>/<head> alone come before any tree walk.
+	for _, r := range order {
+		if q, ok := r.engine.(QuickDetector); ok && q.QuickDetect(doc) {
+			return r, nil
+		}
+	}
 	for _, r := range order {
 		if r.info.Name != "generic" && r.engine.Detect(doc) {
 			return r, nil
@@ -172,4 +215,31 @@ func (e *UnrecognizedError) Error() string {
 	}
 	return fmt.Sprintf("%s: forum engine not recognised (tried %s); force one with --engine NAME or describe the site with --profile FILE",
 		where, strings.Join(e.Tried, ", "))
+}
+
+// generatorHints maps the start of a lower-cased <meta name="generator"> to an engine.
+var generatorHints = []struct{ prefix, engine string }{
+	{"vbulletin 3", "vbulletin3"}, {"vbulletin 4", "vbulletin4"}, {"vbulletin 5", "vbulletin5"},
+	{"discourse", "discourse"}, {"mybb", "mybb"}, {"phpbb", "phpbb3"}, {"smf", "smf2"},
+	{"simple machines", "smf2"}, {"xenforo", "xenforo2"}, {"invision", "invision"},
+}
+
+// generatorHint reads <meta name="generator"> from <head> without walking the body.
+func generatorHint(doc *goquery.Document) string {
+	head := ChildElement(HTMLNode(doc), "head")
+	if head == nil {
+		return ""
+	}
+	for c := head.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || c.Data != "meta" || !strings.EqualFold(NodeAttr(c, "name"), "generator") {
+			continue
+		}
+		g := strings.ToLower(strings.TrimSpace(NodeAttr(c, "content")))
+		for _, h := range generatorHints {
+			if strings.HasPrefix(g, h.prefix) {
+				return h.engine
+			}
+		}
+	}
+	return ""
 }

@@ -272,3 +272,6 @@ func (m discMatcher) Filter(nodes []*html.Node) []*html.Node {
 	}
 	return out
 }
+
+// DetectCost: only <head>'s meta elements are read.
+func (discEngine) DetectCost() int { return 2 }

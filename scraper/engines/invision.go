@@ -517,3 +517,6 @@ func (invision) PageURL(threadURL string, n int) (string, bool) {
 	}
 	return u.String(), true
 }
+
+// DetectCost: only <body>'s attributes are read.
+func (invision) DetectCost() int { return 3 }

@@ -492,3 +492,6 @@ func mybbQueryParam(href, key string) string {
 	}
 	return ""
 }
+
+// DetectCost: MyBB's marker script sits in <head>, so its own pages are found at once.
+func (mybb) DetectCost() int { return 20 }

@@ -500,3 +500,6 @@ func phpbbPostURL(links *goquery.Selection, id string, in scraper.Input) *string
 func phpbbFirstText(sel *goquery.Selection) *goquery.Selection {
 	return sel.FilterFunction(func(_ int, s *goquery.Selection) bool { return scraper.TextLine(s) != "" }).First()
 }
+
+// DetectCost: a hand-written node matcher that stops at <body id="phpbb"> on prosilver.
+func (phpbbEngine) DetectCost() int { return 21 }

@@ -442,3 +442,6 @@ func smfEdited(txt string, in scraper.Input) *time.Time {
 	}
 	return nil
 }
+
+// DetectCost: a hand-written node matcher.
+func (smfEngine) DetectCost() int { return 22 }

@@ -330,3 +330,6 @@ func (xf1Engine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scrap
 	})
 	return l, nil
 }
+
+// DetectCost: one look at <html id>.
+func (xf1Engine) DetectCost() int { return 1 }

@@ -105,21 +105,28 @@ func (xf2Engine) Info() scraper.EngineInfo {
 // Detect looks at the root element first, which costs nothing: XenForo 2 renders
 // <html id="XF" data-xf="2.x" data-app="public">. XenForo 1 uses html#XenForo and is
 // left to its own engine. Themes that rename the root are caught by XF2-only classes.
-func (xf2Engine) Detect(doc *goquery.Document) bool {
-	root := scraper.HTMLNode(doc)
-	if root != nil {
-		id := scraper.NodeAttr(root, "id")
-		if id == "XenForo" {
-			return false
-		}
-		if scraper.NodeAttr(root, "data-xf") != "" {
-			return true
-		}
-		if id == "XF" && (scraper.NodeAttr(root, "data-app") != "" || scraper.NodeAttr(root, "data-template") != "") {
-			return true
-		}
+func (e xf2Engine) Detect(doc *goquery.Document) bool {
+	if e.QuickDetect(doc) {
+		return true
+	}
+	if root := scraper.HTMLNode(doc); root != nil && scraper.NodeAttr(root, "id") == "XenForo" {
+		return false
 	}
 	return scraper.Has(doc, xf2SelFallbackXF)
+}
+
+// QuickDetect is the root-element check alone: certain when it says yes.
+func (xf2Engine) QuickDetect(doc *goquery.Document) bool {
+	root := scraper.HTMLNode(doc)
+	if root == nil {
+		return false
+	}
+	id := scraper.NodeAttr(root, "id")
+	if id == "XenForo" {
+		return false
+	}
+	return scraper.NodeAttr(root, "data-xf") != "" ||
+		(id == "XF" && (scraper.NodeAttr(root, "data-app") != "" || scraper.NodeAttr(root, "data-template") != ""))
 }
 
 // xf2Parts are the regions of one post. Finding them in one walk (without entering
@@ -589,3 +596,7 @@ func (xf2Engine) PageURL(threadURL string, n int) (string, bool) {
 	}
 	return u.String(), true
 }
+
+// DetectCost: the root-attribute check is nearly free, but pages that are not XenForo 2
+// also pay a fallback walk for themes that rename the root, so cheaper detectors go first.
+func (xf2Engine) DetectCost() int { return 50 }
