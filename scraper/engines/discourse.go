@@ -63,9 +63,9 @@ func (discEngine) Info() scraper.EngineInfo {
 	return scraper.EngineInfo{
 		Name:        "discourse",
 		Description: "Discourse (JSON API when the site serves it, else the crawler view)",
-		Fields: []string{"post number (as id)", "author name/id/url", "full name", "user title (API)",
-			"trust level, group, flair, avatar (API, extras)", "posted at", "edited at",
-			"body", "quotes", "thread title/id", "category path (HTML)", "page number/next"},
+		Fields: []string{"thread.id", "thread.title", "thread.url", "thread.forum_path", "page.number", "page.total", "page.next_url",
+			"post.id", "post.number", "post.url", "author.name", "author.id", "author.url", "author.title", "author.extras",
+			"post.posted_at", "post.edited_at", "post.body", "post.quotes"},
 	}
 }
 

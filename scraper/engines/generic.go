@@ -43,8 +43,7 @@ func genInfo() scraper.EngineInfo {
 	return scraper.EngineInfo{
 		Name:        "generic",
 		Description: "any forum described by a site profile (--profile FILE: CSS selectors, YAML or JSON)",
-		Fields: []string{"whatever the profile names: post id/number/url, author name/id/url/title, joined, messages, " +
-			"location, sidebar pairs, posted/edited at, body, quotes, signature, thread title/prefix/id, forum path, pages"},
+		Fields:      []string{"every field the profile names a selector for (see README, Site profiles)"},
 	}
 }
 

@@ -92,7 +92,7 @@ func (phpbbEngine) Info() scraper.EngineInfo {
 		Name:        "phpbb3",
 		Description: "phpBB 3.0-3.3 (prosilver, subsilver2 and styles derived from them)",
 		Fields: []string{"thread.id", "thread.title", "thread.forum_path", "page.number", "page.total", "page.next_url",
-			"post.id", "post.url", "post.posted_at", "post.edited_at", "post.quotes", "post.signature_text",
+			"post.id", "post.url", "post.posted_at", "post.edited_at", "post.body", "post.quotes", "post.signature",
 			"author.name", "author.id", "author.url", "author.title", "author.joined", "author.messages",
 			"author.location", "author.extras"},
 	}

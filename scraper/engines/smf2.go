@@ -78,7 +78,7 @@ func (smfEngine) Info() scraper.EngineInfo {
 		Name:        "smf2",
 		Description: "Simple Machines Forum 2.0 and 2.1 (Curve, core and default themes)",
 		Fields: []string{"thread.id", "thread.title", "thread.forum_path", "page.number", "page.total", "page.next_url",
-			"post.id", "post.number", "post.url", "post.posted_at", "post.edited_at", "post.quotes", "post.signature_text",
+			"post.id", "post.number", "post.url", "post.posted_at", "post.edited_at", "post.body", "post.quotes", "post.signature",
 			"author.name", "author.id", "author.url", "author.title", "author.messages", "author.location", "author.extras"},
 	}
 }

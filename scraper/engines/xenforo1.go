@@ -60,9 +60,10 @@ func (xf1Engine) Info() scraper.EngineInfo {
 	return scraper.EngineInfo{
 		Name:        "xenforo1",
 		Description: "XenForo 1.x (html#XenForo, li.message posts)",
-		Fields: []string{"post id", "post number", "author name/id/url", "user title", "joined", "messages",
-			"likes received", "location", "other sidebar pairs", "posted at", "edited at", "body", "quotes",
-			"signature", "thread title/prefix/id", "forum path", "page number/total/next"},
+		Fields: []string{"thread.id", "thread.title", "thread.prefix", "thread.url", "thread.forum_path", "page.number", "page.total", "page.next_url",
+			"post.id", "post.number", "post.url", "author.name", "author.id", "author.url", "author.title", "author.joined",
+			"author.messages", "author.reaction_score", "author.location", "author.extras",
+			"post.posted_at", "post.edited_at", "post.body", "post.quotes", "post.signature"},
 	}
 }
 
