@@ -90,7 +90,6 @@ type Crawler struct {
 	paused   map[string]time.Time
 	threads  atomic.Int64
 	inflight atomic.Int64
-	firstErr error
 }
 
 // NewCrawler wires a crawl. Seeds fix the sites: the crawl never leaves their hosts.

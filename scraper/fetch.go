@@ -127,8 +127,6 @@ type Fetcher struct {
 	log    *slog.Logger
 }
 
-type slotKey struct{}
-
 type fetchSlot struct {
 	resp *colly.Response
 }

@@ -208,13 +208,13 @@ func PostBody(content *goquery.Selection, r QuoteRules) (bodyHTML, bodyText stri
 	}
 	h, _ := content.First().Html()
 	bodyHTML = strings.TrimSpace(h)
-	skip := anyOf(r.Quote, r.Noise, r.Outside)
+	skip := AnyOf(r.Quote, r.Noise, r.Outside)
 	bodyText = TextSkipping(content.First(), skip)
 	quotes = []Quote{}
 	if r.Quote == nil {
 		return bodyHTML, bodyText, quotes
 	}
-	inner := anyOf(r.Quote, r.Chrome, r.Noise)
+	inner := AnyOf(r.Quote, r.Chrome, r.Noise)
 	for _, n := range cascadia.QueryAll(content.Nodes[0], r.Quote) {
 		q := Quote{Text: TextOf(n, inner)}
 		if r.Info != nil {
@@ -237,7 +237,8 @@ func (m matchers) Match(n *html.Node) bool {
 	return false
 }
 
-func anyOf(ms ...cascadia.Matcher) cascadia.Matcher {
+// AnyOf matches a node that any of the non-nil matchers matches; nil when none given.
+func AnyOf(ms ...cascadia.Matcher) cascadia.Matcher {
 	var out matchers
 	for _, m := range ms {
 		if m != nil {

@@ -72,7 +72,7 @@ func (discEngine) Info() scraper.EngineInfo {
 // Detect reads only <head>: every Discourse page carries
 // <meta name="generator" content="Discourse 3.x ...">.
 func (discEngine) Detect(doc *goquery.Document) bool {
-	head := discChild(discHTMLNode(doc), "head")
+	head := scraper.ChildElement(scraper.HTMLNode(doc), "head")
 	if head == nil {
 		return false
 	}
@@ -94,36 +94,6 @@ func (discEngine) Detect(doc *goquery.Document) bool {
 		}
 	}
 	return false
-}
-
-// discChild returns n's first child element named tag, nil when none.
-func discChild(n *html.Node, tag string) *html.Node {
-	if n == nil {
-		return nil
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.ElementNode && c.Data == tag {
-			return c
-		}
-	}
-	return nil
-}
-
-// discHTMLNode returns the <html> element without searching the tree.
-func discHTMLNode(doc *goquery.Document) *html.Node {
-	if len(doc.Nodes) == 0 {
-		return nil
-	}
-	n := doc.Nodes[0]
-	if n.Type == html.ElementNode && n.Data == "html" {
-		return n
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.ElementNode && c.Data == "html" {
-			return c
-		}
-	}
-	return nil
 }
 
 func (discEngine) Extract(doc *goquery.Document, in scraper.Input) (*scraper.Page, error) {

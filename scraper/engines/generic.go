@@ -264,7 +264,7 @@ func ParseProfile(data []byte) (scraper.Engine, error) {
 		Quote:  p.Post.Quote.matcher(),
 		Chrome: p.Post.QuoteChrome.matcher(),
 		// A signature inside the body element is not the post's own text either.
-		Noise: genAny(p.Post.Ignore.matcher(), p.Post.Signature.matcher()),
+		Noise: scraper.AnyOf(p.Post.Ignore.matcher(), p.Post.Signature.matcher()),
 	}
 	if e.quotes.Quote != nil {
 		qa, qid := p.Post.QuoteAuthor, p.Post.QuotePostID
@@ -589,30 +589,6 @@ func (e *genEngine) post(n *html.Node, in scraper.Input) (scraper.Post, bool) {
 	return post, true
 }
 
-type genMatchers []cascadia.Matcher
-
-func (m genMatchers) Match(n *html.Node) bool {
-	for _, x := range m {
-		if x.Match(n) {
-			return true
-		}
-	}
-	return false
-}
-
-func genAny(ms ...cascadia.Matcher) cascadia.Matcher {
-	var out genMatchers
-	for _, m := range ms {
-		if m != nil {
-			out = append(out, m)
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
-}
-
 var _ scraper.ListingReader = (*genEngine)(nil)
 
 func genCompileListing(l *genListingSpec) error {
@@ -651,7 +627,7 @@ func genCompileListing(l *genListingSpec) error {
 func (e *genEngine) ExtractListing(doc *goquery.Document, in scraper.Input) (*scraper.Listing, error) {
 	ls := e.p.Listing
 	if ls == nil {
-		return nil, errors.New("the profile has no listing section: crawl thread URLs, or describe board pages under listing:")
+		return nil, errors.New("the profile has no listing section: crawl thread URLs, or describe board pages under the listing key")
 	}
 	if len(doc.Nodes) == 0 {
 		return nil, errors.New("empty document")
