@@ -29,6 +29,7 @@ import (
 // read instead of runtime.ReadMemStats because it does not stop the world.
 type heapPeak struct {
 	base, peak uint64
+	liveMax    atomic.Uint64
 	stop       chan struct{}
 	done       chan struct{}
 }
@@ -66,6 +67,19 @@ func startHeapPeak() *heapPeak {
 	return h
 }
 
+// live records the heap just after a forced collection (what is really retained),
+// called every so many pages; a handful of collections per run cost little.
+func (h *heapPeak) live() {
+	runtime.GC()
+	s := []metrics.Sample{{Name: heapMetric}}
+	if v := readHeap(s); v > h.base {
+		h.liveMax.Store(max(h.liveMax.Load(), v-h.base))
+	}
+}
+
+// Live is the largest retained heap above the base seen by live, in MiB.
+func (h *heapPeak) Live() float64 { return float64(h.liveMax.Load()) / (1 << 20) }
+
 // Stop returns the peak heap above the base, in MiB.
 func (h *heapPeak) Stop() float64 {
 	close(h.stop)
@@ -96,7 +110,7 @@ func BenchmarkArchiveThread(b *testing.B) {
 			defer srv.Close()
 			start := srv.URL + sampleforum.ThreadPath(f.Thread(1))
 			dir := b.TempDir()
-			var peak, pagesDone float64
+			var peak, live, base, pagesDone float64
 			var bytesRead int64
 			var took time.Duration
 			b.ReportAllocs()
@@ -111,15 +125,21 @@ func BenchmarkArchiveThread(b *testing.B) {
 					b.Fatal(err)
 				}
 				fetch := benchFetcher(ctx, 1)
-				arch := scraper.NewArchiver(fetch, run, scraper.ArchiveConfig{Location: time.UTC,
-					OnPage: func(ev scraper.PageEvent) {}})
 				hp := startHeapPeak()
+				arch := scraper.NewArchiver(fetch, run, scraper.ArchiveConfig{Location: time.UTC,
+					OnPage: func(ev scraper.PageEvent) {
+						if ev.Number%25 == 0 {
+							hp.live()
+						}
+					}})
 				t0 := time.Now()
 				b.StartTimer()
 				res, err := arch.Thread(ctx, start)
 				b.StopTimer()
 				took += time.Since(t0)
 				peak = max(peak, hp.Stop())
+				live = max(live, hp.Live())
+				base = max(base, mib(hp.base))
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -138,6 +158,8 @@ func BenchmarkArchiveThread(b *testing.B) {
 			}
 			b.ReportMetric(pagesDone/took.Seconds(), "pages/s")
 			b.ReportMetric(peak, "peak-heap-MiB")
+			b.ReportMetric(live, "live-heap-MiB")
+			b.ReportMetric(base, "base-heap-MiB")
 			b.ReportMetric(float64(bytesRead)/float64(b.N)/1024, "page-KiB")
 		})
 	}
@@ -205,7 +227,7 @@ func pageOf(base string, n int) string {
 
 // crawlOnce runs one crawl pass as `forumarc crawl --delay 0 --concurrency conc
 // --per-host perHost URL` does (crawl.go), minus the lock and progress display.
-func crawlOnce(ctx context.Context, db *store.DB, seed string, conc, perHost int) (scraper.CrawlResult, error) {
+func crawlOnce(ctx context.Context, db *store.DB, seed string, conc, perHost int, onEvent func(scraper.CrawlEvent)) (scraper.CrawlResult, error) {
 	run, err := db.StartRun(ctx, "crawl", []string{seed})
 	if err != nil {
 		return scraper.CrawlResult{}, err
@@ -215,7 +237,7 @@ func crawlOnce(ctx context.Context, db *store.DB, seed string, conc, perHost int
 		return scraper.CrawlResult{}, err
 	}
 	c := scraper.NewCrawler(benchFetcher(ctx, perHost), run, front, db, []string{seed},
-		scraper.CrawlConfig{Concurrency: conc, Location: time.UTC})
+		scraper.CrawlConfig{Concurrency: conc, Location: time.UTC, OnEvent: onEvent})
 	if !resumed {
 		if err := c.Seed(ctx, []string{seed}); err != nil {
 			return scraper.CrawlResult{}, err
@@ -268,7 +290,7 @@ func benchCrawl(b *testing.B, n, conc, perHost int) {
 	defer srv.Close()
 	seed := srv.URL + "/"
 	dir := b.TempDir()
-	var pages, peak, took, recrawlReq, recrawlListings float64
+	var pages, peak, live, base, took, recrawlReq, recrawlListings float64
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
@@ -277,12 +299,23 @@ func benchCrawl(b *testing.B, n, conc, perHost int) {
 			b.Fatal(err)
 		}
 		hp := startHeapPeak()
+		events := 0
 		t0 := time.Now()
 		b.StartTimer()
-		res, err := crawlOnce(ctx, db, seed, conc, perHost)
+		// OnEvent runs under the crawler's lock: the forced collection every 500
+		// pages pauses the crawl for a moment, a few dozen times per 10,000 pages.
+		res, err := crawlOnce(ctx, db, seed, conc, perHost, func(ev scraper.CrawlEvent) {
+			if ev.Kind == "page" {
+				if events++; events%500 == 0 {
+					hp.live()
+				}
+			}
+		})
 		b.StopTimer()
 		took += time.Since(t0).Seconds()
 		peak = max(peak, hp.Stop())
+		live = max(live, hp.Live())
+		base = max(base, mib(hp.base))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -293,7 +326,7 @@ func benchCrawl(b *testing.B, n, conc, perHost int) {
 		pages += float64(res.Pages + res.Listings)
 
 		before := f.Requests()
-		res2, err := crawlOnce(ctx, db, seed, conc, perHost)
+		res2, err := crawlOnce(ctx, db, seed, conc, perHost, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -310,6 +343,8 @@ func benchCrawl(b *testing.B, n, conc, perHost int) {
 	}
 	b.ReportMetric(pages/took, "pages/s")
 	b.ReportMetric(peak, "peak-heap-MiB")
+	b.ReportMetric(live, "live-heap-MiB")
+	b.ReportMetric(base, "base-heap-MiB")
 	b.ReportMetric(float64(len(listings)+len(threads)), "forum-pages")
 	b.ReportMetric(recrawlReq/float64(b.N), "recrawl-requests")
 	b.ReportMetric(recrawlReq/recrawlListings, "recrawl-req/listing")
@@ -429,7 +464,7 @@ func TestCrawlUnchangedRequestsPerListing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	res, err := crawlOnce(ctx, db, srv.URL+"/", 8, 8)
+	res, err := crawlOnce(ctx, db, srv.URL+"/", 8, 8, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -437,7 +472,7 @@ func TestCrawlUnchangedRequestsPerListing(t *testing.T) {
 		t.Fatalf("first crawl read %d pages, want %d", got, want)
 	}
 	before := f.Requests()
-	res, err = crawlOnce(ctx, db, srv.URL+"/", 8, 8)
+	res, err = crawlOnce(ctx, db, srv.URL+"/", 8, 8, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
