@@ -6,14 +6,21 @@ package main
 // BENCHMARKS.md at the repository root for how to run them and the figures.
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -116,11 +123,11 @@ func BenchmarkArchiveThread(b *testing.B) {
 	for _, pages := range []int{50, 200, 800} {
 		b.Run(fmt.Sprintf("pages=%d", pages), func(b *testing.B) {
 			ctx := context.Background()
-			f := sampleforum.Generate(sampleforum.Spec{Boards: 1, ThreadsPerBoard: 1,
-				PostsPerThread: func(int) int { return pages * 20 }})
-			srv := httptest.NewServer(f)
-			defer srv.Close()
-			start := srv.URL + sampleforum.ThreadPath(f.Thread(1))
+			f := benchForum(fmt.Sprintf("thread:%d", pages))
+			threadPath := sampleforum.ThreadPath(f.Thread(1))
+			f = nil // the forum runs in its own process: keep it out of this heap
+			srvURL, _ := forumProcess(b, fmt.Sprintf("thread:%d", pages))
+			start := srvURL + threadPath
 			dir := b.TempDir()
 			var peak, live, base, pagesDone float64
 			var bytesRead int64
@@ -160,7 +167,7 @@ func BenchmarkArchiveThread(b *testing.B) {
 					b.Fatalf("archived %d pages, %d posts; want %d, %d", res.Pages, res.PostsNew, pages, pages*20)
 				}
 				pagesDone += float64(res.Pages)
-				bytesRead += pageBytes(b, srv.URL+sampleforum.ThreadPath(f.Thread(1))+fmt.Sprintf("page-%d", pages/2))
+				bytesRead += pageBytes(b, start+fmt.Sprintf("page-%d", pages/2))
 				if err := run.Finish(ctx, store.StatusOK); err != nil {
 					b.Fatal(err)
 				}
@@ -290,7 +297,8 @@ func BenchmarkCrawlForum(b *testing.B) {
 func benchCrawl(b *testing.B, n, conc, perHost int) {
 	ctx := context.Background()
 	f := crawlForumOf(n)
-	listings, threads := forumURLs(f)
+	ls, ts := forumURLs(f)
+	listings, threads := len(ls), len(ts)
 	nThreads := 0
 	for _, bd := range f.Boards() {
 		nThreads += len(bd.Threads)
@@ -298,9 +306,9 @@ func benchCrawl(b *testing.B, n, conc, perHost int) {
 			nThreads += len(s.Threads)
 		}
 	}
-	srv := httptest.NewServer(f)
-	defer srv.Close()
-	seed := srv.URL + "/"
+	f, ls, ts = nil, nil, nil // the forum runs in its own process: keep it out of this heap
+	srvURL, requests := forumProcess(b, fmt.Sprintf("crawl:%d", n))
+	seed := srvURL + "/"
 	dir := b.TempDir()
 	var pages, peak, live, base, took, cpu, recrawlReq, recrawlListings float64
 	b.ReportAllocs()
@@ -332,18 +340,18 @@ func benchCrawl(b *testing.B, n, conc, perHost int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if res.Pages+res.Listings != len(listings)+len(threads) || res.Threads != nThreads {
+		if res.Pages+res.Listings != listings+threads || res.Threads != nThreads {
 			b.Fatalf("crawl read %d thread pages + %d listings, %d threads; forum has %d + %d, %d",
-				res.Pages, res.Listings, res.Threads, len(threads), len(listings), nThreads)
+				res.Pages, res.Listings, res.Threads, threads, listings, nThreads)
 		}
 		pages += float64(res.Pages + res.Listings)
 
-		before := f.Requests()
+		before := requests()
 		res2, err := crawlOnce(ctx, db, seed, conc, perHost, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
-		req := f.Requests() - before
+		req := requests() - before
 		if res2.Pages != 0 || res2.ThreadsSkipped != nThreads {
 			b.Fatalf("unchanged re-crawl fetched %d thread pages, skipped %d of %d threads", res2.Pages, res2.ThreadsSkipped, nThreads)
 		}
@@ -359,7 +367,7 @@ func benchCrawl(b *testing.B, n, conc, perHost int) {
 	b.ReportMetric(peak, "peak-heap-MiB")
 	b.ReportMetric(live, "live-heap-MiB")
 	b.ReportMetric(base, "base-heap-MiB")
-	b.ReportMetric(float64(len(listings)+len(threads)), "forum-pages")
+	b.ReportMetric(float64(listings+threads), "forum-pages")
 	b.ReportMetric(recrawlReq/float64(b.N), "recrawl-requests")
 	// robots.txt is one request per run; the rest should be one per listing page and
 	// none per thread.
@@ -511,4 +519,97 @@ func TestCrawlUnchangedRequestsPerListing(t *testing.T) {
 	if res.Pages != 0 || res.Listings != len(listings) {
 		t.Errorf("re-crawl read %d thread pages and %d listings, want 0 and %d", res.Pages, res.Listings, len(listings))
 	}
+}
+
+// benchForum builds the forum a benchmark names: "thread:N" is one N-page thread (20
+// posts a page), "crawl:N" a whole forum of about N pages (crawlForumOf).
+func benchForum(spec string) *sampleforum.Forum {
+	kind, num, _ := strings.Cut(spec, ":")
+	n, err := strconv.Atoi(num)
+	if err != nil {
+		panic("bad forum spec " + spec)
+	}
+	if kind == "thread" {
+		return sampleforum.Generate(sampleforum.Spec{Boards: 1, ThreadsPerBoard: 1,
+			PostsPerThread: func(int) int { return n * 20 }})
+	}
+	return crawlForumOf(n)
+}
+
+const benchForumEnv = "FORUMARC_BENCH_FORUM"
+
+// forumProcess serves benchForum(spec) from a child process (this test binary running
+// TestBenchForumServer), so the forum's memory and rendering CPU stay out of the
+// heap and CPU figures of the process under test. It returns the base URL and a
+// counter of the requests the forum answered.
+func forumProcess(b *testing.B, spec string) (string, func() int64) {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchForumServer$", "-test.count=1")
+	cmd.Env = append(os.Environ(), benchForumEnv+"="+spec)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		stdin.Close() // the child exits when its stdin closes
+		_ = cmd.Wait()
+	})
+	sc := bufio.NewScanner(stdout)
+	base := ""
+	for sc.Scan() {
+		if addr, ok := strings.CutPrefix(sc.Text(), "LISTEN "); ok {
+			base = "http://" + addr
+			break
+		}
+	}
+	if base == "" {
+		b.Fatalf("forum process for %s did not start", spec)
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	requests := func() int64 {
+		resp, err := http.Get(base + "/__requests")
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		n, err := strconv.ParseInt(strings.TrimSpace(string(body)), 10, 64)
+		if err != nil {
+			b.Fatalf("requests: %q", body)
+		}
+		return n
+	}
+	return base, requests
+}
+
+// TestBenchForumServer is the child side of forumProcess; it skips in a normal run.
+func TestBenchForumServer(t *testing.T) {
+	spec := os.Getenv(benchForumEnv)
+	if spec == "" {
+		t.Skip("helper process for the benchmarks (started by forumProcess)")
+	}
+	f := benchForum(spec)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/__requests" {
+			fmt.Fprint(w, f.Requests())
+			return
+		}
+		f.ServeHTTP(w, r)
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	fmt.Printf("LISTEN %s\n", ln.Addr())
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	_ = srv.Close()
 }
