@@ -109,6 +109,9 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 	conditional := res.Resumed
 	walk := walkState{seen: map[string]bool{}}
 	complete := false
+	// Every page of a thread comes from the same engine: detect it once, on the first
+	// page read, instead of running every engine's Detect on every page.
+	engine := a.cfg.Engine
 	for next != "" {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -118,7 +121,7 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 			break
 		}
 		visited[next] = true
-		p, fetched, err := a.page(ctx, next, conditional)
+		p, fetched, err := a.page(ctx, next, conditional, engine)
 		conditional = false
 		if errors.Is(err, errNotModified) {
 			res.Unchanged = true
@@ -151,6 +154,9 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 			return res, fmt.Errorf("store %s: %w", next, err)
 		}
 		res.Pages++
+		if engine == "" {
+			engine = p.Engine
+		}
 		walk.add(p)
 		res.PostsNew += stats.PostsNew
 		res.PostsUpdated += stats.PostsUpdated
@@ -236,7 +242,7 @@ func (a *Archiver) resumePoint(ctx context.Context, p *Page) string {
 	return st.LastPageURL
 }
 
-func (a *Archiver) page(ctx context.Context, pageURL string, conditional bool) (*Page, *Fetched, error) {
+func (a *Archiver) page(ctx context.Context, pageURL string, conditional bool, engine string) (*Page, *Fetched, error) {
 	req := Request{URL: pageURL}
 	if conditional {
 		etag, lm, err := a.sink.PageValidators(ctx, pageURL)
@@ -268,7 +274,7 @@ func (a *Archiver) page(ctx context.Context, pageURL string, conditional bool) (
 		return nil, nil, fmt.Errorf("%s: %w", pageURL, err)
 	}
 	fetched.Encoding = enc
-	p, err := ExtractDocument(doc, fetched.URL, Options{Engine: a.cfg.Engine, Profile: a.cfg.Profile, FetchedAt: fetched.FetchedAt, Location: a.cfg.Location})
+	p, err := ExtractDocument(doc, fetched.URL, Options{Engine: engine, Profile: a.cfg.Profile, FetchedAt: fetched.FetchedAt, Location: a.cfg.Location})
 	if err != nil {
 		return nil, nil, err
 	}

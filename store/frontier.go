@@ -89,44 +89,40 @@ func (f *Frontier) Add(ctx context.Context, items []scraper.FrontierItem) (int, 
 // Lease takes up to n due items of the given kinds (all kinds when none given).
 func (f *Frontier) Lease(ctx context.Context, n int, ttl time.Duration, kinds ...scraper.ItemKind) ([]scraper.FrontierItem, error) {
 	var out []scraper.FrontierItem
+	if len(kinds) == 0 {
+		kinds = []scraper.ItemKind{scraper.KindListing, scraper.KindThread}
+	}
+	// Listings first: they discover work; then threads. One query per kind, oldest
+	// first, so each reads the frontier_lease index in order instead of sorting
+	// every pending row.
+	order := make([]scraper.ItemKind, 0, len(kinds))
+	for _, k := range kinds {
+		if k != scraper.KindThread {
+			order = append(order, k)
+		}
+	}
+	for _, k := range kinds {
+		if k == scraper.KindThread {
+			order = append(order, k)
+			break
+		}
+	}
 	err := f.db.inTx(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
 		now := f.db.now()
-		q := `SELECT id, url, kind, depth, attempts, entry FROM frontier
-			WHERE crawl_key = ? AND state = 'pending' AND (not_before IS NULL OR not_before <= ?)`
-		args := []any{f.key, stamp(now)}
-		if len(kinds) > 0 {
-			q += ` AND kind IN (` + strings.TrimSuffix(strings.Repeat("?,", len(kinds)), ",") + `)`
-			for _, k := range kinds {
-				args = append(args, string(k))
+		for _, k := range order {
+			if len(out) >= n {
+				break
 			}
-		}
-		// Listings first: they discover work; then oldest first.
-		q += ` ORDER BY kind = 'thread', id LIMIT ?`
-		args = append(args, n)
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var it scraper.FrontierItem
-			var kind string
-			var entry sql.NullString
-			if err := rows.Scan(&it.ID, &it.URL, &kind, &it.Depth, &it.Attempts, &entry); err != nil {
-				rows.Close()
+			rows, err := tx.QueryContext(ctx, `SELECT id, url, kind, depth, attempts, entry FROM frontier
+				WHERE crawl_key = ? AND state = 'pending' AND kind = ? AND (not_before IS NULL OR not_before <= ?)
+				ORDER BY id LIMIT ?`, f.key, string(k), stamp(now), n-len(out))
+			if err != nil {
 				return err
 			}
-			it.Kind = scraper.ItemKind(kind)
-			if entry.Valid {
-				var e scraper.ThreadEntry
-				if err := json.Unmarshal([]byte(entry.String), &e); err == nil {
-					it.Entry = &e
-				}
+			if err := scanItems(rows, &out); err != nil {
+				return err
 			}
-			out = append(out, it)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
 		}
 		until := stamp(now.Add(ttl))
 		for i := range out {
@@ -142,6 +138,28 @@ func (f *Frontier) Lease(ctx context.Context, n int, ttl time.Duration, kinds ..
 		return nil, fmt.Errorf("frontier lease: %w", err)
 	}
 	return out, nil
+}
+
+// scanItems appends the frontier rows to out and closes rows.
+func scanItems(rows *sql.Rows, out *[]scraper.FrontierItem) error {
+	defer rows.Close()
+	for rows.Next() {
+		var it scraper.FrontierItem
+		var kind string
+		var entry sql.NullString
+		if err := rows.Scan(&it.ID, &it.URL, &kind, &it.Depth, &it.Attempts, &entry); err != nil {
+			return err
+		}
+		it.Kind = scraper.ItemKind(kind)
+		if entry.Valid {
+			var e scraper.ThreadEntry
+			if err := json.Unmarshal([]byte(entry.String), &e); err == nil {
+				it.Entry = &e
+			}
+		}
+		*out = append(*out, it)
+	}
+	return rows.Err()
 }
 
 // Done marks an item finished.

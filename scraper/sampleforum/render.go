@@ -21,10 +21,15 @@ type pageNav struct {
 
 func (p pageNav) URL(n int) string { return pageURL(p.Base, n) }
 
+// Pages are the page links shown: the first, the last and two either side of the
+// current one, as XenForo 2's page nav does, so a page's size does not grow with
+// the thread's length.
 func (p pageNav) Pages() []int {
-	out := make([]int, 0, p.Last)
+	out := make([]int, 0, 7)
 	for i := 1; i <= p.Last; i++ {
-		out = append(out, i)
+		if i == 1 || i == p.Last || (i >= p.Current-2 && i <= p.Current+2) {
+			out = append(out, i)
+		}
 	}
 	return out
 }
