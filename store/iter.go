@@ -165,7 +165,7 @@ FROM posts p`
 const (
 	threadInfoQuery = `SELECT t.external_id, t.title, t.prefix, t.url, t.forum_path, s.base_url, s.engine
 		FROM threads t JOIN sites s ON s.id = t.site_id WHERE t.id = ?`
-	authorQuery = `SELECT external_id, name, profile_url, title, joined_on, messages, reaction_score,
+	authorQuery = `SELECT external_id, name, profile_url, title, joined_on, joined_text, messages, reaction_score,
 		location, country, extras FROM authors WHERE id = ?`
 )
 
@@ -340,15 +340,16 @@ func (sc *postScanner) author(ctx context.Context, id int64) (scraper.Author, er
 		a                         scraper.Author
 		ext                       string
 		name, url, title, joined  sql.NullString
+		joinedText                sql.NullString
 		messages, reaction        sql.NullInt64
 		location, country, extras sql.NullString
 	)
-	if err := sc.authorStmt.QueryRowContext(ctx, id).Scan(&ext, &name, &url, &title, &joined, &messages, &reaction,
+	if err := sc.authorStmt.QueryRowContext(ctx, id).Scan(&ext, &name, &url, &title, &joined, &joinedText, &messages, &reaction,
 		&location, &country, &extras); err != nil {
 		return a, fmt.Errorf("author %d: %w", id, err)
 	}
 	a = scraper.Author{Name: strPtr(name), URL: strPtr(url), Title: strPtr(title), Joined: strPtr(joined),
-		Location: strPtr(location), Country: strPtr(country)}
+		JoinedText: strPtr(joinedText), Location: strPtr(location), Country: strPtr(country)}
 	if !strings.HasPrefix(ext, "name:") && ext != "guest" {
 		a.ID = &ext
 	}

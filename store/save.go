@@ -44,13 +44,14 @@ const (
 	sqlCountPage = `UPDATE crawl_runs SET pages_fetched = pages_fetched + 1,
 			posts_new = posts_new + ?, posts_updated = posts_updated + ? WHERE id = ?`
 	sqlUpsertAuthor = `INSERT INTO authors (site_id, external_id, name, profile_url, title, joined_on, messages,
-		reaction_score, location, country, extras, first_seen_at, last_seen_at)
-	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)
+		reaction_score, location, country, extras, first_seen_at, last_seen_at, joined_text)
+	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)
 	ON CONFLICT (site_id, external_id) DO UPDATE SET
 		name = COALESCE(excluded.name, name),
 		profile_url = COALESCE(excluded.profile_url, profile_url),
 		title = COALESCE(excluded.title, title),
 		joined_on = COALESCE(excluded.joined_on, joined_on),
+		joined_text = COALESCE(excluded.joined_text, joined_text),
 		messages = COALESCE(excluded.messages, messages),
 		reaction_score = COALESCE(excluded.reaction_score, reaction_score),
 		location = COALESCE(excluded.location, location),
@@ -268,7 +269,7 @@ func (db *DB) saveAuthors(ctx context.Context, tx *sql.Tx, siteID int64, posts [
 		}
 		var id int64
 		if err := s.QueryRowContext(ctx, siteID, k, a.Name, a.URL, a.Title, a.Joined, a.Messages,
-			a.ReactionScore, a.Location, a.Country, extras, now).Scan(&id); err != nil {
+			a.ReactionScore, a.Location, a.Country, extras, now, a.JoinedText).Scan(&id); err != nil {
 			return nil, fmt.Errorf("author %s: %w", k, err)
 		}
 		ids[k] = id

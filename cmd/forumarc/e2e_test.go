@@ -436,3 +436,19 @@ func TestArchiveNonUTF8Page(t *testing.T) {
 		t.Error("page encoding not recorded")
 	}
 }
+
+func TestAuthorSidebarStored(t *testing.T) {
+	_, _, thread := demoServer(t)
+	db := filepath.Join(t.TempDir(), "a.db")
+	if r := cli(t, context.Background(), "--db", db, "archive", "--delay", "0", thread); r.code != 0 {
+		t.Fatalf("exit %d %s", r.code, r.stderr)
+	}
+	if n := count(t, db, `SELECT count(*) FROM authors WHERE name = 'marta_wheels' AND title = 'ELITE MEMBER'
+		AND joined_on = '2006-05-21' AND joined_text = 'May 21, 2006' AND reaction_score = 14 AND location = 'Leeds'
+		AND json_extract(extras, '$.Points') = '113'`); n != 1 {
+		t.Error("author sidebar not stored in full")
+	}
+	if n := count(t, db, `SELECT count(*) FROM post_details WHERE author_joined_text = 'May 21, 2006'`); n == 0 {
+		t.Error("post_details lacks author_joined_text")
+	}
+}
