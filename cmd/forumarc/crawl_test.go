@@ -48,7 +48,7 @@ func crawlForum() *sampleforum.Forum {
 // snapshot is the archive's content, independent of row ids and fetch times.
 func snapshot(t *testing.T, db string) []string {
 	t.Helper()
-	conn, err := sql.Open("sqlite", "file:"+db+"?mode=ro")
+	conn, err := sql.Open("sqlite", roURI(db))
 	if err != nil {
 		t.Fatal(err)
 	}

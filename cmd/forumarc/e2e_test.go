@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,7 +51,7 @@ func demoServer(t *testing.T) (*sampleforum.Forum, *httptest.Server, string) {
 
 func count(t *testing.T, db, q string) int {
 	t.Helper()
-	conn, err := sql.Open("sqlite", "file:"+db+"?mode=ro")
+	conn, err := sql.Open("sqlite", roURI(db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -451,4 +452,9 @@ func TestAuthorSidebarStored(t *testing.T) {
 	if n := count(t, db, `SELECT count(*) FROM post_details WHERE author_joined_text = 'May 21, 2006'`); n == 0 {
 		t.Error("post_details lacks author_joined_text")
 	}
+}
+
+// roURI is a read-only SQLite URI for a path that may hold '#' or '?' (subtest names).
+func roURI(path string) string {
+	return (&url.URL{Scheme: "file", Path: path, RawQuery: "mode=ro"}).String()
 }

@@ -422,7 +422,7 @@ func TestProfileUsageErrors(t *testing.T) {
 
 func dumpPages(t *testing.T, db string) []string {
 	t.Helper()
-	conn, err := sql.Open("sqlite", "file:"+db+"?mode=ro")
+	conn, err := sql.Open("sqlite", roURI(db))
 	if err != nil {
 		t.Fatal(err)
 	}
