@@ -107,7 +107,7 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 	visited := map[string]bool{}
 	checkedArchive := res.Resumed || a.cfg.FromStart
 	conditional := res.Resumed
-	walk := walkState{seen: map[string]bool{}}
+	walk := walkState{}
 	complete := false
 	// Every page of a thread comes from the same engine: detect it once, on the first
 	// page read, instead of running every engine's Detect on every page.
@@ -199,7 +199,7 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 		}
 	}
 	if complete && walk.threadID != "" && !walk.from.IsZero() {
-		n, err := a.sink.MarkMissing(ctx, walk.site, walk.threadID, walk.seen, walk.from)
+		n, err := a.sink.MarkMissing(ctx, walk.site, walk.threadID, walk.from)
 		if err != nil {
 			return res, fmt.Errorf("mark deleted posts: %w", err)
 		}
@@ -211,23 +211,19 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 	return res, nil
 }
 
-// walkState collects what one contiguous walk to the end of a thread saw, so posts
-// that vanished inside the walked range can be marked deleted.
+// walkState is what one contiguous walk to the end of a thread needs to mark the
+// posts that vanished inside the walked range: where it started, not what it saw.
 type walkState struct {
 	site, threadID string
-	seen           map[string]bool
-	from           time.Time
+	from           time.Time // posted time of the first post walked
 }
 
 func (w *walkState) add(p *Page) {
 	if p.Thread.ID != nil {
 		w.site, w.threadID = SiteBase(p.URL), *p.Thread.ID
 	}
-	for i, post := range p.Posts {
-		w.seen[post.ID] = true
-		if i == 0 && w.from.IsZero() && post.PostedAt != nil {
-			w.from = *post.PostedAt
-		}
+	if w.from.IsZero() && len(p.Posts) > 0 && p.Posts[0].PostedAt != nil {
+		w.from = *p.Posts[0].PostedAt
 	}
 }
 

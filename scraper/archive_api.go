@@ -148,7 +148,7 @@ func (a *Archiver) apiThread(ctx context.Context, r APIThreadReader, apiURL stri
 	}
 	thread := p.Thread
 	total := 1 + len(more)
-	walk := walkState{seen: map[string]bool{}}
+	walk := walkState{}
 	complete := true
 	save := func(f *Fetched, p *Page) error {
 		stats, err := a.sink.SavePage(ctx, f, p)
@@ -191,7 +191,7 @@ func (a *Archiver) apiThread(ctx context.Context, r APIThreadReader, apiURL stri
 			if known {
 				// The walk restarts after the gap, so posts of skipped chunks are
 				// never taken for deleted ones.
-				walk = walkState{seen: map[string]bool{}}
+				walk = walkState{}
 				res.Resumed = true
 				continue
 			}
@@ -230,7 +230,7 @@ func (a *Archiver) apiThread(ctx context.Context, r APIThreadReader, apiURL stri
 		}
 	}
 	if complete && walk.threadID != "" && !walk.from.IsZero() {
-		n, err := a.sink.MarkMissing(ctx, walk.site, walk.threadID, walk.seen, walk.from)
+		n, err := a.sink.MarkMissing(ctx, walk.site, walk.threadID, walk.from)
 		if err != nil {
 			return res, true, fmt.Errorf("mark deleted posts: %w", err)
 		}

@@ -59,7 +59,7 @@ func (s *memSink) RecordError(context.Context, string, error) error { return nil
 func (s *memSink) PageValidators(context.Context, string) (string, string, error) {
 	return "", "", nil
 }
-func (s *memSink) MarkMissing(context.Context, string, string, map[string]bool, time.Time) (int, error) {
+func (s *memSink) MarkMissing(context.Context, string, string, time.Time) (int, error) {
 	return 0, nil
 }
 

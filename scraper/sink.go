@@ -51,10 +51,12 @@ type Sink interface {
 	// PageValidators returns the ETag and Last-Modified stored with an archived page,
 	// for a conditional re-fetch ("" when unknown).
 	PageValidators(ctx context.Context, pageURL string) (etag, lastModified string, err error)
-	// MarkMissing sets deleted_at on the thread's archived posts that a complete walk
-	// from a post posted at or after `from` through the thread's end did not see. Such
-	// posts were deleted on the forum; they are marked, never removed.
-	MarkMissing(ctx context.Context, site, threadID string, seen map[string]bool, from time.Time) (int, error)
+	// MarkMissing sets deleted_at on the thread's archived posts, posted at or after
+	// from, that this run's complete walk to the thread's end did not see (the sink
+	// remembers which run last saw each post, so the walk holds nothing in memory per
+	// post, whatever the thread's length). Such posts were deleted on the forum; they
+	// are marked, never removed.
+	MarkMissing(ctx context.Context, site, threadID string, from time.Time) (int, error)
 }
 
 // SiteBase is the site key a URL belongs to: scheme and host.

@@ -191,7 +191,8 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.write.Exec("PRAGMA user_version = 7"); err != nil {
+	newer := SchemaVersion() + 1
+	if _, err := db.write.Exec(fmt.Sprintf("PRAGMA user_version = %d", newer)); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -199,9 +200,9 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 
 	_, err = Open(ctx, path)
 	if !errors.Is(err, ErrNewerSchema) {
-		t.Fatalf("Open of a schema-7 archive: %v, want ErrNewerSchema", err)
+		t.Fatalf("Open of a schema-%d archive: %v, want ErrNewerSchema", newer, err)
 	}
-	want := fmt.Sprintf("archive.db was written by a newer forumarc (schema 7 > %d); upgrade forumarc", SchemaVersion())
+	want := fmt.Sprintf("archive.db was written by a newer forumarc (schema %d > %d); upgrade forumarc", newer, SchemaVersion())
 	if err.Error() != want {
 		t.Errorf("message %q lacks %q", err, want)
 	}

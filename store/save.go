@@ -132,6 +132,9 @@ func (r *Run) SavePage(ctx context.Context, f *scraper.Fetched, p *scraper.Page)
 		if err := db.savePosts(ctx, tx, threadID, p.Posts, authorIDs, now, &st); err != nil {
 			return err
 		}
+		if err := markSeen(ctx, tx, r.id, threadID, p.Posts); err != nil {
+			return fmt.Errorf("posts seen: %w", err)
+		}
 		number := p.Page.Number
 		if number < 1 {
 			number = 1
@@ -618,4 +621,22 @@ func gzipBytes(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// markSeen records that run saw the page's posts, for MarkMissing.
+func markSeen(ctx context.Context, tx *sql.Tx, runID, threadID int64, posts []scraper.Post) error {
+	for start := 0; start < len(posts); start += insertChunk {
+		chunk := posts[start:min(len(posts), start+insertChunk)]
+		args := make([]any, 0, len(chunk)+2)
+		args = append(args, runID, threadID)
+		for _, p := range chunk {
+			args = append(args, p.ID)
+		}
+		q := `UPDATE posts SET last_seen_run = ? WHERE thread_id = ? AND external_id IN (?` +
+			strings.Repeat(",?", len(chunk)-1) + `)`
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
