@@ -160,10 +160,7 @@ func (c *Crawler) Run(ctx context.Context) (CrawlResult, error) {
 	c.mu.Unlock()
 	res.Left = left
 	if err := context.Cause(ctx); err != nil {
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return res, err
-		}
-		return res, err
+		return res, err // the caller's cancellation, or the first storage failure
 	}
 	return res, lerr
 }
