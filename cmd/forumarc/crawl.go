@@ -187,7 +187,7 @@ func (a *app) crawl(ctx context.Context, urls []string, o crawlOptions) error {
 	switch {
 	case ctx.Err() != nil:
 		status = store.StatusInterrupted
-	case err != nil || res.Errors > 0:
+	case err != nil || res.Errors > 0 || res.Left.Deferred > 0:
 		status = store.StatusFailed
 	}
 	ferr := run.Finish(context.WithoutCancel(ctx), status)
@@ -201,6 +201,8 @@ func (a *app) crawl(ctx context.Context, urls []string, o crawlOptions) error {
 		return dbError{ferr}
 	case res.Errors > 0:
 		return fmt.Errorf("%d pages failed (listed in crawl_errors; see 'forumarc status')", res.Errors)
+	case res.Left.Deferred > 0:
+		return fmt.Errorf("%d items deferred (a host paused after failures, or its robots.txt was unavailable); run the same command later to finish", res.Left.Deferred)
 	}
 	return nil
 }

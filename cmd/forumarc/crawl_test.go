@@ -288,3 +288,28 @@ func TestCrawlKillResume(t *testing.T) {
 	}
 	t.Logf("archive identical after %d kill -9s", kills)
 }
+
+func TestCrawlRobotsUnavailableDefers(t *testing.T) {
+	f := crawlForum()
+	var down atomic.Bool
+	down.Store(true)
+	f.Fault = func(r *http.Request) (int, http.Header) {
+		if r.URL.Path == "/robots.txt" && down.Load() {
+			return http.StatusServiceUnavailable, nil
+		}
+		return 0, nil
+	}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	db := filepath.Join(t.TempDir(), "c.db")
+	r := cli(t, context.Background(), "--db", db, "crawl", "--delay", "0", "--attempts", "1", srv.URL+"/")
+	if r.code != 1 || !strings.Contains(r.stderr, "deferred") {
+		t.Fatalf("robots.txt 503: exit %d stderr %q, want 1 saying work was deferred", r.code, r.stderr)
+	}
+	if n := count(t, db, "SELECT count(*) FROM frontier WHERE state = 'pending' AND not_before IS NOT NULL"); n != 1 {
+		t.Errorf("deferred frontier items = %d, want the seed", n)
+	}
+	if n := count(t, db, "SELECT count(*) FROM posts"); n != 0 {
+		t.Errorf("fetched pages while robots.txt was unavailable: %d posts", n)
+	}
+}
