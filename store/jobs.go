@@ -259,17 +259,7 @@ func (db *DB) GetJob(ctx context.Context, name string) (Job, error) {
 
 // RemoveJob deletes a job, or returns ErrNoJob. Its past runs stay in crawl_runs.
 func (db *DB) RemoveJob(ctx context.Context, name string) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE name = ?`, name)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNoJob
-		}
-		return nil
-	})
-	if err != nil {
+	if err := db.execJob(ctx, `DELETE FROM jobs WHERE name = ?`, name); err != nil {
 		return fmt.Errorf("remove job %s: %w", name, err)
 	}
 	return nil
@@ -283,18 +273,8 @@ func (db *DB) MarkJobRun(ctx context.Context, name string, started time.Time, st
 	if runID > 0 {
 		rid = runID
 	}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE jobs SET last_run_at = ?, last_status = ?, last_run_id = coalesce(?, last_run_id), next_run_at = ? WHERE name = ?`,
-			stamp(started), status, rid, stamp(next), name)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNoJob
-		}
-		return nil
-	})
-	if err != nil {
+	if err := db.execJob(ctx, `UPDATE jobs SET last_run_at = ?, last_status = ?, last_run_id = coalesce(?, last_run_id), next_run_at = ? WHERE name = ?`,
+		stamp(started), status, rid, stamp(next), name); err != nil {
 		return fmt.Errorf("mark job %s: %w", name, err)
 	}
 	return nil
@@ -303,17 +283,7 @@ func (db *DB) MarkJobRun(ctx context.Context, name string, started time.Time, st
 // SkipJob moves a job that could not run (another crawl was running) to its next
 // time without touching its last run.
 func (db *DB) SkipJob(ctx context.Context, name string, next time.Time) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE jobs SET next_run_at = ? WHERE name = ?`, stamp(next), name)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNoJob
-		}
-		return nil
-	})
-	if err != nil {
+	if err := db.execJob(ctx, `UPDATE jobs SET next_run_at = ? WHERE name = ?`, stamp(next), name); err != nil {
 		return fmt.Errorf("skip job %s: %w", name, err)
 	}
 	return nil
@@ -407,4 +377,19 @@ func (db *DB) archiveHasTable(ctx context.Context, name string) (bool, error) {
 		return false, fmt.Errorf("inspect archive: %w", classify(err))
 	}
 	return n > 0, nil
+}
+
+// execJob runs one write on a job row in its own transaction; ErrNoJob when no row
+// matched (the job does not exist, or was removed meanwhile).
+func (db *DB) execJob(ctx context.Context, q string, args ...any) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNoJob
+		}
+		return nil
+	})
 }
