@@ -279,12 +279,12 @@ func (a *Archiver) page(ctx context.Context, pageURL string, conditional bool, e
 
 // truncated reports an HTML page whose end is missing. JSON and other bodies pass.
 func truncated(body []byte) bool {
-	tail := body[max(0, len(body)-8192):]
 	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 || (trimmed[0] != '<') {
+	if len(trimmed) == 0 || trimmed[0] != '<' {
 		return len(trimmed) == 0
 	}
-	return !bytes.Contains(bytes.ToLower(tail), []byte("</html>")) && !bytes.Contains(bytes.ToLower(tail), []byte("</body>"))
+	tail := bytes.ToLower(trimmed[max(0, len(trimmed)-8192):])
+	return !bytes.Contains(tail, []byte("</html>")) && !bytes.Contains(tail, []byte("</body>"))
 }
 
 func isNotForum(err error) bool {

@@ -33,7 +33,8 @@ type ThreadState struct {
 	LastPageURL  string
 	LastPage     int
 	PageCount    int
-	KnownPostIDs map[string]bool
+	// Posts is how many posts of the thread are archived.
+	Posts int
 }
 
 // Sink receives a crawl's results. The scraper declares it and the store implements

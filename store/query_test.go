@@ -179,7 +179,7 @@ func TestReadOnlyWhileWriterHoldsLock(t *testing.T) {
 	}
 	res.Close()
 	st, err := ro.Thread(ctx, "https://forum.example", "42")
-	if err != nil || !st.Found || len(st.KnownPostIDs) != 3 {
+	if err != nil || !st.Found || st.Posts != 3 {
 		t.Errorf("Thread on read-only DB = %+v %v", st, err)
 	}
 	if _, err := ro.StartRun(ctx, "crawl", nil); !errors.Is(err, ErrReadOnly) {

@@ -67,20 +67,8 @@ func (db *DB) Thread(ctx context.Context, site, threadID string) (scraper.Thread
 		return st, fmt.Errorf("thread %s %s: last page: %w", site, threadID, err)
 	}
 	st.LastPageURL, st.LastPage = last.String, int(lastNum.Int64)
-	rows, err := rdb.QueryContext(ctx, `SELECT external_id FROM posts WHERE thread_id = ?`, id)
-	if err != nil {
-		return st, fmt.Errorf("thread %s %s: posts: %w", site, threadID, err)
-	}
-	defer rows.Close()
-	st.KnownPostIDs = map[string]bool{}
-	for rows.Next() {
-		var pid string
-		if err := rows.Scan(&pid); err != nil {
-			return st, fmt.Errorf("thread %s %s: posts: %w", site, threadID, err)
-		}
-		st.KnownPostIDs[pid] = true
-	}
-	if err := rows.Err(); err != nil {
+	// A count, not the ids: a resume needs nothing per post, whatever the thread's length.
+	if err := rdb.QueryRowContext(ctx, `SELECT count(*) FROM posts WHERE thread_id = ?`, id).Scan(&st.Posts); err != nil {
 		return st, fmt.Errorf("thread %s %s: posts: %w", site, threadID, err)
 	}
 	return st, nil
@@ -119,40 +107,4 @@ func (db *DB) PageHTML(ctx context.Context, url string) ([]byte, error) {
 		return nil, fmt.Errorf("page %s: decompress: %w", url, err)
 	}
 	return b, nil
-}
-
-// MarkDeleted marks the archived posts of a thread that a complete crawl of it did not
-// see (seen holds the post ids it saw), setting deleted_at; posts are never removed, and
-// SavePage clears the mark if one shows up again. Call it only after every page of the
-// thread was fetched, or posts on pages not fetched are wrongly marked. It returns how
-// many posts were newly marked.
-func (db *DB) MarkDeleted(ctx context.Context, site, threadID string, seen map[string]bool) (int, error) {
-	ids := make([]string, 0, len(seen))
-	for id, ok := range seen {
-		if ok {
-			ids = append(ids, id)
-		}
-	}
-	idsJSON, err := jsonText(ids)
-	if err != nil {
-		return 0, fmt.Errorf("mark deleted in %s %s: %w", site, threadID, err)
-	}
-	var n int64
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE posts SET deleted_at = ?1
-			WHERE deleted_at IS NULL
-			  AND thread_id = (SELECT t.id FROM threads t JOIN sites s ON s.id = t.site_id
-			                   WHERE s.base_url = ?2 AND t.external_id = ?3)
-			  AND external_id NOT IN (SELECT value FROM json_each(?4))`,
-			db.stampNow(), site, threadID, idsJSON)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("mark deleted in %s %s: %w", site, threadID, err)
-	}
-	return int(n), nil
 }

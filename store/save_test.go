@@ -294,7 +294,7 @@ func TestThreadByURLAndThread(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !st.Found || st.LastPage != 3 || st.LastPageURL != "https://forum.example/threads/42/page-3" || st.PageCount != 5 ||
-		len(st.KnownPostIDs) != 6 || !st.KnownPostIDs["p30"] || st.KnownPostIDs["p1"] {
+		st.Posts != 6 {
 		t.Errorf("Thread = %+v", st)
 	}
 	st, err = r.Thread(ctx, "https://other.example", "42")
@@ -421,22 +421,32 @@ func TestAuthorMergedWithinPage(t *testing.T) {
 	}
 }
 
-func TestMarkDeleted(t *testing.T) {
+func TestMarkMissing(t *testing.T) {
 	ctx := context.Background()
 	db, clock := openTest(t)
-	r := startRun(t, db)
+	first := startRun(t, db)
 	p := makePage("42", 1, 4, 1)
-	mustSave(t, r, fetchedFor(p, clock.t), p)
+	mustSave(t, first, fetchedFor(p, clock.t), p)
 	other := makePage("43", 1, 2, 1) // same post ids in another thread: untouched
-	mustSave(t, r, fetchedFor(other, clock.t), other)
+	mustSave(t, first, fetchedFor(other, clock.t), other)
 
+	// A later run walks thread 42 and sees only p1 and p3.
 	clock.advance(time.Hour)
-	n, err := db.MarkDeleted(ctx, "https://forum.example", "42", map[string]bool{"p1": true, "p3": true, "p4": false})
+	second := startRun(t, db)
+	seen := makePage("42", 1, 4, 1)
+	seen.Posts = []scraper.Post{seen.Posts[0], seen.Posts[2]}
+	mustSave(t, second, fetchedFor(seen, clock.t), seen)
+
+	// Only posts at or after `from` are in the walked range: from p3 on, just p4.
+	n, err := second.MarkMissing(ctx, "https://forum.example", "42", *p.Posts[2].PostedAt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 2 {
-		t.Errorf("MarkDeleted marked %d posts, want 2 (p2, p4)", n)
+	if n != 1 {
+		t.Errorf("MarkMissing from p3 marked %d posts, want 1 (p4)", n)
+	}
+	if n, _ := second.MarkMissing(ctx, "https://forum.example", "42", *p.Posts[0].PostedAt); n != 1 {
+		t.Errorf("MarkMissing from p1 marked %d more posts, want 1 (p2)", n)
 	}
 	if got := count(t, db, "posts WHERE deleted_at = '2026-01-15T13:00:00Z' AND external_id IN ('p2', 'p4') AND thread_id = (SELECT id FROM threads WHERE external_id = '42')"); got != 2 {
 		t.Errorf("marked rows = %d, want 2", got)
@@ -444,16 +454,16 @@ func TestMarkDeleted(t *testing.T) {
 	if got := count(t, db, "posts WHERE deleted_at IS NOT NULL"); got != 2 {
 		t.Errorf("posts marked deleted overall = %d, want 2", got)
 	}
-	// Marking again changes nothing; seeing p2 again clears its mark.
-	if n, _ := db.MarkDeleted(ctx, "https://forum.example", "42", map[string]bool{"p1": true, "p3": true}); n != 0 {
-		t.Errorf("second MarkDeleted marked %d", n)
+	// Marking again changes nothing; seeing the posts again clears their marks.
+	if n, _ := second.MarkMissing(ctx, "https://forum.example", "42", *p.Posts[0].PostedAt); n != 0 {
+		t.Errorf("second MarkMissing marked %d", n)
 	}
-	mustSave(t, r, fetchedFor(p, clock.t), p)
+	mustSave(t, second, fetchedFor(p, clock.t), p)
 	if got := count(t, db, "posts WHERE deleted_at IS NOT NULL"); got != 0 {
 		t.Errorf("posts still marked after being seen again = %d", got)
 	}
-	if n, err := db.MarkDeleted(ctx, "https://forum.example", "nope", nil); n != 0 || err != nil {
-		t.Errorf("MarkDeleted of an unknown thread = %d %v", n, err)
+	if n, err := second.MarkMissing(ctx, "https://forum.example", "nope", time.Time{}); n != 0 || err != nil {
+		t.Errorf("MarkMissing of an unknown thread = %d %v", n, err)
 	}
 }
 
