@@ -29,10 +29,10 @@ type SaveStats struct {
 
 // ThreadState is what the archive knows of a thread, so a crawl can resume it.
 type ThreadState struct {
-	Found        bool
-	LastPageURL  string
-	LastPage     int
-	PageCount    int
+	Found       bool
+	LastPageURL string
+	LastPage    int
+	PageCount   int
 	// Posts is how many posts of the thread are archived.
 	Posts int
 }
