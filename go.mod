@@ -50,7 +50,6 @@ require (
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/jonboulle/clockwork v0.5.0 // indirect
 	github.com/kennygrant/sanitize v1.2.4 // indirect
-	github.com/klauspost/compress v1.18.0 // indirect
 	github.com/mattn/go-runewidth v0.0.30 // indirect
 	github.com/nlnwa/whatwg-url v0.6.2 // indirect
 	github.com/saintfish/chardet v0.0.0-20230101081208-5e3ef4b5456d // indirect
@@ -59,4 +58,7 @@ require (
 	google.golang.org/protobuf v1.36.10 // indirect
 )
 
-require go.yaml.in/yaml/v3 v3.0.6
+require (
+	github.com/klauspost/compress v1.18.0
+	go.yaml.in/yaml/v3 v3.0.6
+)

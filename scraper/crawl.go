@@ -266,6 +266,7 @@ func (c *Crawler) queueListing(ctx context.Context, it FrontierItem, l *Listing,
 		add = append(add, FrontierItem{URL: *l.Page.NextURL, Kind: KindListing, Depth: it.Depth})
 	}
 	skipped := 0
+	var entries []ThreadEntry
 	for _, t := range l.Threads {
 		if !c.allowed(t.URL) || !c.included(t.URL) {
 			continue
@@ -274,16 +275,20 @@ func (c *Crawler) queueListing(ctx context.Context, it FrontierItem, l *Listing,
 			skipped++
 			continue
 		}
-		changed, err := c.listings.ThreadChanged(ctx, site, t)
+		entries = append(entries, t)
+	}
+	if len(entries) > 0 {
+		changed, err := c.listings.ThreadsChanged(ctx, site, entries)
 		if err != nil {
 			return err
 		}
-		if !changed && !c.cfg.Full {
-			skipped++
-			continue
+		for i := range entries {
+			if !changed[i] && !c.cfg.Full {
+				skipped++
+				continue
+			}
+			add = append(add, FrontierItem{URL: entries[i].URL, Kind: KindThread, Depth: it.Depth, Entry: &entries[i]})
 		}
-		e := t
-		add = append(add, FrontierItem{URL: t.URL, Kind: KindThread, Depth: it.Depth, Entry: &e})
 	}
 	n, err := c.front.Add(ctx, add)
 	if err != nil {

@@ -58,9 +58,11 @@ type Frontier interface {
 // incremental: a thread whose listing entry is unchanged since it was last archived
 // completely is not fetched at all.
 type ListingState interface {
-	// ThreadChanged records the entry as seen and reports whether the thread needs
-	// fetching: never archived, or replies / last post differ from the archived values.
-	ThreadChanged(ctx context.Context, site string, e ThreadEntry) (bool, error)
+	// ThreadsChanged records a listing page's entries as seen and reports, entry by
+	// entry, whether the thread needs fetching: never archived, or replies / last post
+	// differ from the archived values. One call per listing page lets the store
+	// write them together.
+	ThreadsChanged(ctx context.Context, site string, es []ThreadEntry) ([]bool, error)
 	// ThreadArchived records the entry's values as archived.
 	ThreadArchived(ctx context.Context, site string, e ThreadEntry) error
 }

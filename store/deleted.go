@@ -12,7 +12,7 @@ import (
 // re-crawl can ask the forum for it conditionally.
 func (db *DB) PageValidators(ctx context.Context, pageURL string) (etag, lastModified string, err error) {
 	var e, lm sql.NullString
-	err = db.read.QueryRowContext(ctx, `SELECT etag, last_modified FROM pages WHERE url = ?`, pageURL).Scan(&e, &lm)
+	err = db.readRow(ctx, `SELECT etag, last_modified FROM pages WHERE url = ?`, pageURL).Scan(&e, &lm)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", nil
 	}
@@ -34,7 +34,7 @@ func (r *Run) MarkMissing(ctx context.Context, site, threadID string, from time.
 	db := r.db
 	marked := 0
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE posts SET deleted_at = ?1
+		res, err := db.exec(ctx, tx, `UPDATE posts SET deleted_at = ?1
 			WHERE deleted_at IS NULL AND posted_at IS NOT NULL AND posted_at >= ?2
 			  AND (last_seen_run IS NULL OR last_seen_run != ?3)
 			  AND thread_id = (SELECT t.id FROM threads t JOIN sites s ON s.id = t.site_id

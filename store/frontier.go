@@ -69,7 +69,7 @@ func (f *Frontier) Add(ctx context.Context, items []scraper.FrontierItem) (int, 
 				}
 				entry = string(b)
 			}
-			res, err := tx.ExecContext(ctx, `INSERT INTO frontier (crawl_key, url, kind, depth, entry, added_at)
+			res, err := f.db.exec(ctx, tx, `INSERT INTO frontier (crawl_key, url, kind, depth, entry, added_at)
 				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (crawl_key, url) DO NOTHING`,
 				f.key, it.URL, string(it.Kind), it.Depth, entry, now)
 			if err != nil {
@@ -114,7 +114,7 @@ func (f *Frontier) Lease(ctx context.Context, n int, ttl time.Duration, kinds ..
 			if len(out) >= n {
 				break
 			}
-			rows, err := tx.QueryContext(ctx, `SELECT id, url, kind, depth, attempts, entry FROM frontier
+			rows, err := f.db.query(ctx, tx, `SELECT id, url, kind, depth, attempts, entry FROM frontier
 				WHERE crawl_key = ? AND state = 'pending' AND kind = ? AND (not_before IS NULL OR not_before <= ?)
 				ORDER BY id LIMIT ?`, f.key, string(k), stamp(now), n-len(out))
 			if err != nil {
@@ -127,7 +127,7 @@ func (f *Frontier) Lease(ctx context.Context, n int, ttl time.Duration, kinds ..
 		until := stamp(now.Add(ttl))
 		for i := range out {
 			out[i].Attempts++
-			if _, err := tx.ExecContext(ctx, `UPDATE frontier SET state = 'leased', lease_until = ?, attempts = attempts + 1 WHERE id = ?`,
+			if _, err := f.db.exec(ctx, tx, `UPDATE frontier SET state = 'leased', lease_until = ?, attempts = attempts + 1 WHERE id = ?`,
 				until, out[i].ID); err != nil {
 				return err
 			}
@@ -181,7 +181,7 @@ func (f *Frontier) Fail(ctx context.Context, id int64, cause error) error {
 
 func (f *Frontier) set(ctx context.Context, q string, args ...any) error {
 	if err := f.db.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, q, args...)
+		_, err := f.db.exec(ctx, tx, q, args...)
 		return err
 	}); err != nil {
 		return fmt.Errorf("frontier update: %w", err)

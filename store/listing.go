@@ -11,40 +11,54 @@ import (
 
 var _ scraper.ListingState = (*DB)(nil)
 
-// ThreadChanged records what a listing says about a thread and reports whether the
-// thread needs fetching: it was never archived completely, the listing shows no
-// reply count or last-post time to compare, or either differs from the archived ones.
-func (db *DB) ThreadChanged(ctx context.Context, site string, e scraper.ThreadEntry) (bool, error) {
-	changed := true
+// ThreadsChanged records what a listing page says about its threads, in one
+// transaction, and reports for each whether it needs fetching: it was never archived
+// completely, the listing shows no reply count or last-post time to compare, or
+// either differs from the archived ones.
+func (db *DB) ThreadsChanged(ctx context.Context, site string, es []scraper.ThreadEntry) ([]bool, error) {
+	changed := make([]bool, len(es))
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		var ar sql.NullInt64
-		var alp, alt, at sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT archived_replies, archived_last_post_at, archived_last_post_text, archived_at
-			FROM listing_entries WHERE url = ?`, e.URL).Scan(&ar, &alp, &alt, &at)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
+		for i, e := range es {
+			c, err := db.threadChanged(ctx, tx, site, e)
+			if err != nil {
+				return fmt.Errorf("listing entry %s: %w", e.URL, err)
+			}
+			changed[i] = c
 		}
-		if err == nil && at.Valid && (e.Replies != nil || e.LastPostAt != nil || e.LastPostText != nil) {
-			changed = !sameInt(ar, e.Replies) || !sameStr(alp, stampPtr(e.LastPostAt)) || !sameStr(alt, ptrOrNil(e.LastPostText))
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO listing_entries (url, site, thread_external_id, title, replies, last_post_at, last_post_text, seen_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (url) DO UPDATE SET thread_external_id = excluded.thread_external_id, title = excluded.title,
-				replies = excluded.replies, last_post_at = excluded.last_post_at, last_post_text = excluded.last_post_text, seen_at = excluded.seen_at`,
-			e.URL, site, ptrOrNil(e.ID), ptrOrNil(e.Title), int64OrNil(e.Replies), stampPtr(e.LastPostAt), ptrOrNil(e.LastPostText), db.stampNow())
-		return err
+		return nil
 	})
 	if err != nil {
-		return true, fmt.Errorf("listing entry %s: %w", e.URL, err)
+		return nil, err
 	}
 	return changed, nil
+}
+
+// threadChanged is ThreadsChanged for one entry, inside tx.
+func (db *DB) threadChanged(ctx context.Context, tx *sql.Tx, site string, e scraper.ThreadEntry) (bool, error) {
+	changed := true
+	var ar sql.NullInt64
+	var alp, alt, at sql.NullString
+	err := db.queryRow(ctx, tx, `SELECT archived_replies, archived_last_post_at, archived_last_post_text, archived_at
+		FROM listing_entries WHERE url = ?`, e.URL).Scan(&ar, &alp, &alt, &at)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return true, err
+	}
+	if err == nil && at.Valid && (e.Replies != nil || e.LastPostAt != nil || e.LastPostText != nil) {
+		changed = !sameInt(ar, e.Replies) || !sameStr(alp, stampPtr(e.LastPostAt)) || !sameStr(alt, ptrOrNil(e.LastPostText))
+	}
+	_, err = db.exec(ctx, tx, `INSERT INTO listing_entries (url, site, thread_external_id, title, replies, last_post_at, last_post_text, seen_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (url) DO UPDATE SET thread_external_id = excluded.thread_external_id, title = excluded.title,
+			replies = excluded.replies, last_post_at = excluded.last_post_at, last_post_text = excluded.last_post_text, seen_at = excluded.seen_at`,
+		e.URL, site, ptrOrNil(e.ID), ptrOrNil(e.Title), int64OrNil(e.Replies), stampPtr(e.LastPostAt), ptrOrNil(e.LastPostText), db.stampNow())
+	return changed, err
 }
 
 // ThreadArchived records the entry's values as the ones the archive is complete for.
 func (db *DB) ThreadArchived(ctx context.Context, site string, e scraper.ThreadEntry) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		now := db.stampNow()
-		_, err := tx.ExecContext(ctx, `INSERT INTO listing_entries (url, site, thread_external_id, title, replies, last_post_at, last_post_text, seen_at,
+		_, err := db.exec(ctx, tx, `INSERT INTO listing_entries (url, site, thread_external_id, title, replies, last_post_at, last_post_text, seen_at,
 				archived_replies, archived_last_post_at, archived_last_post_text, archived_at)
 			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?5, ?6, ?7, ?8)
 			ON CONFLICT (url) DO UPDATE SET archived_replies = ?5, archived_last_post_at = ?6, archived_last_post_text = ?7, archived_at = ?8`,

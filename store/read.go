@@ -26,7 +26,7 @@ func (db *DB) ThreadByURL(ctx context.Context, pageURL string) (site, threadID s
 		`SELECT s.base_url, t.external_id FROM threads t JOIN sites s ON s.id = t.site_id
 		WHERE t.url = ? ORDER BY t.id LIMIT 1`,
 	} {
-		err = db.read.QueryRowContext(ctx, q, pageURL).Scan(&site, &threadID)
+		err = db.readRow(ctx, q, pageURL).Scan(&site, &threadID)
 		if err == nil {
 			return site, threadID, true, nil
 		}
@@ -43,13 +43,12 @@ func (db *DB) Thread(ctx context.Context, site, threadID string) (scraper.Thread
 	var st scraper.ThreadState
 	// Three reads without a transaction (the read pool refuses BEGIN): a page saved
 	// in between can only make the later answers newer, never inconsistent for a resume.
-	rdb := db.read
 	var err error
 	var (
 		id    int64
 		count sql.NullInt64
 	)
-	err = rdb.QueryRowContext(ctx, `SELECT t.id, t.page_count FROM threads t JOIN sites s ON s.id = t.site_id
+	err = db.readRow(ctx, `SELECT t.id, t.page_count FROM threads t JOIN sites s ON s.id = t.site_id
 		WHERE s.base_url = ? AND t.external_id = ?`, site, threadID).Scan(&id, &count)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, nil
@@ -61,14 +60,14 @@ func (db *DB) Thread(ctx context.Context, site, threadID string) (scraper.Thread
 	st.PageCount = int(count.Int64)
 	var last sql.NullString
 	var lastNum sql.NullInt64
-	err = rdb.QueryRowContext(ctx, `SELECT url, number FROM pages WHERE thread_id = ?
+	err = db.readRow(ctx, `SELECT url, number FROM pages WHERE thread_id = ?
 		ORDER BY number DESC, fetched_at DESC LIMIT 1`, id).Scan(&last, &lastNum)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("thread %s %s: last page: %w", site, threadID, err)
 	}
 	st.LastPageURL, st.LastPage = last.String, int(lastNum.Int64)
 	// A count, not the ids: a resume needs nothing per post, whatever the thread's length.
-	if err := rdb.QueryRowContext(ctx, `SELECT count(*) FROM posts WHERE thread_id = ?`, id).Scan(&st.Posts); err != nil {
+	if err := db.readRow(ctx, `SELECT count(*) FROM posts WHERE thread_id = ?`, id).Scan(&st.Posts); err != nil {
 		return st, fmt.Errorf("thread %s %s: posts: %w", site, threadID, err)
 	}
 	return st, nil

@@ -185,7 +185,7 @@ func (r *Run) ReparsePage(ctx context.Context, pg StoredPage, p *scraper.Page, d
 			}
 		}
 		var st scraper.SaveStats
-		if err := db.savePosts(ctx, tx, pg.ThreadRowID, p.Posts, authorIDs, at, &st); err != nil {
+		if err := db.savePosts(ctx, tx, pg.ThreadRowID, p.Posts, authorIDs, at, 0, &st); err != nil {
 			return err
 		}
 		res.New, res.Updated, res.Unchanged = st.PostsNew, st.PostsUpdated, st.PostsUnchanged

@@ -109,11 +109,11 @@ func (r *Run) RecordError(ctx context.Context, url string, cause error) error {
 		msg = cause.Error()
 	}
 	err := r.db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO crawl_errors (run_id, url, message, at) VALUES (?, ?, ?, ?)`,
+		if _, err := r.db.exec(ctx, tx, `INSERT INTO crawl_errors (run_id, url, message, at) VALUES (?, ?, ?, ?)`,
 			r.id, url, msg, r.db.stampNow()); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE crawl_runs SET errors = errors + 1 WHERE id = ?`, r.id)
+		_, err := r.db.exec(ctx, tx, `UPDATE crawl_runs SET errors = errors + 1 WHERE id = ?`, r.id)
 		return err
 	})
 	if err != nil {
@@ -146,5 +146,6 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if err := tx.Commit(); err != nil {
 		return classify(err)
 	}
+	db.prepareWanted(ctx)
 	return nil
 }

@@ -57,7 +57,9 @@ type DB struct {
 	snap  *sql.DB // like read, but allows BEGIN: internal multi-statement snapshots
 
 	stmtMu sync.Mutex
-	stmts  map[string]*sql.Stmt // prepared on write, reused by transactions
+	stmts  map[string]*sql.Stmt // prepared on write, reused by transactions (stmt.go)
+	wanted map[string]bool      // first seen inside a transaction: prepare when it ends
+	rstmts map[string]*sql.Stmt // prepared on the read pool (readRow)
 }
 
 // Option configures Open.
@@ -81,7 +83,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open archive %s: %w", path, err)
 	}
-	db := &DB{path: abs, now: time.Now, stmts: map[string]*sql.Stmt{}}
+	db := &DB{path: abs, now: time.Now, stmts: map[string]*sql.Stmt{}, rstmts: map[string]*sql.Stmt{}}
 	for _, o := range opts {
 		o(db)
 	}
@@ -110,10 +112,6 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		db.write.Close()
 		return nil, err
 	}
-	if err := db.prepare(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open archive %s: %w", abs, err)
-	}
 	db.read, err = openReadPool(abs)
 	if err != nil {
 		db.Close()
@@ -141,7 +139,7 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	if _, err := inspect(ctx, abs, false, len(migs)); err != nil {
 		return nil, err
 	}
-	db := &DB{path: abs, now: time.Now, stmts: map[string]*sql.Stmt{}}
+	db := &DB{path: abs, now: time.Now, stmts: map[string]*sql.Stmt{}, rstmts: map[string]*sql.Stmt{}}
 	db.read, err = openReadPool(abs)
 	if err != nil {
 		return nil, err
@@ -161,9 +159,11 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 func (db *DB) Close() error {
 	var errs []error
 	db.stmtMu.Lock()
-	for k, s := range db.stmts {
-		errs = append(errs, s.Close())
-		delete(db.stmts, k)
+	for _, m := range []map[string]*sql.Stmt{db.stmts, db.rstmts} {
+		for k, s := range m {
+			errs = append(errs, s.Close())
+			delete(m, k)
+		}
 	}
 	db.stmtMu.Unlock()
 	if db.read != nil {
@@ -264,37 +264,6 @@ func classify(err error) error {
 		return fmt.Errorf("%w: %w", ErrStorage, err)
 	}
 	return err
-}
-
-// prepare compiles the statements SavePage runs per post once, on the writer's single
-// connection, before any transaction holds it (preparing on the pool while a
-// transaction owns its only connection would wait forever).
-func (db *DB) prepare(ctx context.Context) error {
-	db.stmtMu.Lock()
-	defer db.stmtMu.Unlock()
-	for _, q := range preparedStatements {
-		if _, ok := db.stmts[q]; ok {
-			continue
-		}
-		s, err := db.write.PrepareContext(ctx, q)
-		if err != nil {
-			return fmt.Errorf("prepare %.40q: %w", q, err)
-		}
-		db.stmts[q] = s
-	}
-	return nil
-}
-
-// stmt returns query bound to tx: the statement prepared at Open when there is one,
-// otherwise one prepared on the transaction (closed when it ends).
-func (db *DB) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
-	db.stmtMu.Lock()
-	s, ok := db.stmts[query]
-	db.stmtMu.Unlock()
-	if ok {
-		return tx.StmtContext(ctx, s), nil
-	}
-	return tx.PrepareContext(ctx, query)
 }
 
 // stamp formats t the way the schema stores timestamps: RFC 3339, UTC, seconds.
