@@ -34,6 +34,7 @@ func CrawlKey(parts ...string) string {
 // resumed is false: the caller seeds a new pass.
 func (db *DB) OpenFrontier(ctx context.Context, key string) (f *Frontier, resumed bool, err error) {
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		resumed = false // inTx may run this twice (tx.go)
 		if _, err := tx.ExecContext(ctx, `UPDATE frontier SET state = 'pending', lease_until = NULL
 			WHERE crawl_key = ? AND state = 'leased'`, key); err != nil {
 			return err
@@ -59,6 +60,7 @@ func (db *DB) OpenFrontier(ctx context.Context, key string) (f *Frontier, resume
 func (f *Frontier) Add(ctx context.Context, items []scraper.FrontierItem) (int, error) {
 	added := 0
 	err := f.db.inTx(ctx, func(tx *sql.Tx) error {
+		added = 0 // inTx may run this twice (tx.go)
 		now := f.db.stampNow()
 		for _, it := range items {
 			var entry any

@@ -124,28 +124,3 @@ func (r *Run) RecordError(ctx context.Context, url string, cause error) error {
 	r.mu.Unlock()
 	return nil
 }
-
-// inTx runs fn in one write transaction (BEGIN IMMEDIATE) and commits, or rolls back
-// when fn or the commit fails, so a failed write leaves nothing half-written.
-func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	if db.write == nil {
-		return ErrReadOnly
-	}
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return classify(err)
-	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
-	if err := fn(tx); err != nil {
-		return classify(err)
-	}
-	if err := tx.Commit(); err != nil {
-		return classify(err)
-	}
-	db.prepareWanted(ctx)
-	return nil
-}

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -60,6 +61,11 @@ type DB struct {
 	stmts  map[string]*sql.Stmt // prepared on write, reused by transactions (stmt.go)
 	wanted map[string]bool      // first seen inside a transaction: prepare when it ends
 	rstmts map[string]*sql.Stmt // prepared on the read pool (readRow)
+
+	txMu    sync.Mutex // group commit (tx.go)
+	txQueue []*txJob
+	txBusy  bool         // a caller is committing; the others wait in txQueue
+	commits atomic.Int64 // transactions committed on the writer
 }
 
 // Option configures Open.
