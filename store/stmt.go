@@ -96,27 +96,23 @@ func (db *DB) prepareWanted(ctx context.Context) {
 func (db *DB) readRow(ctx context.Context, query string, args ...any) *sql.Row {
 	db.stmtMu.Lock()
 	s, ok := db.rstmts[query]
+	full := len(db.rstmts) >= maxCachedStmts
 	db.stmtMu.Unlock()
 	if !ok {
-		var err error
-		if s, err = db.read.PrepareContext(ctx, query); err != nil {
+		if full {
+			return db.read.QueryRowContext(ctx, query, args...)
+		}
+		prepared, err := db.read.PrepareContext(ctx, query)
+		if err != nil {
 			return db.read.QueryRowContext(ctx, query, args...) // reports err through Scan
 		}
 		db.stmtMu.Lock()
-		old, dup := db.rstmts[query]
-		full := !dup && len(db.rstmts) >= maxCachedStmts
-		if !dup && !full {
-			db.rstmts[query] = s
+		if s, ok = db.rstmts[query]; ok {
+			prepared.Close() // another caller prepared it meanwhile
+		} else {
+			db.rstmts[query], s = prepared, prepared
 		}
 		db.stmtMu.Unlock()
-		switch {
-		case dup:
-			s.Close()
-			s = old
-		case full:
-			s.Close()
-			return db.read.QueryRowContext(ctx, query, args...)
-		}
 	}
 	return s.QueryRowContext(ctx, args...)
 }

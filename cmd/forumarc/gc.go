@@ -11,7 +11,7 @@ import (
 // the user sets GOGC or GOMEMLIMIT.
 const (
 	// gcPercent lets the heap grow to nine times what is live before collecting:
-	// about 65 MiB at the peak of a 10,000-page crawl, the same at 2,500 pages.
+	// 57 to 65 MiB at the peak of a crawl of 2,500 to 10,000 pages (BENCHMARKS.md).
 	gcPercent = 800
 	// gcMemoryLimit is the soft ceiling that makes the collector work harder before a
 	// pathological page (tens of MiB of HTML) could push the heap past it.
