@@ -3,11 +3,14 @@ package scraper
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -275,5 +278,53 @@ func TestFetchRejectsNonHTTP(t *testing.T) {
 		if _, err := f.Fetch(context.Background(), Request{URL: u}); err == nil {
 			t.Errorf("%q: no error", u)
 		}
+	}
+}
+
+// TestFetchReusesConnectionsPerHost: with PerHost requests in flight to one host, the
+// fetcher keeps that many connections open between bursts instead of dialling again
+// (net/http's default keeps only 2 idle per host). A crawl's workers fetch in bursts:
+// each parses and stores its page before fetching the next.
+func TestFetchReusesConnectionsPerHost(t *testing.T) {
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		time.Sleep(2 * time.Millisecond) // keep the burst's requests in flight together
+		w.Write([]byte("<html>ok</html>"))
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	const perHost, bursts = 6, 10
+	f := testFetcher(t, FetchConfig{PerHost: perHost})
+	for b := 0; b < bursts; b++ {
+		var wg sync.WaitGroup
+		errs := make(chan error, perHost)
+		for w := 0; w < perHost; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := f.Fetch(context.Background(), Request{URL: fmt.Sprintf("%s/t/%d-%d", srv.URL, b, w)}); err != nil {
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait() // every connection is idle here, as between a crawl's bursts
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+	}
+	// One connection per request in flight; the default transport dialled 4 more
+	// after every burst here (about 40).
+	if got := conns.Load(); got > perHost {
+		t.Errorf("%d connections for %d bursts of %d requests, want at most %d", got, bursts, perHost, perHost)
 	}
 }

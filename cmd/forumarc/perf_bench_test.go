@@ -21,7 +21,6 @@ import (
 	"runtime/metrics"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -428,7 +427,9 @@ func extractPage(p renderedPage, fetchedAt time.Time) error {
 
 // BenchmarkExtractForum is the extract-only rate over the very pages the 10,000-page
 // crawl reads (same mix of listings and thread pages), in one goroutine and in 8:
-// the ceiling BenchmarkCrawlForum is compared with.
+// the ceiling the crawl is compared with. Compare the two with BenchmarkCrawlVsExtract,
+// which runs them in pairs; single runs of each are minutes apart and this machine's
+// speed moves too much for that.
 //
 //	go test ./cmd/forumarc -run '^$' -bench 'ExtractForum' -benchtime 1x
 func BenchmarkExtractForum(b *testing.B) {
@@ -451,32 +452,11 @@ func BenchmarkExtractForum(b *testing.B) {
 			var took, cpu time.Duration
 			for b.Loop() {
 				t0, c0 := time.Now(), procCPU()
-				var next atomic.Int64
-				var wg sync.WaitGroup
-				errs := make(chan error, workers)
-				for w := 0; w < workers; w++ {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						for {
-							i := int(next.Add(1)) - 1
-							if i >= len(pages) {
-								return
-							}
-							if err := extractPage(pages[i], at); err != nil {
-								errs <- fmt.Errorf("%s: %w", pages[i].url, err)
-								return
-							}
-						}
-					}()
-				}
-				wg.Wait()
+				_, err := overPages(pages, workers, func(p renderedPage) error { return extractPage(p, at) })
 				took += time.Since(t0)
 				cpu += procCPU() - c0
-				select {
-				case err := <-errs:
+				if err != nil {
 					b.Fatal(err)
-				default:
 				}
 			}
 			b.ReportMetric(float64(len(pages)*b.N)/took.Seconds(), "pages/s")
@@ -484,8 +464,8 @@ func BenchmarkExtractForum(b *testing.B) {
 			b.ReportMetric(float64(len(pages)), "forum-pages")
 		})
 	}
-	// What the in-process server spends rendering the same pages: the crawl's CPU
-	// includes it, so it has to be set aside when comparing the two.
+	// What rendering the same pages costs: why the bench forum renders every page
+	// once before it listens (TestBenchForumServer) instead of on each request.
 	b.Run("server-render", func(b *testing.B) {
 		var cpu time.Duration
 		for b.Loop() {
@@ -584,20 +564,23 @@ func forumProcess(b *testing.B, spec string) (string, func() int64) {
 		b.Fatalf("forum process for %s did not start", spec)
 	}
 	go func() { _, _ = io.Copy(io.Discard, stdout) }()
-	requests := func() int64 {
-		resp, err := http.Get(base + "/__requests")
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		n, err := strconv.ParseInt(strings.TrimSpace(string(body)), 10, 64)
-		if err != nil {
-			b.Fatalf("requests: %q", body)
-		}
-		return n
+	return base, func() int64 { return forumStat(b, base, "/__requests") }
+}
+
+// forumStat reads one of the bench forum's counters: "/__requests" (requests
+// answered) or "/__cpu" (the forum process's CPU time so far, in nanoseconds).
+func forumStat(b *testing.B, base, path string) int64 {
+	resp, err := http.Get(base + path)
+	if err != nil {
+		b.Fatal(err)
 	}
-	return base, requests
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	n, err := strconv.ParseInt(strings.TrimSpace(string(body)), 10, 64)
+	if err != nil {
+		b.Fatalf("%s: %q", path, body)
+	}
+	return n
 }
 
 // TestBenchForumServer is the child side of forumProcess; it skips in a normal run.
@@ -624,6 +607,10 @@ func TestBenchForumServer(t *testing.T) {
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/__requests" {
 			fmt.Fprint(w, requests.Load())
+			return
+		}
+		if r.URL.Path == "/__cpu" { // this process's CPU so far, in nanoseconds
+			fmt.Fprint(w, int64(procCPU()))
 			return
 		}
 		requests.Add(1)
