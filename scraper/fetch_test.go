@@ -316,15 +316,18 @@ func TestFetchReusesConnectionsPerHost(t *testing.T) {
 				}
 			}()
 		}
-		wg.Wait() // every connection is idle here, as between a crawl's bursts
+		wg.Wait()
 		close(errs)
 		for err := range errs {
 			t.Fatal(err)
 		}
+		// net/http returns a connection to its idle pool just after the body is
+		// read; give it that moment, as a crawl's parsing does between fetches.
+		time.Sleep(10 * time.Millisecond)
 	}
-	// One connection per request in flight; the default transport dialled 4 more
-	// after every burst here (about 40).
-	if got := conns.Load(); got > perHost {
-		t.Errorf("%d connections for %d bursts of %d requests, want at most %d", got, bursts, perHost, perHost)
+	// One connection per request in flight (one more allowed for robots.txt); the
+	// default transport dialled 4 more after every burst here (42 in all).
+	if got := conns.Load(); got > perHost+1 {
+		t.Errorf("%d connections for %d bursts of %d requests, want at most %d", got, bursts, perHost, perHost+1)
 	}
 }

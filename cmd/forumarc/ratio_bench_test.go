@@ -170,6 +170,7 @@ func TestBenchCeiling(t *testing.T) {
 	ctx := context.Background()
 	for _, mode := range ceilingModes {
 		var work func(renderedPage) error
+		var db *store.DB
 		workers := 8
 		switch mode {
 		case "extract-1":
@@ -178,11 +179,9 @@ func TestBenchCeiling(t *testing.T) {
 		case "extract-8":
 			work = func(p renderedPage) error { return extractPage(p, at) }
 		case "store-8":
-			db, err := store.Open(ctx, filepath.Join(t.TempDir(), "ceiling.db"))
-			if err != nil {
+			if db, err = store.Open(ctx, filepath.Join(t.TempDir(), "ceiling.db")); err != nil {
 				t.Fatal(err)
 			}
-			defer db.Close()
 			run, err := db.StartRun(ctx, "crawl", []string{"http://127.0.0.1:8080/"})
 			if err != nil {
 				t.Fatal(err)
@@ -195,6 +194,11 @@ func TestBenchCeiling(t *testing.T) {
 			t.Fatalf("%s: %v", mode, err)
 		}
 		fmt.Printf("RATE %s %.2f %.2f\n", mode, rate, float64(len(pages))/(procCPU()-c0).Seconds())
+		if db != nil {
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }
 
