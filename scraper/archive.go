@@ -46,14 +46,12 @@ type ThreadResult struct {
 	PostsUpdated int
 	LastURL      string
 	Resumed      bool
-	// Unchanged is set when the resumed page answered 304 Not Modified.
+	// Unchanged is set when the first page read answered 304 Not Modified and is the
+	// thread's last page: nothing of the thread changed since it was archived.
 	Unchanged bool
 	// Deleted counts archived posts found missing from the forum (marked deleted_at).
 	Deleted int
 }
-
-// errNotModified is the internal signal for a 304 answer to a conditional fetch.
-var errNotModified = errors.New("not modified")
 
 // Archiver walks a thread page by page and hands each page to the Sink as soon as it
 // is read, so a 5,000-page thread never sits in memory and an interrupted run loses
@@ -92,9 +90,15 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 		}
 	}
 	next := start
+	// known: the archive holds pages of this thread, so pages are asked for
+	// conditionally (a 304 costs the forum nothing and is read from the archive).
+	known := false
 	if site, tid, ok, err := a.sink.ThreadByURL(ctx, start); err != nil {
 		return res, fmt.Errorf("look up %s: %w", start, err)
-	} else if ok && !a.cfg.FromStart {
+	} else if ok && a.cfg.FromStart {
+		known = true
+	} else if ok {
+		known = true
 		st, err := a.sink.Thread(ctx, site, tid)
 		if err != nil {
 			return res, fmt.Errorf("look up thread %s: %w", tid, err)
@@ -106,7 +110,6 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 	}
 	visited := map[string]bool{}
 	checkedArchive := res.Resumed || a.cfg.FromStart
-	conditional := res.Resumed
 	walk := walkState{}
 	complete := false
 	// Every page of a thread comes from the same engine: detect it once, on the first
@@ -121,9 +124,8 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 			break
 		}
 		visited[next] = true
-		p, fetched, err := a.page(ctx, next, conditional, engine)
-		conditional = false
-		if errors.Is(err, errNotModified) {
+		p, fetched, notModified, err := a.page(ctx, next, known, engine)
+		if err == nil && notModified && res.Pages == 0 && p.Page.NextURL == nil {
 			res.Unchanged = true
 			a.log.Info("thread unchanged (304)", "url", next)
 			return res, nil
@@ -168,7 +170,13 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 		if p.Page.Total != nil {
 			total = *p.Page.Total
 		}
-		a.log.Info("page archived", "url", p.URL, "page", p.Page.Number, "of", total,
+		msg := "page archived"
+		if notModified {
+			// Saved again from the archived copy: its posts count as seen by this
+			// walk, so marking the posts it did not see deleted stays exact.
+			msg = "page unchanged (304); read from the archive"
+		}
+		a.log.Info(msg, "url", p.URL, "page", p.Page.Number, "of", total,
 			"posts", len(p.Posts), "new", stats.PostsNew, "updated", stats.PostsUpdated)
 		if a.cfg.OnPage != nil {
 			a.cfg.OnPage(PageEvent{URL: p.URL, Thread: res.Title, Number: p.Page.Number, Total: total,
@@ -181,7 +189,7 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 			checkedArchive = true
 			if jump := a.resumePoint(ctx, p); jump != "" && !visited[jump] {
 				next = jump
-				res.Resumed = true
+				res.Resumed, known = true, true
 				continue
 			}
 		}
@@ -238,43 +246,69 @@ func (a *Archiver) resumePoint(ctx context.Context, p *Page) string {
 	return st.LastPageURL
 }
 
-func (a *Archiver) page(ctx context.Context, pageURL string, conditional bool, engine string) (*Page, *Fetched, error) {
+// page fetches and extracts one thread page. conditional sends the validators stored
+// with the page; on a 304 the page is read from the archived copy and notModified is
+// set.
+func (a *Archiver) page(ctx context.Context, pageURL string, conditional bool, engine string) (p *Page, fetched *Fetched, notModified bool, err error) {
 	req := Request{URL: pageURL}
 	if conditional {
 		etag, lm, err := a.sink.PageValidators(ctx, pageURL)
 		if err != nil {
-			return nil, nil, fmt.Errorf("validators for %s: %w", pageURL, err)
+			return nil, nil, false, fmt.Errorf("validators for %s: %w", pageURL, err)
 		}
 		req.ETag, req.LastModified = etag, lm
 	}
-	fetched, err := a.f.Fetch(ctx, req)
-	if err != nil {
-		return nil, nil, err
+	if fetched, err = a.f.Fetch(ctx, req); err != nil {
+		return nil, nil, false, err
 	}
 	if fetched.Status == 304 {
-		return nil, nil, errNotModified
+		if fetched, err = a.notModified(ctx, pageURL, fetched); err != nil {
+			return nil, nil, false, err
+		}
+		notModified = fetched.Status != 304
 	}
-	if truncated(fetched.Body) {
+	if !notModified && truncated(fetched.Body) {
 		// A connection cut mid-body can still look like a complete response; ask again
 		// once rather than store half a page.
 		a.log.Warn("page looks truncated; fetching it again", "url", pageURL)
 		if fetched, err = a.f.Fetch(ctx, Request{URL: pageURL}); err != nil {
-			return nil, nil, err
+			return nil, nil, false, err
 		}
 		if truncated(fetched.Body) {
-			return nil, nil, fmt.Errorf("%s: the page looks truncated (it ends before </body> and </html>)", pageURL)
+			return nil, nil, false, fmt.Errorf("%s: the page looks truncated (it ends before </body> and </html>)", pageURL)
 		}
 	}
 	doc, enc, err := Parse(fetched.Body, fetched.ContentType)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", pageURL, err)
+		return nil, nil, false, fmt.Errorf("%s: %w", pageURL, err)
 	}
 	fetched.Encoding = enc
-	p, err := ExtractDocument(doc, fetched.URL, Options{Engine: engine, Profile: a.cfg.Profile, FetchedAt: fetched.FetchedAt, Location: a.cfg.Location})
+	p, err = ExtractDocument(doc, fetched.URL, Options{Engine: engine, Profile: a.cfg.Profile, FetchedAt: fetched.FetchedAt, Location: a.cfg.Location})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
-	return p, fetched, nil
+	return p, fetched, notModified, nil
+}
+
+// notModified turns a 304 answer into the archived copy it confirms, stamped with the
+// time of the answer and any validators it sent. Without a copy (validators stored
+// with no body) it asks once more without validators.
+func (a *Archiver) notModified(ctx context.Context, pageURL string, answer *Fetched) (*Fetched, error) {
+	stored, err := a.sink.ArchivedPage(ctx, pageURL)
+	if err != nil {
+		return nil, fmt.Errorf("archived copy of %s: %w", pageURL, err)
+	}
+	if stored == nil || len(stored.Body) == 0 {
+		return a.f.Fetch(ctx, Request{URL: pageURL})
+	}
+	stored.FetchedAt = answer.FetchedAt
+	if answer.ETag != "" {
+		stored.ETag = answer.ETag
+	}
+	if answer.LastModified != "" {
+		stored.LastModified = answer.LastModified
+	}
+	return stored, nil
 }
 
 // truncated reports an HTML page whose end is missing. JSON and other bodies pass.

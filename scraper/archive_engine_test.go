@@ -59,6 +59,7 @@ func (s *memSink) RecordError(context.Context, string, error) error { return nil
 func (s *memSink) PageValidators(context.Context, string) (string, string, error) {
 	return "", "", nil
 }
+func (s *memSink) ArchivedPage(context.Context, string) (*Fetched, error) { return nil, nil }
 func (s *memSink) MarkMissing(context.Context, string, string, time.Time) (int, error) {
 	return 0, nil
 }

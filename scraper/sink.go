@@ -52,6 +52,11 @@ type Sink interface {
 	// PageValidators returns the ETag and Last-Modified stored with an archived page,
 	// for a conditional re-fetch ("" when unknown).
 	PageValidators(ctx context.Context, pageURL string) (etag, lastModified string, err error)
+	// ArchivedPage returns the archived response of a page (raw bytes as fetched, its
+	// validators and encoding), or nil when the archive holds no body for it. A 304
+	// answer means the forum still serves exactly these bytes, so the walk reads the
+	// page, and its link to the next one, from this copy.
+	ArchivedPage(ctx context.Context, pageURL string) (*Fetched, error)
 	// MarkMissing sets deleted_at on the thread's archived posts, posted at or after
 	// from, that this run's complete walk to the thread's end did not see (the sink
 	// remembers which run last saw each post, so the walk holds nothing in memory per

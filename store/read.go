@@ -1,13 +1,10 @@
 package store
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/forumarc/forumarc/scraper"
 )
@@ -97,13 +94,40 @@ func (db *DB) PageHTML(ctx context.Context, url string) ([]byte, error) {
 	if z == nil {
 		return nil, fmt.Errorf("page %s: %w (no stored html)", url, ErrNotFound)
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(z))
-	if err != nil {
-		return nil, fmt.Errorf("page %s: decompress: %w", url, err)
-	}
-	b, err := io.ReadAll(zr)
+	b, err := gunzip(z)
 	if err != nil {
 		return nil, fmt.Errorf("page %s: decompress: %w", url, err)
 	}
 	return b, nil
+}
+
+// ArchivedPage is the Sink method: the page's archived response, its raw bytes
+// decompressed, or nil when the archive holds no body for the URL. The content type
+// is rebuilt from the stored encoding, so the copy decodes as the original did.
+func (r *Run) ArchivedPage(ctx context.Context, pageURL string) (*scraper.Fetched, error) {
+	db := r.db
+	var (
+		f             = scraper.Fetched{URL: pageURL}
+		etag, lm, enc sql.NullString
+		fetched       string
+		z             []byte
+	)
+	err := db.readRow(ctx, `SELECT status, etag, last_modified, encoding, fetched_at, html FROM pages WHERE url = ?`,
+		pageURL).Scan(&f.Status, &etag, &lm, &enc, &fetched, &z)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && z == nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("archived page %s: %w", pageURL, err)
+	}
+	if f.Body, err = gunzip(z); err != nil {
+		return nil, fmt.Errorf("archived page %s: decompress: %w", pageURL, err)
+	}
+	f.ETag, f.LastModified, f.Encoding = etag.String, lm.String, enc.String
+	f.FetchedAt = parseStamp(fetched)
+	f.ContentType = "text/html"
+	if f.Encoding != "" {
+		f.ContentType += "; charset=" + f.Encoding
+	}
+	return &f, nil
 }

@@ -41,7 +41,8 @@ It is incremental: a thread whose listing entry (reply count, last post time) is
 since it was last archived is not fetched at all, and a changed thread is resumed from its
 last archived page with a conditional request. Posts edited since are kept with their
 history (post_revisions); posts that vanished get deleted_at. Use --full now and then to
-re-walk changed threads from page 1 and catch edits on earlier pages.
+re-walk every thread from page 1 and catch edits on earlier pages: each page is asked for
+conditionally, and a page the forum answers 304 for is read from the archive.
 
 All crawl state lives in the database (the frontier table): after a crash or kill -9 the
 same command resumes exactly where it stopped. Only one crawl runs per database.`,
@@ -64,7 +65,7 @@ same command resumes exactly where it stopped. Only one crawl runs per database.
 	f.IntVar(&o.depth, "depth", 0, "follow sub-boards at most N levels below a start URL (0 = unlimited)")
 	f.IntVar(&o.concurrency, "concurrency", 4, "requests in flight across all hosts")
 	f.IntVar(&o.perHost, "per-host", 1, "requests in flight per host")
-	f.BoolVar(&o.full, "full", false, "re-walk changed threads from page 1 (catches edits and deletions on earlier pages)")
+	f.BoolVar(&o.full, "full", false, "re-walk every thread from page 1, conditionally (catches edits and deletions on earlier pages)")
 	return cmd
 }
 

@@ -73,9 +73,26 @@ func snapshot(t *testing.T, db string) []string {
 	return out
 }
 
+// TestCrawlIncremental runs against a forum without validators and against one that
+// answers conditional requests with 304: the requests made and the archive must be
+// the same, and --full must read unchanged pages from the archive.
 func TestCrawlIncremental(t *testing.T) {
+	for _, etags := range []bool{false, true} {
+		t.Run(fmt.Sprintf("etags=%v", etags), func(t *testing.T) { testCrawlIncremental(t, etags) })
+	}
+}
+
+func testCrawlIncremental(t *testing.T, etags bool) {
 	f := crawlForum()
-	srv := httptest.NewServer(f)
+	f.ETags = etags
+	var notModified atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		f.ServeHTTP(rec, r)
+		if rec.status == http.StatusNotModified {
+			notModified.Add(1)
+		}
+	}))
 	defer srv.Close()
 	db := filepath.Join(t.TempDir(), "c.db")
 	crawl := func(extra ...string) cliResult {
@@ -148,6 +165,40 @@ func TestCrawlIncremental(t *testing.T) {
 	if n := count(t, db, fmt.Sprintf("SELECT count(*) FROM posts WHERE external_id = '%d' AND body_text = 'Rewritten opening post.'", long.Posts[0].ID)); n != 1 {
 		t.Errorf("--full did not pick up the page-1 edit: %s", r.stdout)
 	}
+
+	// --full over an unchanged forum: every thread page is asked for again, and with
+	// validators every one answers 304 and is read from the archive. Either way no
+	// post may be taken for deleted.
+	live := count(t, db, "SELECT count(*) FROM posts WHERE deleted_at IS NULL")
+	threadPages := count(t, db, "SELECT count(*) FROM pages WHERE thread_id IS NOT NULL")
+	before, nm := f.Requests(), notModified.Load()
+	if r = crawl("--full"); r.code != 0 {
+		t.Fatalf("second full crawl: exit %d %s", r.code, r.stderr)
+	}
+	if got, want := int(f.Requests()-before), 10+threadPages; got != want {
+		t.Errorf("--full on an unchanged forum made %d requests, want %d (10 + one per thread page)", got, want)
+	}
+	want304 := 0
+	if etags {
+		want304 = threadPages
+	}
+	if got := int(notModified.Load() - nm); got != want304 {
+		t.Errorf("--full: %d answers were 304, want %d", got, want304)
+	}
+	if got := count(t, db, "SELECT count(*) FROM posts WHERE deleted_at IS NULL"); got != live || got != f.PostCount() {
+		t.Errorf("live posts after an unchanged --full = %d, want %d (forum %d)", got, live, f.PostCount())
+	}
+}
+
+// statusRecorder notes the status a handler answered with.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
 }
 
 func TestCrawlFaultsAndFilters(t *testing.T) {
@@ -233,6 +284,9 @@ func TestCrawlKillResume(t *testing.T) {
 	f := sampleforum.Generate(sampleforum.Spec{Boards: 2, SubBoards: 1, ThreadsPerBoard: 8,
 		PostsPerThread: func(i int) int { return 1 + (i*7)%50 }})
 	f.Fault = func(*http.Request) (int, http.Header) { time.Sleep(8 * time.Millisecond); return 0, nil }
+	// With validators, a thread cut off by the kill resumes at a page that answers 304:
+	// the walk must go on from the archived copy.
+	f.ETags = true
 	srv := httptest.NewServer(f)
 	defer srv.Close()
 	dir := t.TempDir()

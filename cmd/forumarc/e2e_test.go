@@ -93,25 +93,46 @@ func TestArchiveWholeThreadIdempotent(t *testing.T) {
 }
 
 func TestArchiveResumesInterruptedRun(t *testing.T) {
-	f, _, thread := demoServer(t)
-	db := filepath.Join(t.TempDir(), "a.db")
-	if r := cli(t, context.Background(), "--db", db, "archive", "--delay", "0", "--max-pages", "1", thread); r.code != 0 {
-		t.Fatalf("first run: %d %s", r.code, r.stderr)
-	}
-	if n := count(t, db, "SELECT count(*) FROM posts"); n != 20 {
-		t.Fatalf("posts after 1 page = %d, want 20", n)
-	}
-	before := f.Requests()
-	r := cli(t, context.Background(), "--db", db, "archive", "--delay", "0", thread)
-	if r.code != 0 {
-		t.Fatalf("resume: %d %s", r.code, r.stderr)
-	}
-	if n := count(t, db, "SELECT count(*) FROM posts"); n != 47 {
-		t.Errorf("posts after resume = %d, want 47", n)
-	}
-	// robots.txt, page 1 again (last archived), pages 2 and 3.
-	if got := f.Requests() - before; got != 4 {
-		t.Errorf("requests on resume = %d, want 4", got)
+	// With ETags the resumed page answers 304: the walk must go on from the stored
+	// copy's next-page link, not take the thread as unchanged.
+	for _, etags := range []bool{false, true} {
+		t.Run(fmt.Sprintf("etags=%v", etags), func(t *testing.T) {
+			f := sampleforum.Demo()
+			f.ETags = etags
+			srv := httptest.NewServer(f)
+			defer srv.Close()
+			thread := srv.URL + sampleforum.ThreadPath(f.Thread(1))
+			db := filepath.Join(t.TempDir(), "a.db")
+			if r := cli(t, context.Background(), "--db", db, "archive", "--delay", "0", "--max-pages", "1", thread); r.code != 0 {
+				t.Fatalf("first run: %d %s", r.code, r.stderr)
+			}
+			if n := count(t, db, "SELECT count(*) FROM posts"); n != 20 {
+				t.Fatalf("posts after 1 page = %d, want 20", n)
+			}
+			before := f.Requests()
+			r := cli(t, context.Background(), "--db", db, "archive", "--delay", "0", thread)
+			if r.code != 0 {
+				t.Fatalf("resume: %d %s", r.code, r.stderr)
+			}
+			if n := count(t, db, "SELECT count(*) FROM posts"); n != 47 {
+				t.Errorf("posts after resume = %d, want 47\n%s", n, r.stdout)
+			}
+			// robots.txt, page 1 again (last archived; 304 with ETags), pages 2 and 3.
+			if got := f.Requests() - before; got != 4 {
+				t.Errorf("requests on resume = %d, want 4", got)
+			}
+			// A third run finds the thread complete: one request for its last page.
+			before = f.Requests()
+			if r := cli(t, context.Background(), "--db", db, "archive", "--delay", "0", thread); r.code != 0 {
+				t.Fatalf("third run: %d %s", r.code, r.stderr)
+			}
+			if got := f.Requests() - before; got != 2 {
+				t.Errorf("requests on an unchanged thread = %d, want 2 (robots.txt, last page)", got)
+			}
+			if n := count(t, db, "SELECT count(*) FROM posts WHERE deleted_at IS NULL"); n != 47 {
+				t.Errorf("live posts after the third run = %d, want 47", n)
+			}
+		})
 	}
 }
 

@@ -4,6 +4,9 @@
 package sampleforum
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -25,6 +28,11 @@ type Forum struct {
 	Robots string
 	// Fault, when set, may answer a request instead of the forum (status != 0).
 	Fault func(r *http.Request) (status int, header http.Header)
+	// ETags makes thread pages carry a strong ETag of their bytes and answer a
+	// matching If-None-Match with 304 Not Modified, as forums behind a caching proxy
+	// do; the pagination links are part of the bytes, so a page whose thread grew
+	// a page changes too.
+	ETags bool
 
 	mu       sync.RWMutex
 	boards   []*Board
@@ -224,7 +232,11 @@ func (f *Forum) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, pageURL(ThreadPath(t), last), http.StatusFound)
 			return
 		}
-		f.renderThread(w, base, t, page, last)
+		if !f.ETags {
+			f.renderThread(w, base, t, page, last)
+			return
+		}
+		serveValidated(w, r, func(w http.ResponseWriter) { f.renderThread(w, base, t, page, last) })
 	case boardRe.MatchString(path):
 		m := boardRe.FindStringSubmatch(path)
 		id, _ := strconv.Atoi(m[1])
@@ -271,3 +283,29 @@ func pageURL(base string, n int) string {
 	}
 	return fmt.Sprintf("%spage-%d", base, n)
 }
+
+// serveValidated renders a page into memory and answers it with a strong ETag of its
+// bytes, or 304 when the request's If-None-Match names that ETag.
+func serveValidated(w http.ResponseWriter, r *http.Request, render func(http.ResponseWriter)) {
+	buf := &bufferWriter{header: w.Header()}
+	render(buf)
+	sum := sha256.Sum256(buf.body.Bytes())
+	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
+	w.Header().Set("ETag", etag)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	_, _ = w.Write(buf.body.Bytes())
+}
+
+// bufferWriter is an http.ResponseWriter that keeps the body in memory and shares the
+// real response's headers.
+type bufferWriter struct {
+	header http.Header
+	body   bytes.Buffer
+}
+
+func (b *bufferWriter) Header() http.Header         { return b.header }
+func (b *bufferWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
+func (b *bufferWriter) WriteHeader(int)             {}
