@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gocolly/colly/v2"
@@ -29,11 +28,14 @@ func DefaultUserAgent() string {
 // FetchConfig holds every fetch setting on purpose: colly's own defaults (no robots,
 // no retries, silent 10 MiB truncation, COLLY_* overrides) are all wrong for archiving.
 type FetchConfig struct {
-	UserAgent    string
-	Timeout      time.Duration // per attempt
-	Delay        time.Duration // between requests to one host, randomised +/-50%
-	Attempts     int           // total tries for 408, 429, 5xx and network errors
-	MaxRetryWait time.Duration // longest Retry-After honoured before giving up on a page
+	UserAgent string
+	Timeout   time.Duration // per attempt
+	Delay     time.Duration // between requests to one host, randomised +/-50%
+	Attempts  int           // total tries for 408, 429, 5xx and network errors
+	// MaxRetryWait is the longest Retry-After waited out. A longer one ends the page's
+	// tries, and the host gets no request until its time: fetches for it fail at once
+	// with a FetchError whose RetryAt says when to come back.
+	MaxRetryWait time.Duration
 	IgnoreRobots bool
 	MaxBodySize  int
 	Jar          http.CookieJar
@@ -96,9 +98,14 @@ type Request struct {
 // stores it in crawl_errors and the run exits 1.
 type FetchError struct {
 	URL        string
-	Status     int // 0 for network errors
+	Status     int // 0 for network errors and requests not made
 	RetryAfter time.Duration
-	Err        error
+	// RetryAt, when set, is when the host allows requests again (its Retry-After on a
+	// 429 or 503). Until then the Fetcher sends the host nothing and fails its fetches
+	// at once (Err is a *HostPausedError): work for the host is to be deferred to
+	// RetryAt, not counted as failed.
+	RetryAt time.Time
+	Err     error
 }
 
 func (e *FetchError) Error() string {
@@ -113,8 +120,43 @@ func (e *FetchError) Unwrap() error { return e.Err }
 // NotFound reports a page that is gone for good (404, 410).
 func (e *FetchError) NotFound() bool { return e.Status == 404 || e.Status == 410 }
 
-// Retryable reports failures worth trying again in a later run.
-func (e *FetchError) Retryable() bool { return e.Status == 0 || retryableStatus(e.Status) }
+// Retryable reports failures worth trying again in a later run. A redirect to another
+// site is not: it will redirect again.
+func (e *FetchError) Retryable() bool {
+	var re *RedirectError
+	if errors.As(e.Err, &re) {
+		return false
+	}
+	return e.Status == 0 || retryableStatus(e.Status)
+}
+
+// RedirectError is a redirect to another site, which fetches do not follow: a crawl
+// stays on the sites it was given, and the target's robots.txt and politeness limits
+// were never consulted. Redirects within a host (http to https included) are followed.
+type RedirectError struct {
+	From, To string
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("redirected to another site, %s: not followed (forumarc stays on the sites it was given; give that URL instead if it is the same forum)", e.To)
+}
+
+// sameSite reports whether a redirect from a to b stays on the host: same host name
+// and port, a scheme's default port being the same as none.
+func sameSite(a, b *url.URL) bool {
+	return strings.EqualFold(siteHost(a), siteHost(b))
+}
+
+func siteHost(u *url.URL) string {
+	p := u.Port()
+	if (u.Scheme == "http" && p == "80") || (u.Scheme == "https" && p == "443") {
+		p = ""
+	}
+	if p == "" {
+		return u.Hostname()
+	}
+	return net.JoinHostPort(u.Hostname(), p)
+}
 
 // ErrRobots is returned for a URL robots.txt disallows.
 var ErrRobots = errors.New("disallowed by robots.txt (use --ignore-robots to override)")
@@ -151,13 +193,17 @@ func NewFetcher(ctx context.Context, cfg FetchConfig) *Fetcher {
 	c.MaxDepth = 0
 	c.Async = false
 
+	gate := newHostGates(cfg.Delay, cfg.PerHost, cfg.MaxRetryWait)
+	f := &Fetcher{cfg: cfg, c: c, gate: gate, log: cfg.Logger}
 	rc := retryablehttp.NewClient()
 	rc.RetryMax = cfg.Attempts - 1
 	rc.RetryWaitMin = cfg.BackoffMin
 	rc.RetryWaitMax = cfg.MaxRetryWait
 	rc.Logger = nil
-	rc.HTTPClient.Timeout = cfg.Timeout
-	rc.HTTPClient.Transport = cfg.Transport
+	// Each attempt passes its host's gate and is read to its end there, under the
+	// per-attempt timeout (which starts after the gate's wait, so no client timeout).
+	rc.HTTPClient.Timeout = 0
+	rc.HTTPClient.Transport = &gateTransport{next: cfg.Transport, gates: gate, timeout: cfg.Timeout, maxBody: int64(cfg.MaxBodySize) + 1}
 	// Redirects are followed by the outer client, which holds the cookie jar.
 	rc.HTTPClient.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	rc.CheckRetry = retryPolicy(cfg.MaxRetryWait)
@@ -175,11 +221,34 @@ func NewFetcher(ctx context.Context, cfg FetchConfig) *Fetcher {
 		if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")
 		}
+		// robots.txt may redirect anywhere (RFC 9309 2.3.1.2); pages stay on the host.
+		if !sameSite(via[0].URL, req.URL) && via[0].URL.Path != "/robots.txt" {
+			return &RedirectError{From: via[len(via)-1].URL.String(), To: req.URL.String()}
+		}
 		return nil
 	})
-	f := &Fetcher{cfg: cfg, c: c, gate: newHostGates(cfg.Delay, cfg.PerHost), log: cfg.Logger}
 	f.robots = newRobotsCache(f, cfg.UserAgent)
+	// colly converts a body whose Content-Type names a charset other than UTF-8 to
+	// UTF-8 before OnResponse: the archive would keep converted bytes, not the bytes
+	// served, and Decode would then label them utf-8. Hide the charset from colly and
+	// give the header back; Decode converts the raw bytes and names the charset used.
+	c.OnResponseHeaders(func(r *colly.Response) {
+		ct := r.Headers.Get("Content-Type")
+		if !strings.Contains(strings.ToLower(ct), "charset") {
+			return
+		}
+		r.Ctx.Put("content-type", ct)
+		mt, _, _ := strings.Cut(ct, ";")
+		if mt = strings.TrimSpace(mt); strings.Contains(mt, "=") {
+			r.Headers.Del("Content-Type")
+			return
+		}
+		r.Headers.Set("Content-Type", mt)
+	})
 	c.OnResponse(func(r *colly.Response) {
+		if ct, ok := r.Ctx.GetAny("content-type").(string); ok {
+			r.Headers.Set("Content-Type", ct)
+		}
 		if s, ok := r.Ctx.GetAny("slot").(*fetchSlot); ok {
 			s.resp = r
 		}
@@ -193,6 +262,10 @@ func retryPolicy(maxWait time.Duration) retryablehttp.CheckRetry {
 			return false, ctx.Err()
 		}
 		if err != nil {
+			var hp *HostPausedError
+			if errors.As(err, &hp) {
+				return false, nil // the host is paused for longer than a fetch waits
+			}
 			return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 		}
 		if !retryableStatus(resp.StatusCode) {
@@ -240,13 +313,14 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (*Fetched, error) {
 }
 
 func (f *Fetcher) get(ctx context.Context, u *url.URL, req Request) (*Fetched, error) {
-	release, err := f.gate.acquire(ctx, u.Host)
-	if err != nil {
-		return nil, err
+	// The transport waits for the host's turn on the Fetcher's context; waiting here
+	// first lets the caller's context end the wait too.
+	if err := f.gate.ready(ctx, u.Host); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fetchError(u.String(), err)
 	}
-	status := 0
-	defer func() { release(status) }()
-
 	hdr := http.Header{}
 	hdr.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8")
 	if req.Accept != "" {
@@ -262,15 +336,14 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL, req Request) (*Fetched, e
 	cctx := colly.NewContext()
 	cctx.Put("slot", slot)
 	start := time.Now()
-	err = f.c.Request(http.MethodGet, u.String(), nil, cctx, hdr)
+	err := f.c.Request(http.MethodGet, u.String(), nil, cctx, hdr)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
 	if err != nil && slot.resp == nil {
-		return nil, &FetchError{URL: u.String(), Err: netErr(err)}
+		return nil, fetchError(u.String(), err)
 	}
 	r := slot.resp
-	status = r.StatusCode
 	f.log.Debug("fetched", "url", u.String(), "status", r.StatusCode, "bytes", len(r.Body), "ms", time.Since(start).Milliseconds())
 	var h http.Header
 	if r.Headers != nil {
@@ -290,11 +363,30 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL, req Request) (*Fetched, e
 	case r.StatusCode == http.StatusNotModified:
 		return out, nil
 	case r.StatusCode >= 300:
-		return out, &FetchError{URL: u.String(), Status: r.StatusCode, RetryAfter: retryAfter(h, time.Now())}
+		fe := &FetchError{URL: u.String(), Status: r.StatusCode, RetryAfter: retryAfter(h, out.FetchedAt)}
+		if fe.RetryAfter > 0 && (r.StatusCode == http.StatusTooManyRequests || r.StatusCode == http.StatusServiceUnavailable) {
+			fe.RetryAt = out.FetchedAt.Add(fe.RetryAfter)
+		}
+		return out, fe
 	case len(r.Body) > f.cfg.MaxBodySize:
 		return nil, &FetchError{URL: u.String(), Status: 0, Err: fmt.Errorf("page larger than %d bytes", f.cfg.MaxBodySize)}
 	}
 	return out, nil
+}
+
+// fetchError describes a request that got no answer: a network error, a refused
+// redirect, or a paused host (with RetryAt).
+func fetchError(u string, err error) *FetchError {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // the URL is in the FetchError already
+	}
+	fe := &FetchError{URL: u, Err: netErr(err)}
+	var hp *HostPausedError
+	if errors.As(err, &hp) {
+		fe.RetryAt = hp.Until
+	}
+	return fe
 }
 
 func netErr(err error) error {
@@ -303,85 +395,4 @@ func netErr(err error) error {
 		return fmt.Errorf("timed out: %w", err)
 	}
 	return err
-}
-
-// hostGates serialises requests per host and spaces them by a randomised delay,
-// slowing down after 429/503 answers.
-type hostGates struct {
-	mu      sync.Mutex
-	delay   time.Duration
-	perHost int
-	hosts   map[string]*hostGate
-}
-
-type hostGate struct {
-	sem      chan struct{}
-	mu       sync.Mutex
-	next     time.Time
-	minDelay time.Duration
-	slow     float64 // multiplier, 1 = normal
-}
-
-func newHostGates(delay time.Duration, perHost int) *hostGates {
-	return &hostGates{delay: delay, perHost: perHost, hosts: map[string]*hostGate{}}
-}
-
-func (g *hostGates) host(h string) *hostGate {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	hg := g.hosts[h]
-	if hg == nil {
-		hg = &hostGate{sem: make(chan struct{}, g.perHost), slow: 1}
-		g.hosts[h] = hg
-	}
-	return hg
-}
-
-// setMinDelay raises the host's delay to robots.txt's Crawl-delay.
-func (g *hostGates) setMinDelay(h string, d time.Duration) {
-	hg := g.host(h)
-	hg.mu.Lock()
-	hg.minDelay = d
-	hg.mu.Unlock()
-}
-
-// acquire waits for the host's turn; release records the answer's status so the next
-// request is spaced (and slowed after 429/503).
-func (g *hostGates) acquire(ctx context.Context, h string) (func(status int), error) {
-	hg := g.host(h)
-	select {
-	case hg.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	hg.mu.Lock()
-	wait := time.Until(hg.next)
-	hg.mu.Unlock()
-	if wait > 0 {
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			<-hg.sem
-			return nil, ctx.Err()
-		}
-	}
-	return func(status int) {
-		hg.mu.Lock()
-		switch {
-		case status == 429 || status == 503:
-			hg.slow = min(hg.slow*2, 16)
-		case status > 0 && status < 400 && hg.slow > 1:
-			hg.slow = max(hg.slow/1.5, 1)
-		}
-		d := max(g.delay, hg.minDelay)
-		d = jitter(d) * time.Duration(hg.slow*1000) / 1000
-		if d == 0 && hg.slow > 1 {
-			d = time.Duration(hg.slow*100) * time.Millisecond
-		}
-		hg.next = time.Now().Add(d)
-		hg.mu.Unlock()
-		<-hg.sem
-	}, nil
 }

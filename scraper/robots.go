@@ -82,12 +82,18 @@ func (r *robotsCache) load(ctx context.Context, e *robotsEntry, base string) err
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	var fe *FetchError
+	if errors.As(err, &fe) && !fe.RetryAt.IsZero() {
+		// The host asked for a pause (Retry-After): nothing is cached, robots.txt is
+		// asked for again after it, and the caller defers its work until then.
+		return err
+	}
 	e.group, e.err = nil, nil
 	e.expires = r.now().Add(robotsTTL)
-	var fe *FetchError
 	switch {
-	case errors.As(err, &fe) && fe.Status >= 400 && fe.Status < 500:
-		// RFC 9309: a 4xx robots.txt means no restrictions.
+	case errors.As(err, &fe) && fe.Status >= 400 && fe.Status < 500 && fe.Status != 429:
+		// RFC 9309: a 4xx robots.txt means no restrictions; a 429 is the server
+		// asking for less, so it counts as unavailable, as a 5xx does.
 	case errors.As(err, &fe) && fe.Status == 0:
 		e.err = fmt.Errorf("cannot reach the site (%v): %w", fe.Err, ErrRobotsUnavailable)
 		e.expires = r.now().Add(robotsRetry)
