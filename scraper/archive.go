@@ -137,6 +137,14 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 			if res.Pages == 0 && !res.Resumed && isNotForum(err) {
 				return res, err // nothing was written: the start page is no thread we can read
 			}
+			if errors.Is(err, ErrRobots) && res.Pages > 0 {
+				// robots.txt allows the thread's first pages but not this one.
+				a.log.Warn("page disallowed by robots.txt; the rest of the thread is not read", "url", next)
+				return res, nil
+			}
+			if _, later := retryLater(err, time.Now()); later || errors.Is(err, ErrRobots) {
+				return res, err // not a failure of the page: the caller skips or defers it
+			}
 			if rerr := a.sink.RecordError(ctx, next, err); rerr != nil {
 				return res, errors.Join(err, rerr)
 			}

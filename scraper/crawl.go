@@ -63,7 +63,8 @@ type CrawlEvent struct {
 type CrawlResult struct {
 	Listings       int
 	Threads        int
-	ThreadsSkipped int
+	ThreadsSkipped int // unchanged since they were last archived
+	ThreadsSince   int // no activity since CrawlConfig.Since
 	Pages          int
 	PostsNew       int
 	PostsUpdated   int
@@ -71,6 +72,32 @@ type CrawlResult struct {
 	Errors         int
 	Left           FrontierCounts // what stays queued for the next run
 	Resumed        bool
+	// Deferred says, per host, why work was put back for a later run (the first
+	// cause seen in this run), in the order the hosts were deferred.
+	Deferred []Deferral
+	// Disallowed counts threads and listings robots.txt disallows: skipped, not failed.
+	Disallowed int
+	// Failures lists the first maxFailuresListed items that failed in this run (Errors
+	// counts them all), for the summary.
+	Failures []Failure
+}
+
+// Failure is an item of the crawl that failed after its retries.
+type Failure struct {
+	URL   string
+	Cause string
+}
+
+// maxFailuresListed bounds CrawlResult.Failures: a summary names a few, crawl_errors
+// holds them all.
+const maxFailuresListed = 10
+
+// Deferral is why a host's work was put back for a later run.
+type Deferral struct {
+	Host  string
+	URL   string // the first item deferred
+	Cause string
+	Until time.Time
 }
 
 // Crawler discovers threads from listings and archives each through the Archiver,
@@ -88,6 +115,11 @@ type Crawler struct {
 	res      CrawlResult
 	fails    map[string]int
 	paused   map[string]time.Time
+	pausedBy map[string]error // the failure that paused a host
+	deferred map[string]bool  // hosts in res.Deferred
+	held     []int64          // items leased but left unfinished by a stop
+	// threads counts the thread items taken in this run, reserved before the lease so
+	// that workers leasing at once cannot overshoot MaxThreads.
 	threads  atomic.Int64
 	inflight atomic.Int64
 }
@@ -114,7 +146,8 @@ func NewCrawler(f *Fetcher, sink Sink, front Frontier, ls ListingState, seeds []
 		log = slog.New(slog.DiscardHandler)
 	}
 	c := &Crawler{f: f, sink: sink, front: front, listings: ls, cfg: cfg, log: log,
-		hosts: map[string]bool{}, fails: map[string]int{}, paused: map[string]time.Time{}}
+		hosts: map[string]bool{}, fails: map[string]int{}, paused: map[string]time.Time{},
+		pausedBy: map[string]error{}, deferred: map[string]bool{}}
 	for _, s := range seeds {
 		if u, err := url.Parse(s); err == nil {
 			c.hosts[u.Host] = true
@@ -154,6 +187,13 @@ func (c *Crawler) Run(ctx context.Context) (CrawlResult, error) {
 		}()
 	}
 	wg.Wait()
+	// A stop (or a storage failure) leaves the items in flight leased: give them back
+	// now, with a context of their own, so nothing looks in progress once we exit.
+	if len(c.held) > 0 {
+		if err := c.front.Release(context.WithoutCancel(ctx), c.held); err != nil {
+			c.log.Warn("cannot release leased items; they are taken again when their lease expires", "items", len(c.held), "err", err)
+		}
+	}
 	left, lerr := c.front.Counts(context.WithoutCancel(ctx))
 	c.mu.Lock()
 	res := c.res
@@ -170,10 +210,17 @@ func (c *Crawler) worker(ctx context.Context) error {
 	for ctx.Err() == nil {
 		c.inflight.Add(1)
 		var kinds []ItemKind
-		if c.cfg.MaxThreads > 0 && c.threads.Load() >= int64(c.cfg.MaxThreads) {
-			kinds = []ItemKind{KindListing}
+		reserved := false
+		if c.cfg.MaxThreads > 0 {
+			if reserved = c.threads.Add(1) <= int64(c.cfg.MaxThreads); !reserved {
+				c.threads.Add(-1)
+				kinds = []ItemKind{KindListing}
+			}
 		}
 		items, err := c.front.Lease(ctx, 1, c.cfg.LeaseTTL, kinds...)
+		if reserved && (err != nil || len(items) == 0 || items[0].Kind != KindThread) {
+			c.threads.Add(-1) // the slot was not used for a thread
+		}
 		if err != nil {
 			c.inflight.Add(-1)
 			if ctx.Err() != nil {
@@ -195,6 +242,11 @@ func (c *Crawler) worker(ctx context.Context) error {
 		idle = 0
 		err = c.process(ctx, items[0])
 		c.inflight.Add(-1)
+		if err != nil || ctx.Err() != nil {
+			c.mu.Lock()
+			c.held = append(c.held, items[0].ID) // Run releases it unless it got finished
+			c.mu.Unlock()
+		}
 		if err != nil {
 			return err
 		}
@@ -206,7 +258,10 @@ func (c *Crawler) worker(ctx context.Context) error {
 func (c *Crawler) process(ctx context.Context, it FrontierItem) error {
 	u, _ := url.Parse(it.URL)
 	if until, ok := c.pausedUntil(u.Host); ok {
-		return c.front.Defer(ctx, it.ID, until, errors.New("host paused after repeated failures"))
+		c.mu.Lock()
+		cause := fmt.Errorf("host paused after %d failed requests in a row, the last: %w", c.cfg.HostFailures, c.pausedBy[u.Host])
+		c.mu.Unlock()
+		return c.deferItem(ctx, it, until, cause)
 	}
 	switch it.Kind {
 	case KindThread:
@@ -265,14 +320,14 @@ func (c *Crawler) queueListing(ctx context.Context, it FrontierItem, l *Listing,
 	if l.Page.NextURL != nil && c.allowed(*l.Page.NextURL) {
 		add = append(add, FrontierItem{URL: *l.Page.NextURL, Kind: KindListing, Depth: it.Depth})
 	}
-	skipped := 0
+	skipped, old := 0, 0 // unchanged, and inactive since --since
 	var entries []ThreadEntry
 	for _, t := range l.Threads {
 		if !c.allowed(t.URL) || !c.included(t.URL) {
 			continue
 		}
 		if !c.cfg.Since.IsZero() && t.LastPostAt != nil && t.LastPostAt.Before(c.cfg.Since) {
-			skipped++
+			old++
 			continue
 		}
 		entries = append(entries, t)
@@ -297,14 +352,17 @@ func (c *Crawler) queueListing(ctx context.Context, it FrontierItem, l *Listing,
 	c.mu.Lock()
 	c.res.Listings++
 	c.res.ThreadsSkipped += skipped
+	c.res.ThreadsSince += old
 	c.mu.Unlock()
-	c.log.Info("listing read", "url", it.URL, "boards", len(l.Boards), "threads", len(l.Threads), "queued", n, "unchanged", skipped)
+	c.log.Info("listing read", "url", it.URL, "boards", len(l.Boards), "threads", len(l.Threads), "queued", n, "unchanged", skipped, "before_since", old)
 	c.emit(CrawlEvent{Kind: "listing", URL: it.URL, Queued: n, Title: deref(l.Title)})
 	return c.front.Done(ctx, it.ID)
 }
 
 func (c *Crawler) thread(ctx context.Context, it FrontierItem, seed bool) error {
-	c.threads.Add(1)
+	if seed && c.cfg.MaxThreads > 0 {
+		c.threads.Add(1) // a seed that is a thread page was leased as a listing
+	}
 	a := NewArchiver(c.f, c.sink, ArchiveConfig{
 		MaxPages: c.cfg.MaxPages, Engine: c.cfg.Engine, Profile: c.cfg.Profile, Location: c.cfg.Location, FromStart: c.cfg.Full,
 		Logger: c.log.With("thread", it.URL),
@@ -324,6 +382,9 @@ func (c *Crawler) thread(ctx context.Context, it FrontierItem, seed bool) error 
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil // the lease runs out and the next run takes the thread again
+		}
+		if done, err := c.notFailed(ctx, it, err); done {
+			return err
 		}
 		if res.Pages == 0 && isNotForum(err) {
 			if rerr := c.sink.RecordError(ctx, it.URL, err); rerr != nil {
@@ -352,8 +413,8 @@ func (c *Crawler) failed(ctx context.Context, it FrontierItem, err error) error 
 	if ctx.Err() != nil {
 		return nil
 	}
-	if errors.Is(err, ErrRobotsUnavailable) {
-		return c.front.Defer(ctx, it.ID, c.cfg.now().Add(robotsRetry), err)
+	if done, err := c.notFailed(ctx, it, err); done {
+		return err
 	}
 	if rerr := c.sink.RecordError(ctx, it.URL, err); rerr != nil {
 		return rerr
@@ -362,11 +423,50 @@ func (c *Crawler) failed(ctx context.Context, it FrontierItem, err error) error 
 	return c.front.Fail(ctx, it.ID, err)
 }
 
+// notFailed settles the items whose error is no failure: a URL robots.txt disallows
+// is skipped (done, counted apart, no pause for its host), and work a host cannot take
+// now (its robots.txt unavailable, or a Retry-After beyond what a fetch waits) is
+// deferred until then. done reports that it settled the item.
+func (c *Crawler) notFailed(ctx context.Context, it FrontierItem, err error) (done bool, _ error) {
+	if errors.Is(err, ErrRobots) {
+		c.mu.Lock()
+		c.res.Disallowed++
+		c.mu.Unlock()
+		c.log.Info("skipped: disallowed by robots.txt", "url", it.URL)
+		return true, c.front.Done(ctx, it.ID)
+	}
+	if until, ok := retryLater(err, c.cfg.now()); ok {
+		// The Fetcher keeps answering the host's other fetches at once, with no
+		// request, until then: they are deferred the same way.
+		return true, c.deferItem(ctx, it, until, err)
+	}
+	return false, nil
+}
+
+// deferItem puts an item back until a later time and notes the first cause per host,
+// so the summary can say why work was left for the next run.
+func (c *Crawler) deferItem(ctx context.Context, it FrontierItem, until time.Time, cause error) error {
+	if err := c.front.Defer(ctx, it.ID, until, cause); err != nil {
+		return err
+	}
+	host := hostOf(it.URL)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.deferred[host] {
+		c.deferred[host] = true
+		c.res.Deferred = append(c.res.Deferred, Deferral{Host: host, URL: it.URL, Cause: cause.Error(), Until: until})
+	}
+	return nil
+}
+
 func (c *Crawler) countError(u string, err error) {
 	defer c.emit(CrawlEvent{Kind: "error", URL: u})
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.res.Errors++
+	if len(c.res.Failures) < maxFailuresListed {
+		c.res.Failures = append(c.res.Failures, Failure{URL: u, Cause: err.Error()})
+	}
 	var fe *FetchError
 	if errors.As(err, &fe) && fe.Retryable() {
 		host := hostOf(u)
@@ -374,6 +474,7 @@ func (c *Crawler) countError(u string, err error) {
 		if c.fails[host] >= c.cfg.HostFailures {
 			until := c.cfg.now().Add(c.cfg.HostPause)
 			c.paused[host] = until
+			c.pausedBy[host] = err
 			c.log.Warn("pausing host after repeated failures", "host", host, "failures", c.fails[host], "until", until.Format(time.RFC3339))
 		}
 	}

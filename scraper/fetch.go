@@ -158,6 +158,21 @@ func siteHost(u *url.URL) string {
 	return net.JoinHostPort(u.Hostname(), p)
 }
 
+// retryLater reports the errors that mean "not now" rather than "failed": robots.txt
+// unavailable (asked again after robotsRetry) and a host paused by a Retry-After
+// longer than a fetch waits (until its RetryAt). Work meeting them is deferred and
+// recorded nowhere as a failure.
+func retryLater(err error, now time.Time) (time.Time, bool) {
+	var fe *FetchError
+	if errors.As(err, &fe) && !fe.RetryAt.IsZero() {
+		return fe.RetryAt, true
+	}
+	if errors.Is(err, ErrRobotsUnavailable) {
+		return now.Add(robotsRetry), true
+	}
+	return time.Time{}, false
+}
+
 // ErrRobots is returned for a URL robots.txt disallows.
 var ErrRobots = errors.New("disallowed by robots.txt (use --ignore-robots to override)")
 

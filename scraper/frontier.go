@@ -50,6 +50,9 @@ type Frontier interface {
 	Defer(ctx context.Context, id int64, until time.Time, cause error) error
 	// Fail marks an item failed for this crawl pass.
 	Fail(ctx context.Context, id int64, cause error) error
+	// Release returns items still leased to the queue at once: a crawl stopping with
+	// work in flight gives it back instead of leaving it to the lease's expiry.
+	Release(ctx context.Context, ids []int64) error
 	// Counts sizes the frontier.
 	Counts(ctx context.Context) (FrontierCounts, error)
 }

@@ -6,7 +6,9 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -179,6 +181,48 @@ func (f *Frontier) Defer(ctx context.Context, id int64, until time.Time, cause e
 func (f *Frontier) Fail(ctx context.Context, id int64, cause error) error {
 	return f.set(ctx, `UPDATE frontier SET state = 'failed', lease_until = NULL, done_at = ?, last_error = ? WHERE id = ?`,
 		f.db.stampNow(), errText(cause), id)
+}
+
+// Release puts items that are still leased back to pending (one that got done,
+// deferred or failed meanwhile is left alone).
+func (f *Frontier) Release(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := f.db.inTx(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			if _, err := f.db.exec(ctx, tx, `UPDATE frontier SET state = 'pending', lease_until = NULL
+				WHERE id = ? AND state = 'leased'`, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("frontier release: %w", err)
+	}
+	return nil
+}
+
+// Deferred returns the first item deferred to a later time with its cause, for a
+// crawl that deferred nothing itself but finds work left deferred by an earlier run;
+// nil when none is.
+func (f *Frontier) Deferred(ctx context.Context) (*scraper.Deferral, error) {
+	var d scraper.Deferral
+	var until string
+	err := f.db.write.QueryRowContext(ctx, `SELECT url, last_error, not_before FROM frontier
+		WHERE crawl_key = ? AND state = 'pending' AND not_before > ? AND last_error IS NOT NULL
+		ORDER BY not_before, id LIMIT 1`, f.key, f.db.stampNow()).Scan(&d.URL, &d.Cause, &until)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("frontier deferred: %w", err)
+	}
+	if u, err := url.Parse(d.URL); err == nil {
+		d.Host = u.Host
+	}
+	d.Until = parseStampUTC(until)
+	return &d, nil
 }
 
 func (f *Frontier) set(ctx context.Context, q string, args ...any) error {

@@ -75,26 +75,54 @@ func ParseEvery(s string) (time.Duration, error) {
 }
 
 // ParseCron parses a standard five-field cron expression ("0 */6 * * *"), or a
-// descriptor (@daily, @hourly, @every 6h). Times are UTC unless the expression starts
-// with CRON_TZ=Zone (e.g. "CRON_TZ=Europe/Berlin 0 3 * * *"), so a schedule means the
-// same on every machine and in every container.
-func ParseCron(expr string) (Schedule, error) {
+// descriptor (@yearly, @monthly, @weekly, @daily, @hourly, or @every D with D at
+// least MinEvery, like --every). Times are UTC unless the expression starts with
+// CRON_TZ=Zone or TZ=Zone (e.g. "CRON_TZ=Europe/Berlin 0 3 * * *"), so a schedule
+// means the same on every machine and in every container.
+func ParseCron(expr string) (Schedule, error) { return parseCron(expr, true) }
+
+// parseCron is ParseCron; with strict false an @every shorter than MinEvery (stored
+// before the minimum applied to cron expressions) is read as MinEvery instead of
+// refused, so such a job neither breaks the job list nor runs more often.
+func parseCron(expr string, strict bool) (Schedule, error) {
 	expr = strings.TrimSpace(expr)
+	bad := func(format string, args ...any) (Schedule, error) {
+		return Schedule{}, fmt.Errorf("invalid cron expression %q: %s", expr, fmt.Sprintf(format, args...))
+	}
 	if expr == "" {
-		return Schedule{}, fmt.Errorf("invalid cron expression %q: empty", expr)
+		return bad("empty")
 	}
-	full := expr
-	if !strings.HasPrefix(expr, "CRON_TZ=") && !strings.HasPrefix(expr, "TZ=") {
-		full = "CRON_TZ=UTC " + expr
+	zone, spec := "UTC", expr
+	if strings.HasPrefix(expr, "CRON_TZ=") || strings.HasPrefix(expr, "TZ=") {
+		// Split the zone off here: the cron library slices past the end (and panics)
+		// when nothing follows it.
+		tz, rest, _ := strings.Cut(expr, " ")
+		_, zone, _ = strings.Cut(tz, "=")
+		spec = strings.TrimSpace(rest)
+		if zone == "" {
+			return bad("CRON_TZ= needs a zone name (CRON_TZ=Europe/Berlin 0 3 * * *)")
+		}
+		if _, err := time.LoadLocation(zone); err != nil {
+			return bad("unknown time zone %q", zone)
+		}
+		if spec == "" {
+			return bad("a schedule must follow %s (%s 0 3 * * *)", tz, tz)
+		}
 	}
-	s, err := cron.ParseStandard(full)
+	s, err := cron.ParseStandard("CRON_TZ=" + zone + " " + spec)
 	if err != nil {
 		return Schedule{}, fmt.Errorf("invalid cron expression %q: %w", expr, err)
+	}
+	if d, ok := s.(cron.ConstantDelaySchedule); ok && d.Delay < MinEvery {
+		if strict {
+			return bad("@every must be at least %s", FormatEvery(MinEvery))
+		}
+		s = cron.Every(MinEvery)
 	}
 	// A schedule that never fires (30 February) would sit in the table forever.
 	probe := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	if s.Next(probe).IsZero() {
-		return Schedule{}, fmt.Errorf("invalid cron expression %q: it never fires", expr)
+		return bad("it never fires")
 	}
 	return Schedule{Cron: expr, cron: s}, nil
 }
@@ -312,7 +340,7 @@ func (db *DB) queryJobs(ctx context.Context, q string, args ...any) ([]Job, erro
 			return nil, fmt.Errorf("read jobs: %w", err)
 		}
 		if cronExpr.Valid {
-			s, err := ParseCron(cronExpr.String)
+			s, err := parseCron(cronExpr.String, false)
 			if err != nil {
 				return nil, fmt.Errorf("job %s: %w", j.Name, err)
 			}

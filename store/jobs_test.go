@@ -28,12 +28,17 @@ func TestParseEvery(t *testing.T) {
 }
 
 func TestParseCron(t *testing.T) {
-	for _, in := range []string{"0 */6 * * *", "@daily", "@every 2h", "CRON_TZ=Europe/Berlin 0 3 * * *", "15 3 * * 1-5"} {
+	for _, in := range []string{"0 */6 * * *", "@daily", "@every 2h", "CRON_TZ=Europe/Berlin 0 3 * * *", "15 3 * * 1-5",
+		"TZ=Europe/Berlin 0 3 * * *", "@every 1m", "CRON_TZ=UTC @every 90m"} {
 		if _, err := ParseCron(in); err != nil {
 			t.Errorf("ParseCron(%q): %v", in, err)
 		}
 	}
-	for _, in := range []string{"", "0 */6 * *", "61 * * * *", "every day", "0 0 30 2 *", "* * * * * *"} {
+	for _, in := range []string{"", "0 */6 * *", "61 * * * *", "every day", "0 0 30 2 *", "* * * * * *",
+		// A zone with nothing after it made the cron library panic (slice bounds out of range).
+		"CRON_TZ=UTC", "CRON_TZ=Europe/Berlin", "TZ=UTC", "CRON_TZ=", "CRON_TZ= 0 3 * * *", "CRON_TZ=Bad/Zone 0 3 * * *",
+		// @every has --every's minimum.
+		"@every 10s", "@every 59s", "CRON_TZ=UTC @every 5s"} {
 		_, err := ParseCron(in)
 		if err == nil {
 			t.Errorf("ParseCron(%q): want error", in)
@@ -42,6 +47,21 @@ func TestParseCron(t *testing.T) {
 		if !strings.Contains(err.Error(), "invalid cron expression") || !strings.Contains(err.Error(), in) {
 			t.Errorf("ParseCron(%q) error %q does not name the expression", in, err)
 		}
+	}
+}
+
+func TestParseCronEveryMinimum(t *testing.T) {
+	if _, err := ParseCron("@every 10s"); err == nil || !strings.Contains(err.Error(), "at least 1m") {
+		t.Errorf("@every 10s: %v, want an error naming the 1m minimum", err)
+	}
+	// A job stored before the minimum applied still loads, and runs at most every minute.
+	s, err := parseCron("@every 10s", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if got := s.next(at).Sub(at); got != MinEvery || s.Cron != "@every 10s" {
+		t.Errorf("stored @every 10s: next in %v, cron %q; want %v and the expression kept", got, s.Cron, MinEvery)
 	}
 }
 

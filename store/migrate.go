@@ -9,9 +9,12 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
+
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/forumarc/forumarc/migrations"
 )
@@ -69,8 +72,9 @@ var sqliteMagic = []byte("SQLite format 3\x00")
 
 // fileState is what inspect found.
 type fileState struct {
-	exists  bool
-	version int // PRAGMA user_version; 0 for a new or empty database
+	exists    bool
+	version   int  // PRAGMA user_version; 0 for a new or empty database
+	immutable bool // read with immutable=1: see unwritableWAL
 }
 
 // inspect decides, without writing anything, whether abs may be opened: a missing or
@@ -84,7 +88,7 @@ func inspect(ctx context.Context, abs string, create bool, latest int) (fileStat
 		if !create {
 			return fileState{}, fmt.Errorf("open archive %s: %w", abs, err)
 		}
-		return fileState{}, nil
+		return fileState{}, checkDir(abs)
 	case err != nil:
 		return fileState{}, fmt.Errorf("open archive %s: %w", abs, err)
 	case fi.IsDir():
@@ -108,19 +112,17 @@ func inspect(ctx context.Context, abs string, create bool, latest int) (fileStat
 
 	// Ask SQLite rather than trusting the header: in WAL mode the newest header may
 	// still be in the -wal file.
-	db, err := sql.Open("sqlite", fileURI(abs, fmt.Sprintf("mode=ro&_pragma=busy_timeout(%d)", busyTimeoutMS)))
-	if err != nil {
-		return fileState{}, fmt.Errorf("open archive %s: %w", abs, err)
-	}
-	defer db.Close()
 	var appID, version, tables int
-	err = db.QueryRowContext(ctx, `SELECT (SELECT application_id FROM pragma_application_id),
-		(SELECT user_version FROM pragma_user_version),
-		(SELECT count(*) FROM sqlite_schema)`).Scan(&appID, &version, &tables)
+	immutable := false
+	err = inspectQuery(ctx, abs, false, &appID, &version, &tables)
+	if err != nil && unwritableWAL(abs, err) {
+		immutable = true
+		err = inspectQuery(ctx, abs, true, &appID, &version, &tables)
+	}
 	if err != nil {
 		return fileState{}, fmt.Errorf("open archive %s: %w", abs, classify(err))
 	}
-	st := fileState{exists: true, version: version}
+	st := fileState{exists: true, version: version, immutable: immutable}
 	switch {
 	case appID == ApplicationID:
 		if version > latest {
@@ -136,6 +138,52 @@ func inspect(ctx context.Context, abs string, create bool, latest int) (fileStat
 		return st, fmt.Errorf("open archive %s: %w (application_id %#x, user_version %d, %d schema objects)",
 			abs, ErrNotArchive, appID, version, tables)
 	}
+}
+
+// inspectQuery reads the application id, schema version and number of schema objects
+// of abs with mode=ro and no pragmas (immutable: see unwritableWAL).
+func inspectQuery(ctx context.Context, abs string, immutable bool, appID, version, tables *int) error {
+	q := fmt.Sprintf("mode=ro&_pragma=busy_timeout(%d)", busyTimeoutMS)
+	if immutable {
+		q += "&immutable=1"
+	}
+	db, err := sql.Open("sqlite", fileURI(abs, q))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.QueryRowContext(ctx, `SELECT (SELECT application_id FROM pragma_application_id),
+		(SELECT user_version FROM pragma_user_version),
+		(SELECT count(*) FROM sqlite_schema)`).Scan(appID, version, tables)
+}
+
+// unwritableWAL reports whether err is SQLite failing to read a WAL-mode archive
+// because it cannot create the -wal and -shm files next to it (the directory is not
+// writable), while no -wal file exists. Then nothing has the archive open for writing
+// (a writer keeps its -wal file while it runs), the file holds every committed
+// transaction, and it can be read with immutable=1, which needs neither file.
+func unwritableWAL(abs string, err error) bool {
+	switch sqliteExtCode(err) {
+	case sqlite3.SQLITE_READONLY_DIRECTORY, sqlite3.SQLITE_READONLY_CANTINIT, sqlite3.SQLITE_CANTOPEN:
+	default:
+		return false
+	}
+	_, serr := os.Lstat(abs + "-wal")
+	return errors.Is(serr, fs.ErrNotExist)
+}
+
+// checkDir explains why a new archive cannot be created at abs when its directory is
+// missing: SQLite only says "unable to open database file".
+func checkDir(abs string) error {
+	dir := filepath.Dir(abs)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("open archive %s: directory %s does not exist (create it first)", abs, dir)
+	case err == nil && !fi.IsDir():
+		return fmt.Errorf("open archive %s: %s is not a directory", abs, dir)
+	}
+	return nil
 }
 
 // migrate applies the scripts newer than the archive's user_version, each with its

@@ -101,6 +101,21 @@ func (r *Run) Finish(ctx context.Context, status string) error {
 	return nil
 }
 
+// RecordDeferral stores why work was put back for a later run (a host paused, its
+// robots.txt unavailable) in crawl_errors, so status shows it among recent errors.
+// Unlike RecordError it is not counted as a failed page.
+func (r *Run) RecordDeferral(ctx context.Context, url, message string) error {
+	err := r.db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := r.db.exec(ctx, tx, `INSERT INTO crawl_errors (run_id, url, message, at) VALUES (?, ?, ?, ?)`,
+			r.id, url, message, r.db.stampNow())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("record deferral for %s: %w", url, err)
+	}
+	return nil
+}
+
 // RecordError stores a page that failed after its retries (crawl_errors) and counts it
 // on the run, whose exit code follows the count.
 func (r *Run) RecordError(ctx context.Context, url string, cause error) error {

@@ -99,7 +99,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	}
 	// Inspect before opening the writer: the writer's DSN switches the file to WAL,
 	// which would already modify a foreign database.
-	if _, err := inspect(ctx, abs, true, len(migs)); err != nil {
+	st, err := inspect(ctx, abs, true, len(migs))
+	if err != nil {
 		return nil, err
 	}
 	db.write, err = sql.Open("sqlite", writeDSN(abs))
@@ -112,6 +113,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	db.write.SetConnMaxIdleTime(0)
 	if err := db.write.PingContext(ctx); err != nil {
 		db.write.Close()
+		if sqliteCode(err) == sqlite3.SQLITE_READONLY { // not ErrReadOnly: nobody asked for read-only
+			return nil, fmt.Errorf("open archive %s: the file or its directory is not writable (commands that only read, like status, jobs list and query, still work): %w", abs, err)
+		}
+		if !st.exists && sqliteCode(err) == sqlite3.SQLITE_CANTOPEN {
+			return nil, fmt.Errorf("open archive %s: cannot create it in %s (is the directory writable?): %w", abs, filepath.Dir(abs), err)
+		}
 		return nil, fmt.Errorf("open archive %s: %w", abs, classify(err))
 	}
 	if err := migrate(ctx, db.write, abs, migs); err != nil {
@@ -142,15 +149,20 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := inspect(ctx, abs, false, len(migs)); err != nil {
-		return nil, err
-	}
-	db := &DB{path: abs, now: time.Now, stmts: map[string]*sql.Stmt{}, rstmts: map[string]*sql.Stmt{}}
-	db.read, err = openReadPool(abs)
+	st, err := inspect(ctx, abs, false, len(migs))
 	if err != nil {
 		return nil, err
 	}
-	if db.snap, err = openSnapshotPool(abs); err != nil {
+	db := &DB{path: abs, now: time.Now, stmts: map[string]*sql.Stmt{}, rstmts: map[string]*sql.Stmt{}}
+	dsn := readDSN(abs)
+	if st.immutable { // a read-only directory: see unwritableWAL
+		dsn += "&immutable=1"
+	}
+	db.read, err = openReadOnlyPool(dsn, false, 4)
+	if err != nil {
+		return nil, err
+	}
+	if db.snap, err = openReadOnlyPool(dsn, true, 2); err != nil {
 		db.read.Close()
 		return nil, err
 	}
@@ -227,20 +239,20 @@ func readDSN(abs string) string {
 }
 
 func openReadPool(abs string) (*sql.DB, error) {
-	return openReadOnlyPool(abs, false, 4)
+	return openReadOnlyPool(readDSN(abs), false, 4)
 }
 
 // openSnapshotPool is the pool for forumarc's own read transactions (exports read
 // every thread from one snapshot). Users' SQL never runs on it, so a transaction can
 // not be left open on a pooled connection.
 func openSnapshotPool(abs string) (*sql.DB, error) {
-	return openReadOnlyPool(abs, true, 2)
+	return openReadOnlyPool(readDSN(abs), true, 2)
 }
 
-func openReadOnlyPool(abs string, allowTx bool, conns int) (*sql.DB, error) {
-	c, err := sqlite.NewConnector(readDSN(abs))
+func openReadOnlyPool(dsn string, allowTx bool, conns int) (*sql.DB, error) {
+	c, err := sqlite.NewConnector(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open archive %s for reading: %w", abs, err)
+		return nil, fmt.Errorf("open archive %s for reading: %w", dsn, err)
 	}
 	rdb := sql.OpenDB(readOnlyConnector{Connector: c, allowTx: allowTx})
 	rdb.SetMaxOpenConns(conns)
@@ -253,6 +265,15 @@ func sqliteCode(err error) int {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		return se.Code() & 0xff
+	}
+	return 0
+}
+
+// sqliteExtCode is the extended result code of a SQLite error, or 0.
+func sqliteExtCode(err error) int {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()
 	}
 	return 0
 }

@@ -39,12 +39,18 @@ func (f *fetchFlags) register(cmd *cobra.Command) {
 }
 
 func (a *app) fetcher(ctx context.Context, f fetchFlags) (*scraper.Fetcher, error) {
-	return a.fetcherPerHost(ctx, f, 1)
+	cfg, err := a.fetchConfig(f, 1)
+	if err != nil {
+		return nil, err
+	}
+	return scraper.NewFetcher(ctx, cfg), nil
 }
 
-func (a *app) fetcherPerHost(ctx context.Context, f fetchFlags, perHost int) (*scraper.Fetcher, error) {
+// fetchConfig checks the fetch flags and loads the cookies file, so that a bad value
+// is a usage error before anything is recorded or fetched.
+func (a *app) fetchConfig(f fetchFlags, perHost int) (scraper.FetchConfig, error) {
 	if f.delay < 0 || f.timeout <= 0 || f.attempts < 1 {
-		return nil, usagef("--delay must be >= 0, --timeout > 0 and --attempts >= 1")
+		return scraper.FetchConfig{}, usagef("--delay must be >= 0, --timeout > 0 and --attempts >= 1")
 	}
 	cfg := scraper.FetchConfig{
 		UserAgent: f.userAgent, Timeout: f.timeout, Delay: f.delay, Attempts: f.attempts,
@@ -53,11 +59,11 @@ func (a *app) fetcherPerHost(ctx context.Context, f fetchFlags, perHost int) (*s
 	if f.cookies != "" {
 		jar, err := scraper.LoadCookies(f.cookies)
 		if err != nil {
-			return nil, usageError{err}
+			return scraper.FetchConfig{}, usageError{err}
 		}
 		cfg.Jar = jar
 	}
-	return scraper.NewFetcher(ctx, cfg), nil
+	return cfg, nil
 }
 
 type archiveOptions struct {

@@ -29,6 +29,13 @@ type crawlOptions struct {
 }
 
 func (a *app) crawlCmd() *cobra.Command {
+	cmd, _ := a.newCrawlCmd()
+	return cmd
+}
+
+// newCrawlCmd is the crawl command with the options its flags set, so jobs add can
+// parse a job's arguments exactly as crawl will.
+func (a *app) newCrawlCmd() (*cobra.Command, *crawlOptions) {
 	var o crawlOptions
 	cmd := &cobra.Command{
 		Use:   "crawl [flags] URL...",
@@ -66,7 +73,7 @@ same command resumes exactly where it stopped. Only one crawl runs per database.
 	f.IntVar(&o.concurrency, "concurrency", 4, "requests in flight across all hosts")
 	f.IntVar(&o.perHost, "per-host", 1, "requests in flight per host")
 	f.BoolVar(&o.full, "full", false, "re-walk every thread from page 1, conditionally (catches edits and deletions on earlier pages)")
-	return cmd
+	return cmd, &o
 }
 
 // parseSince reads --since as a date, a timestamp or an age.
@@ -107,38 +114,59 @@ func compileAll(flag string, exprs []string) ([]*regexp.Regexp, error) {
 	return out, nil
 }
 
-func (a *app) crawl(ctx context.Context, urls []string, o crawlOptions) error {
-	seeds := make([]string, 0, len(urls))
+// crawlSetup is a crawl's options, checked, with the files they name loaded.
+type crawlSetup struct {
+	seeds            []string
+	since            time.Time
+	include, exclude []*regexp.Regexp
+	loc              *time.Location
+	profile          scraper.Engine
+	fetch            scraper.FetchConfig
+}
+
+// checkCrawl validates every crawl option and loads the profile and cookies files,
+// so that a bad option is a usage error before the archive is opened, a run is
+// recorded or a request is sent. jobs add checks a job's arguments with it.
+func (a *app) checkCrawl(urls []string, o crawlOptions) (crawlSetup, error) {
+	var s crawlSetup
 	for _, u := range urls {
 		clean, err := scraper.ValidateURL(u)
 		if err != nil {
-			return usageError{err}
+			return s, usageError{err}
 		}
-		seeds = append(seeds, clean)
+		s.seeds = append(s.seeds, clean)
 	}
 	if o.maxThreads < 0 || o.maxPages < 0 || o.depth < 0 || o.concurrency < 1 || o.perHost < 1 {
-		return usagef("--max-threads, --max-pages and --depth must be >= 0; --concurrency and --per-host >= 1")
+		return s, usagef("--max-threads, --max-pages and --depth must be >= 0; --concurrency and --per-host >= 1")
 	}
-	since, err := parseSince(o.since, a.now())
+	var err error
+	if s.since, err = parseSince(o.since, a.now()); err != nil {
+		return s, err
+	}
+	if s.include, err = compileAll("include", o.include); err != nil {
+		return s, err
+	}
+	if s.exclude, err = compileAll("exclude", o.exclude); err != nil {
+		return s, err
+	}
+	if s.loc, err = loadLocation(o.timezone); err != nil {
+		return s, err
+	}
+	if s.profile, err = loadProfile(o.profile, o.engine); err != nil {
+		return s, err
+	}
+	if s.fetch, err = a.fetchConfig(o.fetchFlags, o.perHost); err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+func (a *app) crawl(ctx context.Context, urls []string, o crawlOptions) error {
+	set, err := a.checkCrawl(urls, o)
 	if err != nil {
 		return err
 	}
-	include, err := compileAll("include", o.include)
-	if err != nil {
-		return err
-	}
-	exclude, err := compileAll("exclude", o.exclude)
-	if err != nil {
-		return err
-	}
-	loc, err := loadLocation(o.timezone)
-	if err != nil {
-		return err
-	}
-	profile, err := loadProfile(o.profile, o.engine)
-	if err != nil {
-		return err
-	}
+	seeds, since, include, exclude, loc, profile := set.seeds, set.since, set.include, set.exclude, set.loc, set.profile
 	db, err := a.openDB(ctx)
 	if err != nil {
 		return err
@@ -153,6 +181,9 @@ func (a *app) crawl(ctx context.Context, urls []string, o crawlOptions) error {
 		return dbError{err}
 	}
 	defer lock.Release(context.WithoutCancel(ctx))
+	if len(lock.Recovered) > 0 {
+		a.log.Warn("took over the lock of a crawl that died; its run is marked interrupted", "runs", lock.Recovered)
+	}
 	run, err := db.StartRun(ctx, "crawl", append(append([]string{}, urls...), o.describe()...))
 	if err != nil {
 		return dbError{err}
@@ -164,12 +195,9 @@ func (a *app) crawl(ctx context.Context, urls []string, o crawlOptions) error {
 	key := store.CrawlKey(append(sorted, o.describe()...)...)
 	front, resumed, err := db.OpenFrontier(ctx, key)
 	if err != nil {
-		return dbError{err}
+		return a.endRunEarly(ctx, run, dbError{err})
 	}
-	f, err := a.fetcherPerHost(ctx, o.fetchFlags, o.perHost)
-	if err != nil {
-		return err
-	}
+	f := scraper.NewFetcher(ctx, set.fetch)
 	prog := newCrawlProgress(a.env)
 	c := scraper.NewCrawler(f, run, front, db, seeds, scraper.CrawlConfig{
 		Include: include, Exclude: exclude, Since: since, MaxThreads: o.maxThreads, MaxPages: o.maxPages,
@@ -179,7 +207,7 @@ func (a *app) crawl(ctx context.Context, urls []string, o crawlOptions) error {
 	if resumed {
 		a.log.Info("resuming the interrupted crawl", "key", key)
 	} else if err := c.Seed(ctx, seeds); err != nil {
-		return dbError{err}
+		return a.endRunEarly(ctx, run, dbError{err})
 	}
 	started := a.now()
 	res, err := c.Run(ctx)
@@ -188,11 +216,12 @@ func (a *app) crawl(ctx context.Context, urls []string, o crawlOptions) error {
 	switch {
 	case ctx.Err() != nil:
 		status = store.StatusInterrupted
-	case err != nil || res.Errors > 0 || res.Left.Deferred > 0:
+	case err != nil || res.Errors > 0 || res.Left.Deferred > 0 || res.Left.Failed > 0:
 		status = store.StatusFailed
 	}
 	ferr := run.Finish(context.WithoutCancel(ctx), status)
-	a.printCrawlSummary(res, run.Stats(), a.now().Sub(started), resumed)
+	deferred := a.crawlDeferrals(ctx, run, front, res)
+	a.printCrawlSummary(res, run.Stats(), a.now().Sub(started), resumed, deferred)
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
@@ -202,10 +231,59 @@ func (a *app) crawl(ctx context.Context, urls []string, o crawlOptions) error {
 		return dbError{ferr}
 	case res.Errors > 0:
 		return fmt.Errorf("%d pages failed (listed in crawl_errors; see 'forumarc status')", res.Errors)
+	case res.Left.Failed > 0:
+		// A resumed pass that fails nothing new has still not archived everything.
+		return fmt.Errorf("%d items of this crawl pass failed in an earlier run (see 'forumarc status'); the next run starts a new pass and tries them again", res.Left.Failed)
 	case res.Left.Deferred > 0:
-		return fmt.Errorf("%d items deferred (a host paused after failures, or its robots.txt was unavailable); run the same command later to finish", res.Left.Deferred)
+		why := "a host paused after failures, or its robots.txt was unavailable"
+		if len(deferred) > 0 {
+			why = deferred[0].Cause
+			if len(deferred) > 1 {
+				why += fmt.Sprintf(" (and %d more hosts; see 'forumarc status')", len(deferred)-1)
+			}
+		}
+		return fmt.Errorf("%d items deferred: %s; run the same command later to finish", res.Left.Deferred, why)
 	}
 	return nil
+}
+
+// crawlDeferrals says why work was left for a later run. This run's own deferrals are
+// recorded in crawl_errors (not counted as failed pages), so status shows them; when
+// the run deferred nothing itself, the cause stored with the first item an earlier
+// run deferred is given.
+func (a *app) crawlDeferrals(ctx context.Context, run *store.Run, front *store.Frontier, res scraper.CrawlResult) []scraper.Deferral {
+	keep := context.WithoutCancel(ctx)
+	for _, d := range res.Deferred {
+		// The row names the URL, so the cause need not repeat its site.
+		msg := "deferred, retried next run: " + strings.TrimPrefix(d.Cause, scraper.SiteBase(d.URL)+": ")
+		if err := run.RecordDeferral(keep, d.URL, msg); err != nil {
+			a.log.Warn("cannot record a deferral", "url", d.URL, "err", err)
+		}
+	}
+	if len(res.Deferred) > 0 || res.Left.Deferred == 0 {
+		return res.Deferred
+	}
+	d, err := front.Deferred(keep)
+	if err != nil {
+		a.log.Warn("cannot read deferred work", "err", err)
+	}
+	if d == nil {
+		return nil
+	}
+	return []scraper.Deferral{*d}
+}
+
+// endRunEarly finishes a run that stops before it crawled, so its crawl_runs row does
+// not stay "running", and returns err.
+func (a *app) endRunEarly(ctx context.Context, run *store.Run, err error) error {
+	status := store.StatusFailed
+	if ctx.Err() != nil {
+		status = store.StatusInterrupted
+	}
+	if ferr := run.Finish(context.WithoutCancel(ctx), status); ferr != nil {
+		a.log.Warn("cannot finish the run", "run", run.ID(), "err", ferr)
+	}
+	return err
 }
 
 // describe lists the options that change what a crawl covers; with the seeds they
@@ -230,14 +308,33 @@ func (o crawlOptions) describe() []string {
 	return d
 }
 
-func (a *app) printCrawlSummary(res scraper.CrawlResult, st store.RunStats, took time.Duration, resumed bool) {
+func (a *app) printCrawlSummary(res scraper.CrawlResult, st store.RunStats, took time.Duration, resumed bool, deferred []scraper.Deferral) {
 	how := "crawl"
 	if resumed {
 		how = "crawl (resumed)"
 	}
-	fmt.Fprintf(a.stdout, "%s: %d listing pages, %d threads archived, %d unchanged threads skipped, %d pages, %d new posts, %d updated, %d marked deleted, %d errors in %s -> %s\n",
-		how, res.Listings, res.Threads, res.ThreadsSkipped, st.PagesFetched, st.PostsNew, st.PostsUpdated, res.PostsDeleted, res.Errors, took.Round(100*time.Millisecond), a.dbPath)
+	since := ""
+	if res.ThreadsSince > 0 {
+		since = fmt.Sprintf(", %d threads skipped by --since", res.ThreadsSince)
+	}
+	if res.Disallowed > 0 {
+		since += fmt.Sprintf(", %d disallowed by robots.txt", res.Disallowed)
+	}
+	fmt.Fprintf(a.stdout, "%s: %d listing pages, %d threads archived, %d unchanged threads skipped%s, %d pages, %d new posts, %d updated, %d marked deleted, %d errors in %s -> %s\n",
+		how, res.Listings, res.Threads, res.ThreadsSkipped, since, st.PagesFetched, st.PostsNew, st.PostsUpdated, res.PostsDeleted, res.Errors, took.Round(100*time.Millisecond), a.dbPath)
 	if left := res.Left.Pending + res.Left.Deferred + res.Left.Leased; left > 0 {
 		fmt.Fprintf(a.stdout, "  %d items left queued for the next run (same command resumes)\n", left)
+	}
+	for _, d := range deferred {
+		fmt.Fprintf(a.stdout, "  work on %s deferred until %s: %s\n", d.Host, jobsTime(d.Until), d.Cause)
+	}
+	for _, f := range res.Failures {
+		fmt.Fprintf(a.stdout, "  failed: %s: %s\n", f.URL, f.Cause)
+	}
+	if more := res.Errors - len(res.Failures); more > 0 {
+		fmt.Fprintf(a.stdout, "  ... and %d more failures (all in crawl_errors; see 'forumarc status')\n", more)
+	}
+	if earlier := res.Left.Failed - res.Errors; earlier > 0 {
+		fmt.Fprintf(a.stdout, "  %d items of this crawl pass failed in an earlier run; the next pass tries them again\n", earlier)
 	}
 }

@@ -226,10 +226,20 @@ func TestCrawlFaultsAndFilters(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1 (some pages failed)\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	for _, u := range []string{"board-1-sub-1", "topic-6.6", "topic-7.7"} {
+	for _, u := range []string{"board-1-sub-1", "topic-6.6"} {
 		if n := count(t, db, "SELECT count(*) FROM crawl_errors WHERE url LIKE '%"+u+"%'"); n == 0 {
 			t.Errorf("no crawl_error for %s", u)
 		}
+	}
+	// Disallowed by robots.txt: skipped, neither archived nor an error.
+	if n := count(t, db, "SELECT count(*) FROM crawl_errors WHERE url LIKE '%topic-7.7%'"); n != 0 {
+		t.Errorf("the robots-disallowed thread was recorded as an error")
+	}
+	if n := count(t, db, "SELECT count(*) FROM threads WHERE url LIKE '%topic-7.7%'"); n != 0 {
+		t.Errorf("the robots-disallowed thread was archived")
+	}
+	if !strings.Contains(r.stdout, "1 disallowed by robots.txt") {
+		t.Errorf("summary does not count the disallowed thread: %s", r.stdout)
 	}
 	if n := count(t, db, "SELECT count(*) FROM threads WHERE url LIKE '%topic-4.4%' OR url LIKE '%topic-5.5%'"); n != 2 {
 		t.Errorf("429-then-ok and slow threads archived: %d, want 2", n)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 
 	"github.com/forumarc/forumarc/scraper"
@@ -42,8 +43,22 @@ type dbError struct{ err error }
 func (e dbError) Error() string { return e.err.Error() }
 func (e dbError) Unwrap() error { return e.err }
 
+// reportedError marks an error whose line was already printed (by a job's crawl,
+// run in-process by run-due or schedule): exitCode maps it to its code and prints
+// nothing more, so each failure is one line.
+type reportedError struct{ err error }
+
+func (e reportedError) Error() string { return e.err.Error() }
+func (e reportedError) Unwrap() error { return e.err }
+
 // exitCode maps an error to the documented exit codes and prints it as one line.
-func exitCode(err error, stderr io.Writer) int {
+func exitCode(err error, stderr io.Writer) int { return exitReport(err, stderr, "text", "") }
+
+// exitReport is exitCode for a command run with --log-format format ("json": the line
+// is a JSON log record like every other line on stderr) and, when job is set, as the
+// crawl of that job (the line names the job and carries no usage hint, which would
+// land in the middle of run-due's output).
+func exitReport(err error, stderr io.Writer, format, job string) int {
 	if err == nil {
 		return exitOK
 	}
@@ -51,13 +66,14 @@ func exitCode(err error, stderr io.Writer) int {
 		ue usageError
 		le lockedError
 		de dbError
+		re reportedError
 		uu *scraper.URLError
 	)
 	code := exitFailed
+	msg := ""
 	switch {
 	case errors.Is(err, context.Canceled):
-		fmt.Fprintln(stderr, "forumarc: interrupted; everything fetched before was committed")
-		return exitInterrupted
+		code, msg = exitInterrupted, "interrupted; everything fetched before was committed"
 	case errors.As(err, &ue), errors.As(err, &uu):
 		code = exitUsage
 	case errors.As(err, &le):
@@ -65,13 +81,46 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &de), errors.Is(err, store.ErrNewerSchema), errors.Is(err, store.ErrNotArchive), errors.Is(err, store.ErrStorage):
 		code = exitDatabase
 	}
-	msg := strings.TrimSpace(err.Error())
-	if i := strings.IndexByte(msg, '\n'); i >= 0 {
-		msg = msg[:i]
+	if errors.As(err, &re) {
+		return code
+	}
+	if msg == "" {
+		msg = strings.TrimSpace(err.Error())
+		if i := strings.IndexByte(msg, '\n'); i >= 0 {
+			msg = msg[:i]
+		}
+	}
+	if format == "json" {
+		level := slog.LevelError
+		if code == exitInterrupted {
+			level = slog.LevelWarn
+		}
+		attrs := []any{"exit", code}
+		if job != "" {
+			attrs = append(attrs, "job", job)
+		}
+		slog.New(slog.NewJSONHandler(stderr, nil)).Log(context.Background(), level, msg, attrs...)
+		return code
+	}
+	if job != "" {
+		msg = "job " + job + ": " + msg
 	}
 	fmt.Fprintln(stderr, "forumarc: "+msg)
-	if code == exitUsage {
+	if code == exitUsage && job == "" {
 		fmt.Fprintln(stderr, "Run 'forumarc --help' for usage.")
 	}
 	return code
 }
+
+// stderrLine writes a notice meant for people to stderr: as it is in text mode, as a
+// JSON log record (without the "forumarc: " prefix) when jsonMode.
+func stderrLine(w io.Writer, jsonMode bool, level slog.Level, msg string) {
+	if !jsonMode {
+		fmt.Fprintln(w, msg)
+		return
+	}
+	slog.New(slog.NewJSONHandler(w, nil)).Log(context.Background(), level, strings.TrimPrefix(msg, "forumarc: "))
+}
+
+// notice is stderrLine in the command's --log-format.
+func (a *app) notice(msg string) { stderrLine(a.stderr, a.logFormat == "json", slog.LevelInfo, msg) }

@@ -117,14 +117,14 @@ func (a *app) export(ctx context.Context, stdout io.Writer, o exportOptions) err
 	}
 	switch format {
 	case "warc":
-		fmt.Fprintf(a.stderr, "exported %d pages of %d threads to %s\n", c.Pages, c.Threads, where)
+		a.notice(fmt.Sprintf("exported %d pages of %d threads to %s", c.Pages, c.Threads, where))
 	case "html", "markdown":
-		fmt.Fprintf(a.stderr, "exported %d posts in %d threads to %d files in %s\n", c.Posts, c.Threads, c.Files, where)
+		a.notice(fmt.Sprintf("exported %d posts in %d threads to %d files in %s", c.Posts, c.Threads, c.Files, where))
 	default:
-		fmt.Fprintf(a.stderr, "exported %d posts of %d threads to %s\n", c.Posts, c.Threads, where)
+		a.notice(fmt.Sprintf("exported %d posts of %d threads to %s", c.Posts, c.Threads, where))
 	}
 	if c.Posts == 0 && c.Pages == 0 {
-		fmt.Fprintln(a.stderr, "forumarc: nothing matched the selection")
+		a.notice("forumarc: nothing matched the selection")
 	}
 	return nil
 }

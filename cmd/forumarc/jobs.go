@@ -64,12 +64,15 @@ func (a *app) jobsAddCmd() *cobra.Command {
 
 --every INTERVAL runs the job every INTERVAL (6h, 90m, 1d; at least 1m), first at
 once, then at fixed times from then on (a slow run does not shift later runs).
---cron EXPR takes a five-field cron expression ("0 */6 * * *", "30 2 * * 1-5") or
-@hourly/@daily/@weekly; times are UTC unless the expression starts with
-CRON_TZ=Zone ("CRON_TZ=Europe/Berlin 0 3 * * *").
+--cron EXPR takes a five-field cron expression (minute hour day-of-month month
+day-of-week: "0 */6 * * *", "30 2 * * 1-5"), or @yearly, @monthly, @weekly,
+@daily, @hourly, or @every INTERVAL (at least 1m, as for --every; seconds and
+six-field expressions are not accepted). Times are UTC unless the expression
+starts with CRON_TZ=Zone or TZ=Zone ("CRON_TZ=Europe/Berlin 0 3 * * *").
 
-The crawl flags and URLs are stored exactly as given and passed to 'forumarc crawl'
-when the job runs. Put them after NAME; '--' ends the job's own flags if a crawl
+The crawl flags and URLs are checked as 'forumarc crawl' checks them (a bad value
+exits 2 and adds nothing), stored as given (with --profile and --cookies made
+absolute) and passed to 'forumarc crawl' when the job runs. Put them after NAME; '--' ends the job's own flags if a crawl
 argument could be mistaken for one. An existing name is refused (exit 1): remove
 it first.`,
 		Example: `  forumarc jobs add general --every 6h https://forum.example.com/forums/general.2/
@@ -88,10 +91,10 @@ it first.`,
 			if err := a.setup(); err != nil { // --log-* may have come after the command name
 				return err
 			}
-			if err := validateCrawlArgs(cmd, spec.args); err != nil {
+			if err := a.validateCrawlArgs(spec.args); err != nil {
 				return err
 			}
-			if spec.args, err = absProfileArgs(spec.args); err != nil {
+			if spec.args, err = absPathArgs(spec.args); err != nil {
 				return err
 			}
 			ctx := cmd.Context()
@@ -113,7 +116,7 @@ it first.`,
 	}
 	// Shown by --help only; parsing is parseJobAdd's.
 	cmd.Flags().String("every", "", "run every INTERVAL (6h, 90m, 1d; at least 1m)")
-	cmd.Flags().String("cron", "", `run at the times of a cron expression ("0 */6 * * *"; UTC unless CRON_TZ=Zone)`)
+	cmd.Flags().String("cron", "", `run at the times of a five-field cron expression ("0 */6 * * *"), @daily/@hourly/..., or "@every 2h" (at least 1m); UTC unless prefixed CRON_TZ=Zone`)
 	return cmd
 }
 
@@ -198,29 +201,27 @@ func (a *app) parseJobAdd(raw []string) (spec jobSpec, help bool, err error) {
 	return spec, false, nil
 }
 
-// validateCrawlArgs checks a job's crawl arguments before they are stored: against the
-// crawl command's own flags when it is there, and that at least one http(s) URL is given.
-func validateCrawlArgs(cmd *cobra.Command, args []string) error {
-	positional := args
-	if c, _, err := cmd.Root().Find([]string{"crawl"}); err == nil && c != nil && c.Name() == "crawl" {
-		fs := c.LocalFlags()
-		fs.SetOutput(io.Discard)
-		if err := fs.Parse(args); err != nil {
-			return usagef("jobs add: crawl arguments: %v", err)
-		}
-		positional = fs.Args()
-		for _, p := range positional {
-			if !isHTTPURL(p) {
-				return usagef("jobs add: %q is not an http(s) URL", p)
-			}
+// validateCrawlArgs checks a job's crawl arguments before they are stored: parsed by
+// the crawl command's flags and checked as crawl checks them (checkCrawl, which also
+// loads the profile and cookies files), with at least one http(s) URL.
+func (a *app) validateCrawlArgs(args []string) error {
+	c, o := a.newCrawlCmd()
+	fs := c.Flags()
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		return usagef("jobs add: crawl arguments: %v", err)
+	}
+	urls := fs.Args()
+	for _, p := range urls {
+		if !isHTTPURL(p) {
+			return usagef("jobs add: %q is not an http(s) URL", p)
 		}
 	}
-	for _, p := range positional {
-		if isHTTPURL(p) {
-			return nil
-		}
+	if len(urls) == 0 {
+		return usagef("jobs add: at least one http(s) URL to crawl is required")
 	}
-	return usagef("jobs add: at least one http(s) URL to crawl is required")
+	_, err := a.checkCrawl(urls, *o)
+	return err
 }
 
 func isHTTPURL(s string) bool {
@@ -333,7 +334,8 @@ Exit codes: 0 all due jobs succeeded (or none was due), 1 some job failed,
 used, 130 interrupted (the job in progress stays due and resumes next time).`,
 		Example: `  forumarc --db /data/forum.db run-due
   # crontab: try every 10 minutes
-  */10 * * * * forumarc --db /data/forum.db --log-format json run-due >>/var/log/forumarc.log 2>&1`,
+  # (stderr is all JSON records; stdout, the human summaries, is dropped)
+  */10 * * * * forumarc --db /data/forum.db --log-format json run-due >/dev/null 2>>/var/log/forumarc.log`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runDue(cmd.Context(), cmd.OutOrStdout()) },
 	}
@@ -368,10 +370,10 @@ func (a *app) runDue(ctx context.Context, out io.Writer) error {
 		fmt.Fprintf(out, "job %s: %s\n", j.Name, res.status)
 		switch res.code {
 		case exitOK:
-		case exitLocked:
-			return lockedError{fmt.Errorf("job %s not run: another crawl took the archive", j.Name)}
+		case exitLocked: // the job's crawl printed why (exitReport): say nothing more
+			return reportedError{lockedError{fmt.Errorf("job %s not run: another crawl took the archive", j.Name)}}
 		case exitInterrupted:
-			return context.Canceled
+			return reportedError{context.Canceled}
 		default:
 			failed = append(failed, j.Name)
 		}
@@ -415,16 +417,19 @@ func (a *app) runStoredJob(ctx context.Context, db *store.DB, j store.Job) jobRe
 	}
 	runner := a.runJob
 	if runner == nil {
-		runner = func(ctx context.Context, args []string) int { return run(ctx, args, a.env) }
+		e := a.env
+		e.job = j.Name // its exit line names the job (exitReport)
+		runner = func(ctx context.Context, args []string) int { return run(ctx, args, e) }
 	}
 	started := a.now()
 	a.log.Info("job starting", "job", j.Name, "schedule", j.Schedule.String(), "args", j.Args)
 	code := runner(ctx, a.jobCrawlArgs(j))
 	res := jobResult{code: code, status: jobStatus(code)}
+	var info store.RunInfo // the job's run, for the counts in "job finished"
 	if runs, err := db.RunsAfter(keep, before); err == nil {
 		for _, r := range runs {
 			if r.Command == "crawl" || res.runID == 0 {
-				res.runID = r.ID
+				res.runID, info = r.ID, r
 			}
 			if r.Command == "crawl" {
 				break
@@ -432,7 +437,7 @@ func (a *app) runStoredJob(ctx context.Context, db *store.DB, j store.Job) jobRe
 		}
 	}
 	if code == exitLocked {
-		a.log.Warn("job not run: another crawl holds the archive", "job", j.Name)
+		a.log.Debug("job not run: another crawl holds the archive", "job", j.Name) // the crawl's exit line said so
 		return res
 	}
 	next := j.NextAfter(a.now())
@@ -450,8 +455,9 @@ func (a *app) runStoredJob(ctx context.Context, db *store.DB, j store.Job) jobRe
 	if code != exitOK {
 		level = "warn"
 	}
-	attrs := []any{"job", j.Name, "status", res.status, "exit", code, "run", res.runID, "next", jobsTime(next),
-		"took", a.now().Sub(started).Round(time.Second).String()}
+	attrs := []any{"job", j.Name, "status", res.status, "exit", code, "run", res.runID,
+		"pages", info.PagesFetched, "new", info.PostsNew, "updated", info.PostsUpdated, "errors", info.Errors,
+		"next", jobsTime(next), "took", a.now().Sub(started).Round(time.Second).String()}
 	if level == "info" {
 		a.log.Info("job finished", attrs...)
 	} else {

@@ -578,7 +578,6 @@ func TestJobCommandsHelp(t *testing.T) {
 
 func TestJobArgsValidatedAgainstCrawlFlags(t *testing.T) {
 	a := &app{env: env{now: time.Now, getenv: func(string) string { return "" }}}
-	root := a.rootCmd()
 	// jobs add checks stored arguments against the real crawl command's flags.
 	cases := []struct {
 		args []string
@@ -592,7 +591,7 @@ func TestJobArgsValidatedAgainstCrawlFlags(t *testing.T) {
 		{[]string{"--max-threads", "5"}, "at least one http(s) URL"},
 	}
 	for _, c := range cases {
-		err := validateCrawlArgs(root, c.args)
+		err := a.validateCrawlArgs(c.args)
 		switch {
 		case c.err == "" && err != nil:
 			t.Errorf("%q: %v", c.args, err)

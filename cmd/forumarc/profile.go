@@ -15,6 +15,11 @@ import (
 // A profile that does not load is a usage error: the message names the file and the
 // offending key, and nothing is fetched.
 func loadProfile(path, engine string) (scraper.Engine, error) {
+	if engine != "" {
+		if _, ok := scraper.Lookup(engine); !ok {
+			return nil, usagef("--engine: unknown engine %q (see 'forumarc engines')", engine)
+		}
+	}
 	if path == "" {
 		if engine == "generic" {
 			return nil, usagef("--engine generic needs --profile FILE, a YAML or JSON file naming the selectors of the site (see README, \"Site profiles\")")
@@ -31,52 +36,37 @@ func loadProfile(path, engine string) (scraper.Engine, error) {
 	return e, nil
 }
 
-// absProfileArgs rewrites a job's --profile FILE to an absolute path and checks that
-// the profile loads, because scheduled runs start from another working directory
-// and a broken profile should be refused when the job is added, not at 3 a.m.
-func absProfileArgs(args []string) ([]string, error) {
+// absPathArgs rewrites a job's --profile and --cookies FILE to absolute paths, because
+// scheduled runs start from another working directory. The arguments are checked
+// (and the files loaded) before, with the crawl's own checks.
+func absPathArgs(args []string) ([]string, error) {
 	out := append([]string(nil), args...)
-	generic, profile := false, false
-	for i, a := range out {
-		generic = generic || a == "--engine=generic" || a == "--engine" && i+1 < len(out) && out[i+1] == "generic"
-		profile = profile || a == "--profile" || strings.HasPrefix(a, "--profile=")
-	}
-	if generic && !profile {
-		return nil, usagef("jobs add: --engine generic needs --profile FILE")
-	}
 	for i := 0; i < len(out); i++ {
-		var path *string
-		switch a := out[i]; {
-		case a == "--profile" && i+1 < len(out):
-			i++
-			path = &out[i]
-		case strings.HasPrefix(a, "--profile="):
-			v := strings.TrimPrefix(a, "--profile=")
-			abs, err := checkProfile(v)
-			if err != nil {
-				return nil, err
+		for _, flag := range []string{"--profile", "--cookies"} {
+			var path string
+			switch a := out[i]; {
+			case a == flag && i+1 < len(out):
+				path = out[i+1]
+			case strings.HasPrefix(a, flag+"="):
+				path = strings.TrimPrefix(a, flag+"=")
+			default:
+				continue
 			}
-			out[i] = "--profile=" + abs
-			continue
-		default:
-			continue
+			if path == "" {
+				continue
+			}
+			abs, err := filepath.Abs(path)
+			if err != nil {
+				return nil, usagef("%s %s: %w", flag, path, err)
+			}
+			if out[i] == flag {
+				i++
+				out[i] = abs
+			} else {
+				out[i] = flag + "=" + abs
+			}
+			break
 		}
-		abs, err := checkProfile(*path)
-		if err != nil {
-			return nil, err
-		}
-		*path = abs
 	}
 	return out, nil
-}
-
-func checkProfile(path string) (string, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return "", usagef("--profile %s: %w", path, err)
-	}
-	if _, err := engines.LoadProfile(abs); err != nil {
-		return "", usagef("--profile: %w", err)
-	}
-	return abs, nil
 }

@@ -236,7 +236,7 @@ func (a *app) reparse(ctx context.Context, w io.Writer, o reparseOptions) (err e
 		fmt.Fprintln(w)
 	}
 	if len(pages) == 0 {
-		fmt.Fprintln(a.stderr, "forumarc: no archived pages match the selection")
+		a.notice("forumarc: no archived pages match the selection")
 	}
 	if sum.Failed > 0 {
 		return fmt.Errorf("reparse: %d of %d pages could not be re-extracted", sum.Failed, len(pages))

@@ -31,7 +31,8 @@ type env struct {
 	isTTY     bool
 	transport http.RoundTripper // nil = the network
 	now       func() time.Time
-	runJob    func(ctx context.Context, args []string) int // nil = run the crawl in-process (jobs.go)
+	runJob    func(ctx context.Context, args []string) int // nil = run the crawl in-process (jobs.go); prints its own exit line
+	job       string                                       // set for the in-process crawl of this job (exitReport)
 }
 
 // app holds the global flags and the wiring shared by commands.
@@ -71,7 +72,7 @@ func run(ctx context.Context, args []string, e env) int {
 	if err != nil && cmd != nil && isFlagError(err) {
 		err = usageError{err}
 	}
-	return exitCode(err, e.stderr)
+	return exitReport(err, e.stderr, a.logFormat, e.job)
 }
 
 func isFlagError(err error) bool {

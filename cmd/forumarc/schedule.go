@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
@@ -72,6 +73,18 @@ type registeredJob struct {
 	sig string // schedule, args and next run: a change re-registers the job
 }
 
+// schedulerIdle is set while 'schedule' waits with no crawl running, so the notice
+// of the first Ctrl-C (main.go) does not speak of a step to finish.
+var schedulerIdle atomic.Bool
+
+// interruptNotice is what the first Ctrl-C or SIGTERM prints.
+func interruptNotice() string {
+	if schedulerIdle.Load() {
+		return "forumarc: interrupted; stopping the scheduler (no crawl is running)"
+	}
+	return "forumarc: interrupted; finishing the current step (press Ctrl-C again to abort)"
+}
+
 func (a *app) schedule(ctx context.Context, reload time.Duration) error {
 	db, err := a.openJobsDB(ctx)
 	if err != nil {
@@ -88,6 +101,8 @@ func (a *app) schedule(ctx context.Context, reload time.Duration) error {
 	}
 	s := &jobScheduler{a: a, db: db, gs: gs, ctx: ctx, reload: reload,
 		reg: map[string]registeredJob{}, lastStart: map[string]jobStart{}, kick: make(chan struct{}, 1)}
+	schedulerIdle.Store(true)
+	defer schedulerIdle.Store(false)
 	gs.Start()
 	n := s.sync()
 	a.log.Info("scheduler started", "db", a.dbPath, "jobs", n, "reload", reload.String())
@@ -96,7 +111,14 @@ func (a *app) schedule(ctx context.Context, reload time.Duration) error {
 	for {
 		select {
 		case <-ctx.Done():
-			a.log.Info("scheduler stopping: waiting for the running crawl to reach a safe point")
+			s.mu.Lock()
+			running := s.running
+			s.mu.Unlock()
+			if running != "" {
+				a.log.Info("scheduler stopping: waiting for the running crawl to reach a safe point", "job", running)
+			} else {
+				a.log.Info("scheduler stopping")
+			}
 			if err := gs.Shutdown(); err != nil {
 				a.log.Warn("scheduler shutdown", "err", err)
 			}
@@ -220,11 +242,13 @@ func (s *jobScheduler) fire(name string) {
 		return
 	}
 	s.running = name
+	schedulerIdle.Store(false)
 	s.lastStart[name] = jobStart{slot: j.NextRunAt, at: time.Now()}
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
 		s.running = ""
+		schedulerIdle.Store(true)
 		s.mu.Unlock()
 	}()
 	if holder, err := s.db.LockHolder(s.ctx); err == nil && holder != nil {

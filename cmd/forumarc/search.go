@@ -120,7 +120,7 @@ func (a *app) search(ctx context.Context, w io.Writer, query string, o searchOpt
 		return nil
 	}
 	if len(hits) == 0 {
-		fmt.Fprintln(a.stderr, "no posts match")
+		a.notice("no posts match")
 		return nil
 	}
 	for i, h := range hits {

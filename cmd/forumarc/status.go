@@ -16,13 +16,20 @@ import (
 
 // statusReport is `forumarc status --json`.
 type statusReport struct {
-	Archive  string                 `json:"archive"`
-	Running  *runningCrawl          `json:"running"` // null when no crawl runs
-	Frontier scraper.FrontierCounts `json:"frontier"`
-	Runs     []store.RunInfo        `json:"runs"`
-	Errors   []store.ErrorInfo      `json:"errors"`
-	DueJobs  []store.Job            `json:"due_jobs"`
-	Jobs     int                    `json:"jobs"`
+	Archive  string            `json:"archive"`
+	Running  *runningCrawl     `json:"running"` // null when no crawl runs
+	Frontier statusFrontier    `json:"frontier"`
+	Runs     []store.RunInfo   `json:"runs"`
+	Errors   []store.ErrorInfo `json:"errors"`
+	DueJobs  []store.Job       `json:"due_jobs"`
+	Jobs     int               `json:"jobs"`
+}
+
+// statusFrontier sizes the frontier; with no crawl running, rows a stopped run left
+// leased are counted as pending (and in left_by_stopped_run), not as leased.
+type statusFrontier struct {
+	scraper.FrontierCounts
+	LeftByStoppedRun int `json:"left_by_stopped_run"`
 }
 
 type runningCrawl struct {
@@ -96,8 +103,27 @@ func (a *app) status(ctx context.Context, runs, errorsN int) (*statusReport, err
 		if holder != nil {
 			rep.Running = &runningCrawl{Command: holder.Command, RunID: holder.RunID, PID: holder.PID, Host: holder.Host, StartedAt: holder.StartedAt}
 		}
-		if rep.Frontier, err = db.FrontierCounts(ctx); err != nil {
+		if rep.Frontier.FrontierCounts, err = db.FrontierCounts(ctx); err != nil {
 			return nil, dbError{err}
+		}
+		if holder == nil {
+			// Leases count as in progress only while a crawl holds the lock; a stopped
+			// or killed run's leases are taken again by the next run.
+			rep.Frontier.LeftByStoppedRun = rep.Frontier.Leased
+			rep.Frontier.Pending += rep.Frontier.Leased
+			rep.Frontier.Leased = 0
+		}
+		// A run whose process died stays "running" in crawl_runs until the next crawl
+		// takes the lock over; it is over, so show it as it will be recorded.
+		dead, err := db.DeadLockRun(ctx)
+		if err != nil {
+			return nil, dbError{err}
+		}
+		for i, r := range rep.Runs {
+			if dead != nil && r.ID == dead.RunID && r.Status == store.StatusRunning {
+				rep.Runs[i].Status = store.StatusInterrupted
+				rep.Runs[i].FinishedAt = &dead.LastSeen
+			}
 		}
 		jobs, err := db.ListJobs(ctx)
 		if err != nil {
@@ -128,8 +154,12 @@ func writeStatus(out io.Writer, rep *statusReport, now time.Time) {
 		fmt.Fprintln(out, "Running: no crawl")
 	}
 	f := rep.Frontier
-	fmt.Fprintf(out, "Frontier: %d pending, %d deferred, %d in progress, %d done, %d failed\n",
-		f.Pending, f.Deferred, f.Leased, f.Done, f.Failed)
+	left := ""
+	if f.LeftByStoppedRun > 0 {
+		left = fmt.Sprintf(" (%d left by a stopped run)", f.LeftByStoppedRun)
+	}
+	fmt.Fprintf(out, "Frontier: %d pending%s, %d deferred, %d in progress, %d done, %d failed\n",
+		f.Pending, left, f.Deferred, f.Leased, f.Done, f.Failed)
 
 	fmt.Fprintln(out, "\nLast runs:")
 	if len(rep.Runs) == 0 {

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/forumarc/forumarc/store"
+)
+
+// addRawJob stores a job without jobs add's checks, as an older forumarc (or a hand
+// edit) may have left it, and returns the archive's path.
+func addRawJob(t *testing.T, db, name string, args ...string) {
+	t.Helper()
+	d, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	s, err := store.NewSchedule("6h", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.AddJob(context.Background(), name, s, args); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// errorLines are the "forumarc: ..." lines of stderr (log records left out).
+func errorLines(stderr string) []string {
+	var out []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(l, "forumarc: ") || strings.HasPrefix(l, "Run 'forumarc") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func TestRunDueOneLinePerFailure(t *testing.T) {
+	ctx := context.Background()
+	t.Run("usage error of a job", func(t *testing.T) {
+		db := filepath.Join(t.TempDir(), "a.db")
+		addRawJob(t, db, "bad", "--no-such-flag", "https://forum.example/")
+		r := jobsCLI(ctx, env{}, "--db", db, "run-due") // the real in-process crawl
+		got := errorLines(r.stderr)
+		if r.code != exitFailed || len(got) != 2 || !strings.HasPrefix(got[0], "forumarc: job bad: ") ||
+			!strings.Contains(got[0], "no-such-flag") || !strings.Contains(got[1], "1 of 1 due jobs failed: bad") {
+			t.Errorf("exit %d, want 1 with the job's line and the summary; lines %q\nstderr %s", r.code, got, r.stderr)
+		}
+		if strings.Contains(r.stderr, "--help") {
+			t.Errorf("usage hint in run-due output:\n%s", r.stderr)
+		}
+	})
+	t.Run("interrupted", func(t *testing.T) {
+		f := crawlForum()
+		cctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		f.Fault = func(*http.Request) (int, http.Header) {
+			cancel() // Ctrl-C while the job's first request is in flight
+			time.Sleep(50 * time.Millisecond)
+			return 0, nil
+		}
+		srv := httptest.NewServer(f)
+		defer srv.Close()
+		db := filepath.Join(t.TempDir(), "a.db")
+		addRawJob(t, db, "a1", "--delay", "0", srv.URL+"/")
+		r := jobsCLI(cctx, env{}, "--db", db, "run-due")
+		if got := errorLines(r.stderr); r.code != exitInterrupted || len(got) != 1 ||
+			strings.Count(r.stderr, "everything fetched before was committed") != 1 {
+			t.Errorf("exit %d, want 130 and one line; lines %q\nstderr %s", r.code, got, r.stderr)
+		}
+	})
+	t.Run("lock taken by another crawl", func(t *testing.T) {
+		db := filepath.Join(t.TempDir(), "a.db")
+		addRawJob(t, db, "a1", "--delay", "0", "https://forum.example/")
+		var out, errb syncBuffer
+		// The runner takes the lock between run-due's check and the job's crawl, as
+		// another process may, then runs the crawl as run-due does in-process.
+		runner := func(ctx context.Context, args []string) int {
+			d, err := store.Open(ctx, db)
+			if err != nil {
+				t.Error(err)
+				return exitDatabase
+			}
+			defer d.Close()
+			lock, err := d.AcquireCrawlLock(ctx, "crawl https://other.example/", 42)
+			if err != nil {
+				t.Error(err)
+				return exitDatabase
+			}
+			defer lock.Release(ctx)
+			return run(ctx, args, env{stdout: &out, stderr: &errb, job: "a1"})
+		}
+		code := run(ctx, []string{"--db", db, "run-due"}, env{stdout: &out, stderr: &errb, runJob: runner})
+		got := errorLines(errb.String())
+		if code != exitLocked || len(got) != 1 || !strings.HasPrefix(got[0], "forumarc: job a1: ") ||
+			!strings.Contains(got[0], "another crawl is running") {
+			t.Errorf("exit %d, want 3 and one line naming the job and the running crawl; lines %q\nstderr %s", code, got, errb.String())
+		}
+		if strings.Contains(errb.String(), "took the archive") {
+			t.Errorf("second line for the lock:\n%s", errb.String())
+		}
+	})
+}
+
+// allJSON fails unless every non-empty line of stderr is a JSON object.
+func allJSON(t *testing.T, what, stderr string) []map[string]any {
+	t.Helper()
+	var recs []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		if l == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Errorf("%s: stderr line is not JSON: %q", what, l)
+			continue
+		}
+		recs = append(recs, m)
+	}
+	return recs
+}
+
+func TestJSONLogFormatKeepsStderrJSON(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "a.db")
+	r := cli(t, ctx, "--log-format", "json", "--db", db, "archive", "not-a-url")
+	recs := allJSON(t, "usage error", r.stderr)
+	if r.code != exitUsage || len(recs) != 1 || recs[0]["level"] != "ERROR" || recs[0]["exit"] != float64(exitUsage) ||
+		!strings.Contains(recs[0]["msg"].(string), "not an http(s) URL") {
+		t.Errorf("usage error: exit %d, records %v", r.code, recs)
+	}
+	// Text mode is unchanged: the line and the usage hint.
+	if r := cli(t, ctx, "--db", db, "archive", "not-a-url"); !strings.HasPrefix(r.stderr, "forumarc: ") || !strings.Contains(r.stderr, "Run 'forumarc --help'") {
+		t.Errorf("text mode: %q", r.stderr)
+	}
+
+	addRawJob(t, db, "bad", "--no-such-flag", "https://forum.example/")
+	r = jobsCLI(ctx, env{}, "--log-format", "json", "--db", db, "run-due")
+	recs = allJSON(t, "run-due", r.stderr)
+	var jobErr, finished, summary bool
+	for _, m := range recs {
+		msg, _ := m["msg"].(string)
+		jobErr = jobErr || m["job"] == "bad" && strings.Contains(msg, "no-such-flag") && m["exit"] == float64(exitUsage)
+		finished = finished || msg == "job finished" && m["job"] == "bad"
+		summary = summary || strings.Contains(msg, "1 of 1 due jobs failed")
+	}
+	if r.code != exitFailed || !jobErr || !finished || !summary {
+		t.Errorf("run-due: exit %d, want 1 with the job's error, its job finished record and the summary:\n%s", r.code, r.stderr)
+	}
+
+	r = cli(t, ctx, "--log-format", "json", "--db", db, "export", "--format", "jsonl")
+	if recs := allJSON(t, "export", r.stderr); r.code != 0 || len(recs) != 2 {
+		t.Errorf("export of an empty archive: exit %d, want 2 records:\n%s", r.code, r.stderr)
+	}
+}
+
+func TestLogFormatArg(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--log-format", "json", "run-due"}, "json"},
+		{[]string{"--db", "x", "schedule", "--log-format=json"}, "json"},
+		{[]string{"jobs", "add", "a", "--", "--log-format=json"}, ""},
+		{[]string{"run-due"}, ""},
+	} {
+		if got := logFormatArg(c.args); got != c.want {
+			t.Errorf("logFormatArg(%q) = %q, want %q", c.args, got, c.want)
+		}
+	}
+}
+
+func TestMissingDirectoryIsNamed(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "no", "such")
+	db := filepath.Join(dir, "x.db")
+	for _, args := range [][]string{
+		{"--db", db, "jobs", "add", "a1", "--every", "6h", "https://forum.example/"},
+		{"--db", db, "archive", "https://forum.example/threads/x.1/"},
+	} {
+		r := cli(t, context.Background(), args...)
+		if r.code != exitDatabase || !strings.Contains(r.stderr, "directory "+dir+" does not exist") ||
+			strings.Contains(r.stderr, "disk full") || len(errorLines(r.stderr)) != 1 {
+			t.Errorf("%v: exit %d stderr %q, want 4 naming the missing directory", args[2:], r.code, r.stderr)
+		}
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Error("the missing directory was created")
+	}
+}
