@@ -158,11 +158,11 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	if st.immutable { // a read-only directory: see unwritableWAL
 		dsn += "&immutable=1"
 	}
-	db.read, err = openReadOnlyPool(dsn, false, 4)
+	db.read, err = openReadOnlyPool(abs, dsn, false, 4)
 	if err != nil {
 		return nil, err
 	}
-	if db.snap, err = openReadOnlyPool(dsn, true, 2); err != nil {
+	if db.snap, err = openReadOnlyPool(abs, dsn, true, 2); err != nil {
 		db.read.Close()
 		return nil, err
 	}
@@ -239,20 +239,20 @@ func readDSN(abs string) string {
 }
 
 func openReadPool(abs string) (*sql.DB, error) {
-	return openReadOnlyPool(readDSN(abs), false, 4)
+	return openReadOnlyPool(abs, readDSN(abs), false, 4)
 }
 
 // openSnapshotPool is the pool for forumarc's own read transactions (exports read
 // every thread from one snapshot). Users' SQL never runs on it, so a transaction can
 // not be left open on a pooled connection.
 func openSnapshotPool(abs string) (*sql.DB, error) {
-	return openReadOnlyPool(readDSN(abs), true, 2)
+	return openReadOnlyPool(abs, readDSN(abs), true, 2)
 }
 
-func openReadOnlyPool(dsn string, allowTx bool, conns int) (*sql.DB, error) {
+func openReadOnlyPool(abs, dsn string, allowTx bool, conns int) (*sql.DB, error) {
 	c, err := sqlite.NewConnector(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open archive %s for reading: %w", dsn, err)
+		return nil, fmt.Errorf("open archive %s for reading: %w", abs, err)
 	}
 	rdb := sql.OpenDB(readOnlyConnector{Connector: c, allowTx: allowTx})
 	rdb.SetMaxOpenConns(conns)
