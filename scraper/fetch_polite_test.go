@@ -104,11 +104,7 @@ func TestFetchRefusesRedirectToAnotherHost(t *testing.T) {
 // with the time to come back.
 func TestFetchLongRetryAfterPausesHost(t *testing.T) {
 	var hits atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/robots.txt" {
-			http.NotFound(w, r)
-			return
-		}
+	srv := httptest.NewServer(withoutRobots(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		w.Header().Set("Retry-After", "300")
 		w.WriteHeader(http.StatusTooManyRequests)

@@ -31,11 +31,7 @@ func TestFetchRetriesHonourRetryAfter(t *testing.T) {
 	var hits atomic.Int32
 	var first time.Time
 	var gap time.Duration
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/robots.txt" {
-			http.NotFound(w, r)
-			return
-		}
+	srv := httptest.NewServer(withoutRobots(func(w http.ResponseWriter, r *http.Request) {
 		switch hits.Add(1) {
 		case 1:
 			first = time.Now()
@@ -62,11 +58,7 @@ func TestFetchRetriesHonourRetryAfter(t *testing.T) {
 
 func TestFetchGivesUpAfterAttempts(t *testing.T) {
 	var hits atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/robots.txt" {
-			http.NotFound(w, r)
-			return
-		}
+	srv := httptest.NewServer(withoutRobots(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}))
@@ -107,11 +99,7 @@ func TestFetchNotFoundIsNotRetried(t *testing.T) {
 
 func TestFetchLongRetryAfterIsNotWaited(t *testing.T) {
 	var hits atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/robots.txt" {
-			http.NotFound(w, r)
-			return
-		}
+	srv := httptest.NewServer(withoutRobots(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		w.Header().Set("Retry-After", "3600")
 		w.WriteHeader(http.StatusTooManyRequests)
@@ -330,4 +318,16 @@ func TestFetchReusesConnectionsPerHost(t *testing.T) {
 	if got := conns.Load(); got > perHost+1 {
 		t.Errorf("%d connections for %d bursts of %d requests, want at most %d", got, bursts, perHost, perHost+1)
 	}
+}
+
+// withoutRobots serves h with no robots.txt (404: everything allowed), the set-up most
+// fetch tests share.
+func withoutRobots(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		h(w, r)
+	})
 }
