@@ -188,8 +188,9 @@ func (db *DB) LockHolder(ctx context.Context) (*LockedError, error) {
 	return &l, nil
 }
 
-// DeadRun is the crawl run of a lock left by a process that died, and the last time
-// that process was seen alive (its heartbeat, or the run's start when later).
+// DeadRun is a run whose process died (the crawl run of a lock it left, or see
+// DeadRuns), and the last time that process was seen alive (its heartbeat, or the
+// run's start when later; for a run with no heartbeat recorded, when it was found).
 type DeadRun struct {
 	RunID    int64
 	LastSeen time.Time
@@ -197,7 +198,8 @@ type DeadRun struct {
 
 // DeadLockRun reports the run of a lock left by a dead process, nil when the lock is
 // free or its holder is alive. Read-only: `status` shows that run as interrupted
-// before the next crawl takes the lock over and records it so.
+// before the next crawl takes the lock over (or the next StartRun, see DeadRuns)
+// records it so.
 func (db *DB) DeadLockRun(ctx context.Context) (*DeadRun, error) {
 	var l LockedError
 	var beat, started string

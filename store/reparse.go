@@ -210,8 +210,10 @@ func (r *Run) ReparsePage(ctx context.Context, pg StoredPage, p *scraper.Page, d
 		if dryRun {
 			return errDryRun
 		}
+		// The counters of every page refresh the run's heartbeat (see StartRun) too.
 		if _, err := tx.ExecContext(ctx, `UPDATE crawl_runs SET posts_new = posts_new + ?,
-			posts_updated = posts_updated + ? WHERE id = ?`, st.PostsNew, st.PostsUpdated, r.id); err != nil {
+			posts_updated = posts_updated + ?, heartbeat_at = ? WHERE id = ?`,
+			st.PostsNew, st.PostsUpdated, db.stampNow(), r.id); err != nil {
 			return fmt.Errorf("run counters: %w", err)
 		}
 		return nil
@@ -220,6 +222,7 @@ func (r *Run) ReparsePage(ctx context.Context, pg StoredPage, p *scraper.Page, d
 		return ReparseResult{PageURL: pg.URL}, fmt.Errorf("reparse %s: %w", pg.URL, err)
 	}
 	if !dryRun {
+		r.beaten()
 		r.mu.Lock()
 		r.stats.PostsNew += res.New
 		r.stats.PostsUpdated += res.Updated

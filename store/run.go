@@ -4,8 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/forumarc/forumarc/scraper"
 )
@@ -26,11 +30,20 @@ type RunStats struct {
 // Run is one crawl (a crawl_runs row). It implements scraper.Sink and is safe for
 // concurrent use.
 type Run struct {
+	// Recovered lists the runs of processes that died which StartRun marked
+	// interrupted (see deadRuns), for the caller to log.
+	Recovered []int64
+
 	db *DB
 	id int64
 
 	mu    sync.Mutex
 	stats RunStats
+
+	beat     atomic.Int64 // time.Now().UnixNano() of the last write of heartbeat_at
+	stop     chan struct{}
+	stopOnce sync.Once
+	done     chan struct{}
 }
 
 // Run statuses accepted by Finish; "running" is set by StartRun.
@@ -42,7 +55,10 @@ const (
 )
 
 // StartRun records the start of a crawl: the command and its arguments (JSON array),
-// started_at and status "running" until Finish.
+// started_at and status "running" until Finish, and the process writing it (pid, host)
+// with heartbeat_at, which the run's counter updates refresh (and a timer when no page
+// is saved for a while), so another process can tell when this one died. In the same
+// transaction it marks the runs of processes that died interrupted (Recovered).
 func (db *DB) StartRun(ctx context.Context, command string, args []string) (*Run, error) {
 	if db.write == nil {
 		return nil, fmt.Errorf("start run: %w", ErrReadOnly)
@@ -54,16 +70,175 @@ func (db *DB) StartRun(ctx context.Context, command string, args []string) (*Run
 	if err != nil {
 		return nil, fmt.Errorf("start run: %w", err)
 	}
-	var id int64
+	host, _ := os.Hostname()
+	var (
+		id        int64
+		recovered []int64
+	)
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		now := db.stampNow()
+		var err error
+		if recovered, err = endDeadProcessRuns(ctx, tx, host, db.now(), now); err != nil {
+			return err
+		}
 		return tx.QueryRowContext(ctx,
-			`INSERT INTO crawl_runs (command, args, started_at, status) VALUES (?, ?, ?, ?) RETURNING id`,
-			command, string(a), db.stampNow(), StatusRunning).Scan(&id)
+			`INSERT INTO crawl_runs (command, args, started_at, status, pid, host, heartbeat_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			command, string(a), now, StatusRunning, os.Getpid(), nullStr(host), now).Scan(&id)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start run: %w", err)
 	}
-	return &Run{db: db, id: id, stats: RunStats{ID: id}}, nil
+	r := &Run{db: db, id: id, stats: RunStats{ID: id}, Recovered: recovered,
+		stop: make(chan struct{}), done: make(chan struct{})}
+	r.beaten()
+	go r.keepAlive(runHeartbeat)
+	return r, nil
+}
+
+// runHeartbeat is how often keepAlive looks at a run's heartbeat (tests shorten it).
+var runHeartbeat = LockHeartbeat
+
+// sqlBeat refreshes a run's heartbeat when none of its counters changed for a while.
+const sqlBeat = `UPDATE crawl_runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'`
+
+// keepAlive refreshes heartbeat_at while the run saves nothing (a slow page waiting out
+// its retries, a crawl reading listings), so it never looks older than LockStale to
+// another host while this process lives. Every period it writes, unless a counter
+// update refreshed the heartbeat in the last half period.
+func (r *Run) keepAlive(period time.Duration) {
+	defer close(r.done)
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.stop:
+			return
+		case <-r.db.closing:
+			return
+		case <-t.C:
+			if time.Since(time.Unix(0, r.beat.Load())) < period/2 {
+				continue
+			}
+			if err := r.db.inTx(context.Background(), func(tx *sql.Tx) error {
+				_, err := tx.Exec(sqlBeat, r.db.stampNow(), r.id)
+				return err
+			}); err == nil {
+				r.beat.Store(time.Now().UnixNano())
+			}
+		}
+	}
+}
+
+// beaten notes that a committed write of this run set heartbeat_at.
+func (r *Run) beaten() { r.beat.Store(time.Now().UnixNano()) }
+
+// stopKeepAlive ends keepAlive (runs of a dry run have none).
+func (r *Run) stopKeepAlive() {
+	if r.stop == nil {
+		return
+	}
+	r.stopOnce.Do(func() { close(r.stop) })
+	<-r.done
+}
+
+// runOwner is what a "running" crawl_runs row says about the process writing it.
+type runOwner struct {
+	id            int64
+	pid           sql.NullInt64
+	host          sql.NullString
+	beat, started string // heartbeat_at ("" when NULL), started_at
+}
+
+// queryer is a *sql.Tx (a write transaction) or the read pool.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// deadRuns returns the runs left "running" whose process is gone, each with the last
+// time it was seen alive (its heartbeat, else nowStamp; never before its start). A run
+// is alive when the live holder of the crawl lock writes it (its run, or its pid on its
+// host), or, on this host, while its pid is alive (this process's own runs included);
+// a run of another host, or from before migration 0009 (no pid), is alive while its
+// heartbeat is at most LockStale old (its start when it has none).
+func deadRuns(ctx context.Context, q queryer, withLock bool, host string, now time.Time, nowStamp string) ([]DeadRun, error) {
+	var live *LockedError
+	if withLock {
+		var l LockedError
+		var beat string
+		err := q.QueryRowContext(ctx, `SELECT coalesce(run_id, 0), pid, host, command, started_at, heartbeat_at FROM crawl_lock WHERE id = 1`).
+			Scan(&l.RunID, &l.PID, &l.Host, &l.Command, &l.StartedAt, &beat)
+		switch {
+		case err == nil:
+			if !lockAbandoned(l, beat, host, now) {
+				live = &l
+			}
+		case !errors.Is(err, sql.ErrNoRows):
+			return nil, fmt.Errorf("crawl lock: %w", classify(err))
+		}
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, pid, host, coalesce(heartbeat_at, ''), started_at
+		FROM crawl_runs WHERE status = ?`, StatusRunning)
+	if err != nil {
+		return nil, fmt.Errorf("running runs: %w", classify(err))
+	}
+	defer rows.Close()
+	var out []DeadRun
+	for rows.Next() {
+		var o runOwner
+		if err := rows.Scan(&o.id, &o.pid, &o.host, &o.beat, &o.started); err != nil {
+			return nil, fmt.Errorf("running runs: %w", err)
+		}
+		if runAlive(o, live, host, now) {
+			continue
+		}
+		last := o.beat
+		if last == "" {
+			last = nowStamp
+		}
+		out = append(out, DeadRun{RunID: o.id, LastSeen: parseStampUTC(max(last, o.started))})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("running runs: %w", err)
+	}
+	return out, nil
+}
+
+// runAlive applies deadRuns' rules to one run; live is the crawl lock when its holder
+// is alive.
+func runAlive(o runOwner, live *LockedError, host string, now time.Time) bool {
+	if live != nil && (live.RunID == o.id ||
+		(o.pid.Valid && o.host.Valid && int(o.pid.Int64) == live.PID && o.host.String == live.Host)) {
+		return true
+	}
+	if o.pid.Valid && o.host.Valid && o.host.String == host {
+		return processAlive(int(o.pid.Int64))
+	}
+	last := o.beat
+	if last == "" {
+		last = o.started
+	}
+	t, err := time.Parse(time.RFC3339, last)
+	return err == nil && now.Sub(t) <= LockStale
+}
+
+// endDeadProcessRuns marks the runs deadRuns finds interrupted, inside tx, with
+// finished_at = when each was last seen alive, and returns their ids.
+func endDeadProcessRuns(ctx context.Context, tx *sql.Tx, host string, now time.Time, nowStamp string) ([]int64, error) {
+	dead, err := deadRuns(ctx, tx, true, host, now, nowStamp)
+	if err != nil || len(dead) == 0 {
+		return nil, err
+	}
+	ids := make([]int64, len(dead))
+	for i, d := range dead {
+		ids[i] = d.RunID
+		if _, err := tx.ExecContext(ctx, `UPDATE crawl_runs SET status = ?, finished_at = ? WHERE id = ? AND status = ?`,
+			StatusInterrupted, stamp(d.LastSeen), d.RunID, StatusRunning); err != nil {
+			return nil, fmt.Errorf("end dead runs: %w", err)
+		}
+	}
+	return ids, nil
 }
 
 // ID is the crawl_runs row id.
@@ -84,6 +259,7 @@ func (r *Run) Finish(ctx context.Context, status string) error {
 	default:
 		return fmt.Errorf("finish run %d: unknown status %q (want ok, failed or interrupted)", r.id, status)
 	}
+	r.stopKeepAlive()
 	err := r.db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE crawl_runs SET status = ?, finished_at = ? WHERE id = ?`,
 			status, r.db.stampNow(), r.id)
@@ -128,12 +304,14 @@ func (r *Run) RecordError(ctx context.Context, url string, cause error) error {
 			r.id, url, msg, r.db.stampNow()); err != nil {
 			return err
 		}
-		_, err := r.db.exec(ctx, tx, `UPDATE crawl_runs SET errors = errors + 1 WHERE id = ?`, r.id)
+		_, err := r.db.exec(ctx, tx, `UPDATE crawl_runs SET errors = errors + 1, heartbeat_at = ? WHERE id = ?`,
+			r.db.stampNow(), r.id)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("record error for %s: %w", url, err)
 	}
+	r.beaten()
 	r.mu.Lock()
 	r.stats.Errors++
 	r.mu.Unlock()

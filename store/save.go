@@ -42,8 +42,9 @@ const (
 				fetched_at = excluded.fetched_at, status = excluded.status, etag = excluded.etag,
 				last_modified = excluded.last_modified, sha256 = excluded.sha256,
 				encoding = excluded.encoding, html = excluded.html`
+	// The run's counters, and its heartbeat (see StartRun) in the same statement.
 	sqlCountPage = `UPDATE crawl_runs SET pages_fetched = pages_fetched + 1,
-			posts_new = posts_new + ?, posts_updated = posts_updated + ? WHERE id = ?`
+			posts_new = posts_new + ?, posts_updated = posts_updated + ?, heartbeat_at = ? WHERE id = ?`
 	sqlUpsertAuthor = `INSERT INTO authors (site_id, external_id, name, profile_url, title, joined_on, messages,
 		reaction_score, location, country, extras, first_seen_at, last_seen_at, joined_text)
 	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)
@@ -146,7 +147,7 @@ func (r *Run) SavePage(ctx context.Context, f *scraper.Fetched, p *scraper.Page)
 			return err
 		}
 		if _, err := countPage.ExecContext(ctx,
-			st.PostsNew, st.PostsUpdated, r.id); err != nil {
+			st.PostsNew, st.PostsUpdated, now, r.id); err != nil {
 			return fmt.Errorf("run counters: %w", err)
 		}
 		return nil
@@ -154,6 +155,7 @@ func (r *Run) SavePage(ctx context.Context, f *scraper.Fetched, p *scraper.Page)
 	if err != nil {
 		return scraper.SaveStats{}, fmt.Errorf("save page %s: %w", pageURL, err)
 	}
+	r.beaten()
 	r.mu.Lock()
 	r.stats.PagesFetched++
 	r.stats.PostsNew += st.PostsNew

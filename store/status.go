@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"os"
 	"time"
 )
 
@@ -110,6 +111,28 @@ func (db *DB) RecentErrors(ctx context.Context, limit int) ([]ErrorInfo, error) 
 		return nil, fmt.Errorf("read crawl errors: %w", err)
 	}
 	return out, nil
+}
+
+// DeadRuns reports the runs left "running" by processes that died (see deadRuns for
+// how a process is proved dead), with when each was last seen alive. Read-only:
+// `status` shows them interrupted before the next run that starts marks them so. An
+// archive from before migration 0009 records no process for its runs, so nothing
+// there is known dead (only the crawl lock tells, see DeadLockRun).
+func (db *DB) DeadRuns(ctx context.Context) ([]DeadRun, error) {
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('crawl_runs')
+		WHERE name IN ('pid', 'host', 'heartbeat_at')`).Scan(&n); err != nil {
+		return nil, fmt.Errorf("inspect archive: %w", classify(err))
+	}
+	if n < 3 {
+		return nil, nil
+	}
+	withLock, err := db.HasCrawlTables(ctx)
+	if err != nil {
+		return nil, err
+	}
+	host, _ := os.Hostname()
+	return deadRuns(ctx, db.read, withLock, host, db.now(), db.stampNow())
 }
 
 // HasCrawlTables reports whether the archive has the crawl tables (migration 0004):

@@ -66,6 +66,9 @@ type DB struct {
 	txQueue []*txJob
 	txBusy  bool         // a caller is committing; the others wait in txQueue
 	commits atomic.Int64 // transactions committed on the writer
+
+	closing   chan struct{} // closed by Close: ends the runs' heartbeats (Open only)
+	closeOnce sync.Once
 }
 
 // Option configures Open.
@@ -89,7 +92,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open archive %s: %w", path, err)
 	}
-	db := &DB{path: abs, now: time.Now, stmts: map[string]*sql.Stmt{}, rstmts: map[string]*sql.Stmt{}}
+	db := &DB{path: abs, now: time.Now, stmts: map[string]*sql.Stmt{}, rstmts: map[string]*sql.Stmt{},
+		closing: make(chan struct{})}
 	for _, o := range opts {
 		o(db)
 	}
@@ -175,6 +179,11 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 
 // Close closes both pools. A WAL checkpoint happens when the last connection closes.
 func (db *DB) Close() error {
+	db.closeOnce.Do(func() {
+		if db.closing != nil {
+			close(db.closing)
+		}
+	})
 	var errs []error
 	db.stmtMu.Lock()
 	for _, m := range []map[string]*sql.Stmt{db.stmts, db.rstmts} {

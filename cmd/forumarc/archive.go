@@ -127,6 +127,7 @@ func (a *app) archive(ctx context.Context, urls []string, o archiveOptions) erro
 	if err != nil {
 		return dbError{err}
 	}
+	a.logRecovered(run)
 	prog := newProgress(a.env, "archive")
 	started := a.now()
 	var failed []error

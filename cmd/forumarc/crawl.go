@@ -188,6 +188,7 @@ func (a *app) crawl(ctx context.Context, urls []string, o crawlOptions) error {
 	if err != nil {
 		return dbError{err}
 	}
+	a.logRecovered(run)
 	_ = lock.SetRun(ctx, run.ID())
 
 	sorted := append([]string{}, seeds...)

@@ -112,6 +112,7 @@ func (a *app) reparse(ctx context.Context, w io.Writer, o reparseOptions) (err e
 	if err != nil {
 		return err
 	}
+	a.logRecovered(run)
 	defer func() {
 		if o.dryRun {
 			return

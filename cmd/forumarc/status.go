@@ -125,6 +125,9 @@ func (a *app) status(ctx context.Context, runs, errorsN int) (*statusReport, err
 				rep.Runs[i].FinishedAt = &dead.LastSeen
 			}
 		}
+		if err := markDeadRuns(ctx, db, rep.Runs); err != nil {
+			return nil, err
+		}
 		jobs, err := db.ListJobs(ctx)
 		if err != nil {
 			return nil, dbError{err}
@@ -144,6 +147,33 @@ func (a *app) status(ctx context.Context, runs, errorsN int) (*statusReport, err
 		rep.DueJobs = []store.Job{}
 	}
 	return rep, nil
+}
+
+// markDeadRuns shows the archive and reparse runs (and crawl runs the lock no longer
+// names) whose process died as interrupted, as the next run to start records them;
+// like DeadLockRun it only reads.
+func markDeadRuns(ctx context.Context, db *store.DB, runs []store.RunInfo) error {
+	dead, err := db.DeadRuns(ctx)
+	if err != nil {
+		return dbError{err}
+	}
+	for _, d := range dead {
+		for i, r := range runs {
+			if r.ID == d.RunID && r.Status == store.StatusRunning {
+				runs[i].Status = store.StatusInterrupted
+				runs[i].FinishedAt = &d.LastSeen
+			}
+		}
+	}
+	return nil
+}
+
+// logRecovered says which runs of processes that died starting a run marked
+// interrupted.
+func (a *app) logRecovered(run *store.Run) {
+	if n := len(run.Recovered); n > 0 {
+		a.log.Warn("marked the runs of processes that died interrupted", "count", n, "runs", run.Recovered)
+	}
 }
 
 func writeStatus(out io.Writer, rep *statusReport, now time.Time) {
