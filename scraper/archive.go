@@ -40,7 +40,10 @@ type PageEvent struct {
 
 // ThreadResult summarises one thread's run.
 type ThreadResult struct {
-	Title        string
+	Title string
+	// Pages counts the pages read and stored (304 answers read from the archive
+	// included); a page read by both walks of a re-read thread counts twice, as it
+	// does in the run's pages_fetched and against MaxPages.
 	Pages        int
 	PostsNew     int
 	PostsUpdated int
@@ -73,7 +76,9 @@ func NewArchiver(f *Fetcher, sink Sink, cfg ArchiveConfig) *Archiver {
 }
 
 // Thread archives the thread that startURL is a page of, from the last archived page
-// when the archive already holds part of it, through the thread's last page.
+// when the archive already holds part of it, through the thread's last page. A
+// resumed walk that finds posts renumbered reads the thread once more from page 1
+// (see rereadFrom).
 func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, error) {
 	var res ThreadResult
 	start, err := ValidateURL(startURL)
@@ -115,7 +120,27 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 	// Every page of a thread comes from the same engine: detect it once, on the first
 	// page read, instead of running every engine's Detect on every page.
 	engine := a.cfg.Engine
-	for next != "" {
+	// reread: the thread is being walked a second time, from page 1, because the
+	// resumed walk found posts renumbered. At most once per thread and run.
+	reread := false
+	for {
+		if next == "" {
+			// This walk is over: mark what it did not see, then walk once more from
+			// page 1 if it found that earlier pages changed.
+			if err := a.markMissing(ctx, complete, walk, &res); err != nil {
+				return res, err
+			}
+			if reread {
+				break
+			}
+			if next = a.rereadFrom(walk, res.Pages); next == "" {
+				break
+			}
+			a.log.Info("posts renumbered since the last run: re-reading the thread from page 1 to find deleted or inserted posts",
+				"from_page", walk.page, "renumbered", walk.renumbered, "shift", walk.shift, "url", next)
+			reread, known = true, true
+			visited, walk, complete = map[string]bool{}, walkState{}, false
+		}
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
@@ -168,6 +193,7 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 			engine = p.Engine
 		}
 		walk.add(p)
+		walk.saw(stats)
 		res.PostsNew += stats.PostsNew
 		res.PostsUpdated += stats.PostsUpdated
 		res.LastURL = p.URL
@@ -198,6 +224,9 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 			if jump := a.resumePoint(ctx, p); jump != "" && !visited[jump] {
 				next = jump
 				res.Resumed, known = true, true
+				// The walk starts again there: the posts of the pages skipped are
+				// not missing, and page 1 tells nothing of renumbering.
+				walk = walkState{}
 				continue
 			}
 		}
@@ -214,32 +243,84 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 			}
 		}
 	}
-	if complete && walk.threadID != "" && !walk.from.IsZero() {
-		n, err := a.sink.MarkMissing(ctx, walk.site, walk.threadID, walk.from)
-		if err != nil {
-			return res, fmt.Errorf("mark deleted posts: %w", err)
-		}
-		if n > 0 {
-			a.log.Info("posts gone from the forum marked deleted", "thread", walk.threadID, "count", n)
-		}
-		res.Deleted = n
-	}
 	return res, nil
 }
 
+// markMissing marks deleted the posts, from the walk's first one on, that a complete
+// walk to the thread's end did not see, and counts them in res.
+func (a *Archiver) markMissing(ctx context.Context, complete bool, walk walkState, res *ThreadResult) error {
+	if !complete || walk.threadID == "" || walk.from.IsZero() {
+		return nil
+	}
+	n, err := a.sink.MarkMissing(ctx, walk.site, walk.threadID, walk.from)
+	if err != nil {
+		return fmt.Errorf("mark deleted posts: %w", err)
+	}
+	if n > 0 {
+		a.log.Info("posts gone from the forum marked deleted", "thread", walk.threadID, "count", n)
+	}
+	res.Deleted += n
+	return nil
+}
+
+// rereadFrom is the page to walk the thread again from once a walk is over, or "".
+// A walk that began after page 1 (a resume) and found its first archived post under
+// another number has proof that posts before its start were deleted or inserted: it
+// can neither mark those deleted nor renumber the posts of the pages it skipped, so
+// the thread is read again from page 1, conditionally (pages that did not change
+// answer 304 and are read from the archive). pages is how many pages this run read.
+func (a *Archiver) rereadFrom(w walkState, pages int) string {
+	if a.cfg.FromStart || w.shift == 0 || w.page <= 1 {
+		return ""
+	}
+	if w.threadURL == "" {
+		a.log.Warn("posts renumbered since the last run, but the thread's first page is unknown; deleted or inserted posts on earlier pages are left to a full re-walk",
+			"renumbered", w.renumbered)
+		return ""
+	}
+	if a.cfg.MaxPages > 0 && pages >= a.cfg.MaxPages {
+		a.log.Warn("posts renumbered since the last run, but the page limit is reached; deleted or inserted posts on earlier pages are left to a full re-walk",
+			"max_pages", a.cfg.MaxPages, "renumbered", w.renumbered)
+		return ""
+	}
+	return w.threadURL
+}
+
 // walkState is what one contiguous walk to the end of a thread needs to mark the
-// posts that vanished inside the walked range: where it started, not what it saw.
+// posts that vanished inside the walked range (where it started, not what it saw),
+// and to tell whether posts before its start moved.
 type walkState struct {
 	site, threadID string
 	from           time.Time // posted time of the first post walked
+	page           int       // number of the first page walked
+	threadURL      string    // the thread's page 1, as the walked pages name it
+	known          bool      // an archived post was seen
+	shift          int       // how far the first archived post seen moved (SaveStats.Shift)
+	renumbered     int       // archived posts seen under another number
 }
 
 func (w *walkState) add(p *Page) {
 	if p.Thread.ID != nil {
 		w.site, w.threadID = SiteBase(p.URL), *p.Thread.ID
 	}
+	if w.page == 0 {
+		w.page = max(p.Page.Number, 1)
+	}
+	if w.threadURL == "" && p.Thread.URL != nil && sameHost(*p.Thread.URL, p.URL) {
+		w.threadURL = *p.Thread.URL
+	}
 	if w.from.IsZero() && len(p.Posts) > 0 && p.Posts[0].PostedAt != nil {
 		w.from = *p.Posts[0].PostedAt
+	}
+}
+
+// saw notes what SavePage found on a walked page. The first archived post the walk
+// meets is the reference: had nothing before it changed, it would keep its number.
+// Posts renumbered after it moved because of changes the walk itself sees.
+func (w *walkState) saw(st SaveStats) {
+	w.renumbered += st.Renumbered
+	if !w.known && st.PostsUpdated+st.PostsUnchanged > 0 {
+		w.known, w.shift = true, st.Shift
 	}
 }
 

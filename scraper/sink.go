@@ -25,6 +25,15 @@ type SaveStats struct {
 	PostsNew       int
 	PostsUpdated   int
 	PostsUnchanged int
+	// Renumbered counts the archived posts of the page (updated or unchanged) shown
+	// with another number than the stored one: posts before them were deleted or
+	// inserted since they were last seen. Posts without a number never count.
+	Renumbered int
+	// Shift is how far the page's first archived post moved: its number now minus
+	// its stored number. It is 0 when that post kept its number, when the page
+	// holds no archived post, or when either number is unknown. Non-zero means posts
+	// before it, possibly on earlier pages, were deleted (< 0) or inserted (> 0).
+	Shift int
 }
 
 // ThreadState is what the archive knows of a thread, so a crawl can resume it.

@@ -61,8 +61,9 @@ const (
 		extras = COALESCE(excluded.extras, extras),
 		last_seen_at = excluded.last_seen_at
 	RETURNING id`
-	// The page's posts that are already archived, in one lookup.
-	sqlFindPosts = `SELECT id, external_id, content_hash, body_html, body_text, edited_at, first_seen_at
+	// The page's posts that are already archived, in one lookup; their stored number
+	// tells whether posts before them were deleted or inserted since.
+	sqlFindPosts = `SELECT id, external_id, content_hash, body_html, body_text, edited_at, first_seen_at, number
 	FROM posts WHERE thread_id = ?1 AND external_id IN (SELECT value FROM json_each(?2))`
 	// A post seen again unchanged: only where it sits and who/when it shows change.
 	sqlTouchPost = `UPDATE posts SET number = COALESCE(?2, number), url = COALESCE(?3, url),
@@ -319,6 +320,7 @@ type archivedPost struct {
 	id                          int64
 	hash, html, text, firstSeen string
 	edited                      sql.NullString
+	number                      sql.NullInt64
 }
 
 // newPost is a post row for the multi-row INSERT (see insertPostsArgs).
@@ -339,7 +341,8 @@ type newPost struct {
 
 // savePosts sorts the page's posts into new (one multi-row INSERT), unchanged (only
 // position, sidebar and last_seen_at updated) and changed (old version kept in
-// post_revisions, quotes replaced), counting each in st. Every post written is marked
+// post_revisions, quotes replaced), counting each in st, and counts the archived ones
+// seen with another number (st.Renumbered, st.Shift). Every post written is marked
 // seen by run seenRun, for MarkMissing; seenRun 0 (reparse, which fetches nothing)
 // leaves the mark as it was.
 func (db *DB) savePosts(ctx context.Context, tx *sql.Tx, threadID int64, posts []scraper.Post,
@@ -378,7 +381,7 @@ func (db *DB) savePosts(ctx context.Context, tx *sql.Tx, threadID int64, posts [
 	for rows.Next() {
 		var a archivedPost
 		var ext string
-		if err := rows.Scan(&a.id, &ext, &a.hash, &a.html, &a.text, &a.edited, &a.firstSeen); err != nil {
+		if err := rows.Scan(&a.id, &ext, &a.hash, &a.html, &a.text, &a.edited, &a.firstSeen, &a.number); err != nil {
 			rows.Close()
 			return fmt.Errorf("posts: %w", err)
 		}
@@ -394,6 +397,7 @@ func (db *DB) savePosts(ctx context.Context, tx *sql.Tx, threadID int64, posts [
 		postIDs    = make(map[string]int64, len(posts)) // posts whose quotes are (re)written
 		done       = make(map[string]bool, len(posts))
 		touch, upd *sql.Stmt
+		knownSeen  bool // an archived post came before on this page
 	)
 	for i := range posts {
 		p := &posts[i]
@@ -407,6 +411,21 @@ func (db *DB) savePosts(ctx context.Context, tx *sql.Tx, threadID int64, posts [
 			authorID = id
 		}
 		old, ok := archived[p.ID]
+		if ok {
+			// posts.number is "as last seen": a post whose number changed had posts
+			// before it deleted or inserted since then.
+			shift := 0
+			if p.Number != nil && old.number.Valid {
+				shift = *p.Number - int(old.number.Int64)
+			}
+			if shift != 0 {
+				st.Renumbered++
+			}
+			if !knownSeen {
+				knownSeen = true
+				st.Shift = shift
+			}
+		}
 		switch {
 		case !ok:
 			fresh = append(fresh, newPost{ID: p.ID, Number: p.Number, URL: p.URL, AuthorID: authorID,

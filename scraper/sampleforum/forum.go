@@ -146,6 +146,20 @@ func (f *Forum) AddPost(t *Thread, u *User, at time.Time, bodyHTML string) *Post
 	return p
 }
 
+// InsertPost puts a post at index i of t's posts (0 = first), as approving a post
+// held for moderation or merging threads does: every post after it moves down one
+// place and its number goes up by one. Unlike a reply, it does not bump the thread.
+func (f *Forum) InsertPost(t *Thread, i int, u *User, at time.Time, bodyHTML string) *Post {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nextPost++
+	p := &Post{ID: f.nextPost, Author: u, Time: at.UTC(), Body: bodyHTML}
+	i = min(max(i, 0), len(t.Posts))
+	t.Posts = append(t.Posts[:i], append([]*Post{p}, t.Posts[i:]...)...)
+	u.Messages++
+	return p
+}
+
 // EditPost changes a post's body and marks it edited.
 func (f *Forum) EditPost(p *Post, bodyHTML string, at time.Time) {
 	f.mu.Lock()
