@@ -26,6 +26,10 @@ type ArchiveConfig struct {
 	// FromStart walks the whole thread from the page given instead of resuming at the
 	// last archived page, to catch edits and deletions on earlier pages.
 	FromStart bool
+	// FollowSiteRedirect follows the thread's first request when it redirects to
+	// another host of the same site (example.com to www.example.com), with a warning:
+	// the address was typed by the user. Later pages keep the refusal.
+	FollowSiteRedirect bool
 }
 
 // PageEvent reports one archived page.
@@ -120,6 +124,7 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 	// Every page of a thread comes from the same engine: detect it once, on the first
 	// page read, instead of running every engine's Detect on every page.
 	engine := a.cfg.Engine
+	redirected := false // the first request was followed to another host of the site
 	// reread: the thread is being walked a second time, from page 1, because the
 	// resumed walk found posts renumbered. At most once per thread and run.
 	reread := false
@@ -150,6 +155,11 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 		}
 		visited[next] = true
 		p, fetched, notModified, err := a.page(ctx, next, known, engine)
+		if to, ok := siteRedirect(err); ok && a.cfg.FollowSiteRedirect && res.Pages == 0 && !redirected {
+			a.log.Warn("thread URL redirects to another host of the same site; reading it there (give that URL next time)", "url", next, "to", to)
+			next, redirected = to, true
+			continue
+		}
 		if err == nil && notModified && res.Pages == 0 && p.Page.NextURL == nil {
 			res.Unchanged = true
 			a.log.Info("thread unchanged (304)", "url", next)

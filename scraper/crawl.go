@@ -80,6 +80,9 @@ type CrawlResult struct {
 	// Failures lists the first maxFailuresListed items that failed in this run (Errors
 	// counts them all), for the summary.
 	Failures []Failure
+	// Redirected lists the start URLs that redirected to another host of the same
+	// site and were crawled there, as "from -> to", in the order they were met.
+	Redirected []string
 }
 
 // Failure is an item of the crawl that failed after its retries.
@@ -109,22 +112,33 @@ type Crawler struct {
 	listings ListingState
 	cfg      CrawlConfig
 	log      *slog.Logger
-	hosts    map[string]bool
 
-	mu       sync.Mutex
-	res      CrawlResult
-	fails    map[string]int
-	paused   map[string]time.Time
-	pausedBy map[string]error // the failure that paused a host
-	deferred map[string]bool  // hosts in res.Deferred
-	held     []int64          // items leased but left unfinished by a stop
+	// hosts are the hosts the crawl may queue links on: its seeds', hosts that start
+	// URLs redirected to (adopted), and the host of every item taken from the
+	// frontier, which was allowed when it was queued (a resumed pass knows an
+	// adopted host only from its items). allowed reads it from every worker.
+	hostsMu sync.RWMutex
+	hosts   map[string]bool
+
+	mu sync.Mutex
+	// seeds are the start URLs, and the targets adopted for them in this run; only
+	// a depth-0 listing among them may be followed to another host of its site.
+	seeds      map[string]bool
+	redirected map[string]bool // seeds adopted for another URL in this run
+	res        CrawlResult
+	fails      map[string]int
+	paused     map[string]time.Time
+	pausedBy   map[string]error // the failure that paused a host
+	deferred   map[string]bool  // hosts in res.Deferred
+	held       []int64          // items leased but left unfinished by a stop
 	// threads counts the thread items taken in this run, reserved before the lease so
 	// that workers leasing at once cannot overshoot MaxThreads.
 	threads  atomic.Int64
 	inflight atomic.Int64
 }
 
-// NewCrawler wires a crawl. Seeds fix the sites: the crawl never leaves their hosts.
+// NewCrawler wires a crawl. Seeds fix the sites: the crawl never leaves their hosts,
+// but for a seed that redirects to another host of its site (see adoptRedirect).
 func NewCrawler(f *Fetcher, sink Sink, front Frontier, ls ListingState, seeds []string, cfg CrawlConfig) *Crawler {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 1
@@ -146,11 +160,14 @@ func NewCrawler(f *Fetcher, sink Sink, front Frontier, ls ListingState, seeds []
 		log = slog.New(slog.DiscardHandler)
 	}
 	c := &Crawler{f: f, sink: sink, front: front, listings: ls, cfg: cfg, log: log,
-		hosts: map[string]bool{}, fails: map[string]int{}, paused: map[string]time.Time{},
-		pausedBy: map[string]error{}, deferred: map[string]bool{}}
+		hosts: map[string]bool{}, seeds: map[string]bool{}, redirected: map[string]bool{},
+		fails: map[string]int{}, paused: map[string]time.Time{}, pausedBy: map[string]error{}, deferred: map[string]bool{}}
 	for _, s := range seeds {
 		if u, err := url.Parse(s); err == nil {
 			c.hosts[u.Host] = true
+		}
+		if clean, err := ValidateURL(s); err == nil {
+			c.seeds[clean] = true
 		}
 	}
 	return c
@@ -257,6 +274,7 @@ func (c *Crawler) worker(ctx context.Context) error {
 // process handles one item; it returns an error only for failures of the crawl itself.
 func (c *Crawler) process(ctx context.Context, it FrontierItem) error {
 	u, _ := url.Parse(it.URL)
+	c.addHost(u.Host)
 	if until, ok := c.pausedUntil(u.Host); ok {
 		c.mu.Lock()
 		cause := fmt.Errorf("host paused after %d failed requests in a row, the last: %w", c.cfg.HostFailures, c.pausedBy[u.Host])
@@ -265,7 +283,7 @@ func (c *Crawler) process(ctx context.Context, it FrontierItem) error {
 	}
 	switch it.Kind {
 	case KindThread:
-		return c.thread(ctx, it, false)
+		return c.thread(ctx, it, nil)
 	default:
 		return c.listing(ctx, it)
 	}
@@ -298,7 +316,7 @@ func (c *Crawler) listing(ctx context.Context, it FrontierItem) error {
 	if lerr != nil || (len(l.Boards) == 0 && len(l.Threads) == 0) {
 		// Not a listing: a seed may be a thread page itself.
 		if _, terr := ExtractDocument(doc, fetched.URL, opts); terr == nil {
-			return c.thread(ctx, FrontierItem{ID: it.ID, URL: it.URL, Kind: KindThread}, true)
+			return c.thread(ctx, FrontierItem{ID: it.ID, URL: it.URL, Kind: KindThread}, fetched)
 		}
 		if lerr == nil {
 			lerr = fmt.Errorf("%s: no boards or threads found on this page", it.URL)
@@ -359,11 +377,18 @@ func (c *Crawler) queueListing(ctx context.Context, it FrontierItem, l *Listing,
 	return c.front.Done(ctx, it.ID)
 }
 
-func (c *Crawler) thread(ctx context.Context, it FrontierItem, seed bool) error {
-	if seed && c.cfg.MaxThreads > 0 {
-		c.threads.Add(1) // a seed that is a thread page was leased as a listing
+// thread archives a thread item. first, when set, is the item's page as just fetched:
+// a seed that is a thread page was leased and read as a listing, and the Archiver is
+// handed that answer instead of asking the site for the same page again.
+func (c *Crawler) thread(ctx context.Context, it FrontierItem, first *Fetched) error {
+	f := c.f
+	if first != nil {
+		if c.cfg.MaxThreads > 0 {
+			c.threads.Add(1) // a seed that is a thread page was leased as a listing
+		}
+		f = c.f.primed(it.URL, first)
 	}
-	a := NewArchiver(c.f, c.sink, ArchiveConfig{
+	a := NewArchiver(f, c.sink, ArchiveConfig{
 		MaxPages: c.cfg.MaxPages, Engine: c.cfg.Engine, Profile: c.cfg.Profile, Location: c.cfg.Location, FromStart: c.cfg.Full,
 		Logger: c.log.With("thread", it.URL),
 		OnPage: func(ev PageEvent) {
@@ -413,6 +438,9 @@ func (c *Crawler) failed(ctx context.Context, it FrontierItem, err error) error 
 	if ctx.Err() != nil {
 		return nil
 	}
+	if done, err := c.adoptRedirect(ctx, it, err); done {
+		return err
+	}
 	if done, err := c.notFailed(ctx, it, err); done {
 		return err
 	}
@@ -421,6 +449,41 @@ func (c *Crawler) failed(ctx context.Context, it FrontierItem, err error) error 
 	}
 	c.countError(it.URL, err)
 	return c.front.Fail(ctx, it.ID, err)
+}
+
+// adoptRedirect settles a start URL that redirects to another host of the same site
+// (example.com to www.example.com): the fetch refused it, since the target's
+// robots.txt was never read, but the user meant that forum. The target is queued as a
+// start URL of its own (its fetch reads its host's robots.txt first), its host joins
+// the crawl, and the seed is done. Any other item, or redirect, fails as before.
+// done reports that it settled the item.
+func (c *Crawler) adoptRedirect(ctx context.Context, it FrontierItem, err error) (done bool, _ error) {
+	if it.Kind != KindListing || it.Depth != 0 {
+		return false, nil
+	}
+	to, ok := siteRedirect(err)
+	if !ok || !c.notExcluded(to) {
+		return false, nil
+	}
+	c.mu.Lock()
+	// A target that redirected itself would loop (a -> b -> a): it fails as before.
+	adopt := c.seeds[it.URL] && !c.redirected[to]
+	if adopt {
+		c.seeds[to], c.redirected[it.URL] = true, true
+	}
+	c.mu.Unlock()
+	if !adopt {
+		return false, nil
+	}
+	c.addHost(hostOf(to))
+	if _, err := c.front.Add(ctx, []FrontierItem{{URL: to, Kind: KindListing}}); err != nil {
+		return true, err
+	}
+	c.mu.Lock()
+	c.res.Redirected = append(c.res.Redirected, it.URL+" -> "+to)
+	c.mu.Unlock()
+	c.log.Warn("start URL redirects to another host of the same site; crawling it there (give that URL next time)", "url", it.URL, "to", to)
+	return true, c.front.Done(ctx, it.ID)
 }
 
 // notFailed settles the items whose error is no failure: a URL robots.txt disallows
@@ -498,17 +561,35 @@ func (c *Crawler) pausedUntil(host string) (time.Time, bool) {
 	return until, ok
 }
 
-// allowed keeps the crawl on its seeds' hosts and out of excluded URLs.
+// allowed keeps the crawl on its hosts (see Crawler.hosts) and out of excluded URLs.
 func (c *Crawler) allowed(raw string) bool {
-	if !c.hosts[hostOf(raw)] {
-		return false
-	}
+	c.hostsMu.RLock()
+	ok := c.hosts[hostOf(raw)]
+	c.hostsMu.RUnlock()
+	return ok && c.notExcluded(raw)
+}
+
+// notExcluded reports a URL no --exclude expression matches.
+func (c *Crawler) notExcluded(raw string) bool {
 	for _, re := range c.cfg.Exclude {
 		if re.MatchString(raw) {
 			return false
 		}
 	}
 	return true
+}
+
+// addHost lets the crawl queue links on host.
+func (c *Crawler) addHost(host string) {
+	c.hostsMu.RLock()
+	known := c.hosts[host]
+	c.hostsMu.RUnlock()
+	if known || host == "" {
+		return
+	}
+	c.hostsMu.Lock()
+	c.hosts[host] = true
+	c.hostsMu.Unlock()
 }
 
 func (c *Crawler) included(raw string) bool {

@@ -10,10 +10,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gocolly/colly/v2"
 	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/net/publicsuffix"
 )
 
 // Version is the forumarc version reported in the User-Agent; cmd sets it at start-up.
@@ -133,6 +135,9 @@ func (e *FetchError) Retryable() bool {
 // RedirectError is a redirect to another site, which fetches do not follow: a crawl
 // stays on the sites it was given, and the target's robots.txt and politeness limits
 // were never consulted. Redirects within a host (http to https included) are followed.
+// A start URL the user gave that redirects to another host of the same site
+// (siteRedirect) is taken up by the crawl and the archiver, with a warning, and read
+// there through a new Fetch: the target host's robots.txt first.
 type RedirectError struct {
 	From, To string
 }
@@ -145,6 +150,51 @@ func (e *RedirectError) Error() string {
 // and port, a scheme's default port being the same as none.
 func sameSite(a, b *url.URL) bool {
 	return strings.EqualFold(siteHost(a), siteHost(b))
+}
+
+// siteRedirect reports a refused redirect (a *RedirectError in err) that only changes
+// host within one site: example.com to www.example.com, or forum.example.co.uk to
+// www.example.co.uk. It returns the target, cleaned. Callers follow it only for an
+// address the user typed; links found on pages keep the refusal.
+func siteRedirect(err error) (to string, ok bool) {
+	var re *RedirectError
+	if !errors.As(err, &re) {
+		return "", false
+	}
+	from, err1 := url.Parse(re.From)
+	target, err2 := url.Parse(re.To)
+	if err1 != nil || err2 != nil || (target.Scheme != "http" && target.Scheme != "https") || !sameRegistrableDomain(from, target) {
+		return "", false
+	}
+	target.Fragment = ""
+	return CleanURL(target.String()), true
+}
+
+// sameRegistrableDomain reports whether two URLs are on one site: the same
+// registrable domain (public suffix plus one label, the private suffixes of the list
+// included, so alice.github.io and bob.github.io differ). IP addresses, localhost
+// and names the list cannot split are one site only when the host names are equal
+// ignoring a leading "www.", whatever the ports.
+func sameRegistrableDomain(a, b *url.URL) bool {
+	ha := strings.TrimSuffix(strings.ToLower(a.Hostname()), ".")
+	hb := strings.TrimSuffix(strings.ToLower(b.Hostname()), ".")
+	if ha == "" || hb == "" {
+		return false
+	}
+	if ha == hb {
+		return true
+	}
+	bare := func(h string) string { return strings.TrimPrefix(h, "www.") }
+	local := func(h string) bool { return net.ParseIP(h) != nil || bare(h) == "localhost" }
+	if local(ha) || local(hb) {
+		return bare(ha) == bare(hb)
+	}
+	da, err1 := publicsuffix.EffectiveTLDPlusOne(ha)
+	db, err2 := publicsuffix.EffectiveTLDPlusOne(hb)
+	if err1 != nil || err2 != nil {
+		return bare(ha) == bare(hb)
+	}
+	return da == db
 }
 
 func siteHost(u *url.URL) string {
@@ -188,6 +238,40 @@ type Fetcher struct {
 	gate   *hostGates
 	robots *robotsCache
 	log    *slog.Logger
+	prime  *primedPage // set on views made by primed
+}
+
+// primed returns a view of f (same collector, host gates and robots cache) whose
+// first Fetch of reqURL answers page, fetched from reqURL a moment ago, instead of
+// requesting it again: a crawl seed read as a listing that turns out to be a thread
+// page is handed to the Archiver without a second request.
+func (f *Fetcher) primed(reqURL string, page *Fetched) *Fetcher {
+	v := *f
+	v.prime = &primedPage{url: reqURL, page: page}
+	return &v
+}
+
+// take returns the primed page for a request of its URL, once.
+func (p *primedPage) take(req Request) *Fetched {
+	if p == nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.page == nil || req.URL != p.url || req.Accept != "" {
+		return nil
+	}
+	page := p.page
+	p.page = nil
+	return page
+}
+
+// primedPage is a page already fetched that a Fetcher view answers once, instead of
+// asking the site for it again (see primed).
+type primedPage struct {
+	mu   sync.Mutex
+	url  string
+	page *Fetched
 }
 
 type fetchSlot struct {
@@ -313,6 +397,9 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (*Fetched, error) {
 	u, err := url.Parse(req.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("%q is not an http(s) URL", req.URL)
+	}
+	if page := f.prime.take(req); page != nil {
+		return page, nil // fetched through this Fetcher, robots.txt checked, just now
 	}
 	if !f.cfg.IgnoreRobots {
 		ok, delay, err := f.robots.allowed(ctx, u)

@@ -79,7 +79,9 @@ func (a *app) archiveCmd() *cobra.Command {
 		Long: `archive fetches a thread from the page given through its last page and stores every
 post, with its author's sidebar and the raw page, in the archive database. Each page is
 committed as soon as it is read, so an interrupted run keeps what it fetched, and running
-archive again on the same thread resumes from the last archived page.
+archive again on the same thread resumes from the last archived page. A thread URL that
+redirects to another host of the same site (example.com to www.example.com) is read
+there, with a warning; redirects of later pages to another host are refused.
 
 It is polite by default: it obeys robots.txt, sends one request at a time per host with
 a randomised delay, identifies itself, and retries 408/429/5xx answers with backoff that
@@ -136,6 +138,8 @@ func (a *app) archive(ctx context.Context, urls []string, o archiveOptions) erro
 		arch := scraper.NewArchiver(f, run, scraper.ArchiveConfig{
 			MaxPages: o.maxPages, Engine: o.engine, Profile: profile, Location: loc,
 			Logger: a.log.With("thread", u), OnPage: bar.page,
+			// An address typed here that redirects to www. (or back) is the same forum.
+			FollowSiteRedirect: true,
 		})
 		res, err := arch.Thread(ctx, u)
 		bar.done(err)

@@ -42,7 +42,9 @@ func (a *app) newCrawlCmd() (*cobra.Command, *crawlOptions) {
 		Short: "Archive whole boards or sites, incrementally and resumably",
 		Long: `crawl starts from boards, forum indexes or site roots, discovers sub-boards and thread
 listings (with their pagination), and archives every thread through the same path as
-'archive'. It never leaves the sites it was given.
+'archive'. It never leaves the sites it was given; a start URL that redirects to another
+host of the same site (example.com to www.example.com) is crawled there, with a warning and
+a line in the summary.
 
 It is incremental: a thread whose listing entry (reply count, last post time) is unchanged
 since it was last archived is not fetched at all, and a changed thread is resumed from its
@@ -323,6 +325,9 @@ func (a *app) printCrawlSummary(res scraper.CrawlResult, st store.RunStats, took
 	}
 	fmt.Fprintf(a.stdout, "%s: %d listing pages, %d threads archived, %d unchanged threads skipped%s, %d pages, %d new posts, %d updated, %d marked deleted, %d errors in %s -> %s\n",
 		how, res.Listings, res.Threads, res.ThreadsSkipped, since, st.PagesFetched, st.PostsNew, st.PostsUpdated, res.PostsDeleted, res.Errors, took.Round(100*time.Millisecond), a.dbPath)
+	for _, r := range res.Redirected {
+		fmt.Fprintf(a.stdout, "  start URL redirected to another host of the same site, crawled there: %s (give that URL next time)\n", r)
+	}
 	if left := res.Left.Pending + res.Left.Deferred + res.Left.Leased; left > 0 {
 		fmt.Fprintf(a.stdout, "  %d items left queued for the next run (same command resumes)\n", left)
 	}
