@@ -103,14 +103,14 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 	// conditionally (a 304 costs the forum nothing and is read from the archive).
 	known := false
 	if site, tid, ok, err := a.sink.ThreadByURL(ctx, start); err != nil {
-		return res, fmt.Errorf("look up %s: %w", start, err)
+		return res, err // names the URL
 	} else if ok && a.cfg.FromStart {
 		known = true
 	} else if ok {
 		known = true
 		st, err := a.sink.Thread(ctx, site, tid)
 		if err != nil {
-			return res, fmt.Errorf("look up thread %s: %w", tid, err)
+			return res, err // names the thread
 		}
 		if st.Found && st.LastPageURL != "" && !isAPIURL(st.LastPageURL) {
 			next, res.Resumed = st.LastPageURL, true
@@ -196,7 +196,7 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 		}
 		stats, err := a.sink.SavePage(ctx, fetched, p)
 		if err != nil {
-			return res, fmt.Errorf("store %s: %w", next, err)
+			return res, err // "save page URL: ..."
 		}
 		res.Pages++
 		if engine == "" {
@@ -353,7 +353,7 @@ func (a *Archiver) page(ctx context.Context, pageURL string, conditional bool, e
 	if conditional {
 		etag, lm, err := a.sink.PageValidators(ctx, pageURL)
 		if err != nil {
-			return nil, nil, false, fmt.Errorf("validators for %s: %w", pageURL, err)
+			return nil, nil, false, err // names the page
 		}
 		req.ETag, req.LastModified = etag, lm
 	}
@@ -395,7 +395,7 @@ func (a *Archiver) page(ctx context.Context, pageURL string, conditional bool, e
 func (a *Archiver) notModified(ctx context.Context, pageURL string, answer *Fetched) (*Fetched, error) {
 	stored, err := a.sink.ArchivedPage(ctx, pageURL)
 	if err != nil {
-		return nil, fmt.Errorf("archived copy of %s: %w", pageURL, err)
+		return nil, err // names the page
 	}
 	if stored == nil || len(stored.Body) == 0 {
 		return a.f.Fetch(ctx, Request{URL: pageURL})

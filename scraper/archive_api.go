@@ -153,7 +153,7 @@ func (a *Archiver) apiThread(ctx context.Context, r APIThreadReader, apiURL stri
 	save := func(f *Fetched, p *Page) error {
 		stats, err := a.sink.SavePage(ctx, f, p)
 		if err != nil {
-			return fmt.Errorf("store %s: %w", f.URL, err)
+			return err // "save page URL: ..."
 		}
 		res.Pages++
 		walk.add(p)
@@ -186,7 +186,7 @@ func (a *Archiver) apiThread(ctx context.Context, r APIThreadReader, apiURL stri
 		if !a.cfg.FromStart && i < len(more)-1 {
 			_, _, known, err := a.sink.ThreadByURL(ctx, cu)
 			if err != nil {
-				return res, true, fmt.Errorf("look up %s: %w", cu, err)
+				return res, true, err // names the URL
 			}
 			if known {
 				// The walk restarts after the gap, so posts of skipped chunks are

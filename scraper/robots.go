@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"sync"
 	"time"
@@ -97,8 +98,13 @@ func (r *robotsCache) load(ctx context.Context, e *robotsEntry, base string) err
 	case errors.As(err, &fe) && fe.Status == 0:
 		e.err = fmt.Errorf("cannot reach the site (%v): %w", fe.Err, ErrRobotsUnavailable)
 		e.expires = r.now().Add(robotsRetry)
+	case errors.As(err, &fe):
+		// Not fe itself: its message starts with the robots.txt URL, and allowed names
+		// the site already.
+		e.err = fmt.Errorf("robots.txt answered HTTP %d %s: %w", fe.Status, http.StatusText(fe.Status), ErrRobotsUnavailable)
+		e.expires = r.now().Add(robotsRetry)
 	case err != nil:
-		e.err = fmt.Errorf("robots.txt answered %v: %w", err, ErrRobotsUnavailable)
+		e.err = fmt.Errorf("robots.txt: %v: %w", err, ErrRobotsUnavailable)
 		e.expires = r.now().Add(robotsRetry)
 	default:
 		data, perr := robotstxt.FromStatusAndBytes(res.Status, res.Body)

@@ -48,7 +48,8 @@ type ThreadState struct {
 
 // Sink receives a crawl's results. The scraper declares it and the store implements
 // it, so the scraper never imports SQL. Every method commits before returning: what a
-// run reported is durable even if the process dies a moment later.
+// run reported is durable even if the process dies a moment later. Errors name the
+// page or thread they concern, so the scraper returns them as they are.
 type Sink interface {
 	// SavePage stores the raw page, its thread, authors and posts in one transaction.
 	SavePage(ctx context.Context, f *Fetched, p *Page) (SaveStats, error)

@@ -370,8 +370,8 @@ func TestExtractCommand(t *testing.T) {
 		t.Errorf("non-forum: exit %d %q", r.code, r.stderr)
 	}
 	r = cli(t, context.Background(), "extract", filepath.Join(t.TempDir(), "missing.html"))
-	if r.code != 1 {
-		t.Errorf("missing file: exit %d", r.code)
+	if r.code != exitUsage {
+		t.Errorf("missing file: exit %d (want %d, a wrong argument)", r.code, exitUsage)
 	}
 }
 

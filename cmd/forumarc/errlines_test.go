@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -45,14 +46,53 @@ func errorLines(stderr string) []string {
 
 func TestRunDueOneLinePerFailure(t *testing.T) {
 	ctx := context.Background()
-	t.Run("usage error of a job", func(t *testing.T) {
+	t.Run("the only due job fails", func(t *testing.T) {
+		// The job's own line says it all: no summary repeating it.
 		db := filepath.Join(t.TempDir(), "a.db")
 		addRawJob(t, db, "bad", "--no-such-flag", "https://forum.example/")
-		r := jobsCLI(ctx, env{}, "--db", db, "run-due") // the real in-process crawl
-		got := errorLines(r.stderr)
-		if r.code != exitFailed || len(got) != 2 || !strings.HasPrefix(got[0], "forumarc: job bad: ") ||
-			!strings.Contains(got[0], "no-such-flag") || !strings.Contains(got[1], "1 of 1 due jobs failed: bad") {
-			t.Errorf("exit %d, want 1 with the job's line and the summary; lines %q\nstderr %s", r.code, got, r.stderr)
+		want := "forumarc: job bad: unknown flag: --no-such-flag\n"
+		// The real in-process crawl; --log-level error leaves only the error lines.
+		r := jobsCLI(ctx, env{}, "--log-level", "error", "--db", db, "run-due")
+		if r.code != exitFailed || r.stderr != want {
+			t.Errorf("exit %d, want 1; stderr\n%q, want\n%q", r.code, r.stderr, want)
+		}
+	})
+	t.Run("two of three due jobs fail", func(t *testing.T) {
+		// One line per failed job, then one counting them.
+		srv, _ := countingServer(t)
+		db := filepath.Join(t.TempDir(), "a.db")
+		// Named in the order they are added: due in that order or at the same time, they
+		// run in it.
+		addRawJob(t, db, "a-bad", "--no-such-flag", srv.URL+"/")
+		addRawJob(t, db, "b-good", "--delay", "0", srv.URL+"/")
+		addRawJob(t, db, "c-bad", "--bogus", srv.URL+"/")
+		want := []string{
+			"forumarc: job a-bad: unknown flag: --no-such-flag",
+			"forumarc: job c-bad: unknown flag: --bogus",
+			"forumarc: run-due: 2 of 3 due jobs failed (a-bad, c-bad); see the lines above",
+		}
+		r := jobsCLI(ctx, env{}, "--log-level", "error", "--db", db, "run-due")
+		if got := strings.Join(want, "\n") + "\n"; r.code != exitFailed || r.stderr != got {
+			t.Errorf("exit %d, want 1; stderr\n%q, want\n%q", r.code, r.stderr, got)
+		}
+		if !strings.Contains(r.stdout, "job b-good: ok\n") {
+			t.Errorf("b-good did not run: stdout %q", r.stdout)
+		}
+		// With the log records (a "job finished" per job) in between, the same lines.
+		for _, name := range []string{"a-bad", "b-good", "c-bad"} {
+			d, err := store.Open(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = d.SkipJob(ctx, name, time.Now().Add(-time.Minute))
+			d.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		r = jobsCLI(ctx, env{}, "--db", db, "run-due")
+		if got := errorLines(r.stderr); r.code != exitFailed || !reflect.DeepEqual(got, want) {
+			t.Errorf("exit %d, want 1; lines\n%q, want\n%q\nstderr %s", r.code, got, want, r.stderr)
 		}
 		if strings.Contains(r.stderr, "--help") {
 			t.Errorf("usage hint in run-due output:\n%s", r.stderr)
@@ -143,17 +183,27 @@ func TestJSONLogFormatKeepsStderrJSON(t *testing.T) {
 	}
 
 	addRawJob(t, db, "bad", "--no-such-flag", "https://forum.example/")
+	addRawJob(t, db, "bad2", "--bogus", "https://forum.example/")
 	r = jobsCLI(ctx, env{}, "--log-format", "json", "--db", db, "run-due")
 	recs = allJSON(t, "run-due", r.stderr)
-	var jobErr, finished, summary bool
+	var jobErr, finished, summary int
 	for _, m := range recs {
 		msg, _ := m["msg"].(string)
-		jobErr = jobErr || m["job"] == "bad" && strings.Contains(msg, "no-such-flag") && m["exit"] == float64(exitUsage)
-		finished = finished || msg == "job finished" && m["job"] == "bad"
-		summary = summary || strings.Contains(msg, "1 of 1 due jobs failed")
+		if m["level"] == "ERROR" && m["job"] == "bad" && msg == "unknown flag: --no-such-flag" && m["exit"] == float64(exitUsage) {
+			jobErr++
+		}
+		if msg == "job finished" && m["job"] == "bad" {
+			finished++
+		}
+		if strings.Contains(msg, "due jobs failed") {
+			summary++
+			if msg != "run-due: 2 of 2 due jobs failed (bad, bad2); see the lines above" || m["exit"] != float64(exitFailed) || m["job"] != nil {
+				t.Errorf("run-due summary record: %v", m)
+			}
+		}
 	}
-	if r.code != exitFailed || !jobErr || !finished || !summary {
-		t.Errorf("run-due: exit %d, want 1 with the job's error, its job finished record and the summary:\n%s", r.code, r.stderr)
+	if r.code != exitFailed || jobErr != 1 || finished != 1 || summary != 1 {
+		t.Errorf("run-due: exit %d, want 1 with the job's error, its job finished record and the summary once each:\n%s", r.code, r.stderr)
 	}
 
 	r = cli(t, ctx, "--log-format", "json", "--db", db, "export", "--format", "jsonl")
@@ -193,5 +243,58 @@ func TestMissingDirectoryIsNamed(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); err == nil {
 		t.Error("the missing directory was created")
+	}
+}
+
+// TestErrorLineNamesPathOnce: the error line of a command names the archive or the
+// URL once, not again in every layer that wrapped the error.
+func TestErrorLineNamesPathOnce(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "no", "such", "x.db")
+	junk := filepath.Join(dir, "junk.db")
+	if err := os.WriteFile(junk, []byte("not an archive, not SQLite either\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	robots500 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		w.Write([]byte("<html><body>never asked for</body></html>"))
+	}))
+	defer robots500.Close()
+	notArchive := "forumarc: open archive " + junk + ": not a forumarc archive (not an SQLite database)"
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+		want string // the whole of stderr (and the usage hint for exit 2), with --log-level error
+	}{
+		{"jobs add: directory missing", []string{"--db", missing, "jobs", "add", "a1", "--every", "6h", "https://forum.example/"},
+			exitDatabase, "forumarc: open archive " + missing + ": directory " + filepath.Dir(missing) + " does not exist (create it first)"},
+		{"jobs remove: not an archive", []string{"--db", junk, "jobs", "remove", "a1"}, exitDatabase, notArchive},
+		{"run-due: not an archive", []string{"--db", junk, "run-due"}, exitDatabase, notArchive},
+		{"schedule: not an archive", []string{"--db", junk, "schedule"}, exitDatabase, notArchive},
+		{"archive: directory missing", []string{"--db", missing, "archive", "http://127.0.0.1:1/threads/x.1/"},
+			exitDatabase, "forumarc: open archive " + missing + ": directory " + filepath.Dir(missing) + " does not exist (create it first)"},
+		{"query: not an archive", []string{"--db", junk, "query", "SELECT 1"}, exitDatabase, notArchive},
+		{"jobs list: not an archive", []string{"--db", junk, "jobs", "list"}, exitDatabase, notArchive},
+		{"status: not an archive", []string{"--db", junk, "status"}, exitDatabase, notArchive},
+		{"query: no archive yet", []string{"--db", missing, "query", "SELECT 1"}, exitDatabase,
+			"forumarc: open " + missing + ": no archive there yet (run 'forumarc archive URL' or 'forumarc demo' first)"},
+		{"extract: file missing", []string{"extract", filepath.Join(dir, "nofile.html")}, exitUsage,
+			"forumarc: open " + filepath.Join(dir, "nofile.html") + ": no such file or directory"},
+		{"archive: robots.txt answers 500", []string{"--db", filepath.Join(dir, "a.db"), "archive", "--attempts", "1", "--delay", "0",
+			robots500.URL + "/threads/x.1/"}, exitFailed, "forumarc: " + robots500.URL +
+			": robots.txt answered HTTP 500 Internal Server Error: robots.txt unavailable, so the site is treated as disallowed for now; try again later"},
+	} {
+		r := cli(t, context.Background(), append([]string{"--log-level", "error"}, c.args...)...)
+		want := c.want + "\n"
+		if c.code == exitUsage {
+			want += "Run 'forumarc --help' for usage.\n"
+		}
+		if r.code != c.code || r.stderr != want {
+			t.Errorf("%s: exit %d (want %d), stderr\n%q, want\n%q", c.name, r.code, c.code, r.stderr, want)
+		}
 	}
 }

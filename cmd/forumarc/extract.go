@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -66,12 +68,16 @@ func (a *app) extract(cmd *cobra.Command, file string, o extractOptions) error {
 	}
 	var raw []byte
 	if file == "-" {
-		raw, err = io.ReadAll(a.stdin)
-	} else {
-		raw, err = os.ReadFile(file)
-	}
-	if err != nil {
-		return fmt.Errorf("read %s: %w", file, err)
+		if raw, err = io.ReadAll(a.stdin); err != nil {
+			return fmt.Errorf("read stdin: %w", err)
+		}
+	} else if raw, err = os.ReadFile(file); err != nil {
+		// *fs.PathError names the file: "open FILE: no such file or directory". A
+		// file that is not there is a wrong argument, like an invalid URL.
+		if errors.Is(err, fs.ErrNotExist) {
+			return usageError{err}
+		}
+		return err
 	}
 	pageURL := o.url
 	if pageURL == "" {

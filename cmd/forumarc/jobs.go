@@ -22,7 +22,7 @@ func (a *app) jobCmds() []*cobra.Command {
 }
 
 // jobFailedError marks scheduled jobs whose crawl failed: exit 1, like a crawl with
-// failed pages.
+// failed pages, whatever code the jobs' crawls exited with.
 type jobFailedError struct{ err error }
 
 func (e jobFailedError) Error() string { return e.err.Error() }
@@ -33,7 +33,7 @@ func (e jobFailedError) Unwrap() error { return e.err }
 func (a *app) openJobsDB(ctx context.Context) (*store.DB, error) {
 	db, err := store.Open(ctx, a.dbPath, store.WithNow(a.now))
 	if err != nil {
-		return nil, dbError{fmt.Errorf("open %s: %w", a.dbPath, err)}
+		return nil, dbError{err} // store.Open's errors name the archive
 	}
 	return db, nil
 }
@@ -329,6 +329,9 @@ func (a *app) runDueCmd() *cobra.Command {
 Jobs not due are left alone, so it is safe to call run-due often (every few
 minutes): each job still runs on its own schedule.
 
+Each job that fails prints one line on stderr, "forumarc: job NAME: why"; when
+several jobs were due, a last line says how many of them failed.
+
 Exit codes: 0 all due jobs succeeded (or none was due), 1 some job failed,
 3 another crawl holds the archive (nothing was run), 4 the archive cannot be
 used, 130 interrupted (the job in progress stays due and resumes next time).`,
@@ -378,10 +381,22 @@ func (a *app) runDue(ctx context.Context, out io.Writer) error {
 			failed = append(failed, j.Name)
 		}
 	}
-	if len(failed) > 0 {
-		return jobFailedError{fmt.Errorf("%d of %d due jobs failed: %s", len(failed), len(due), strings.Join(failed, ", "))}
+	return dueJobsFailed(failed, len(due))
+}
+
+// dueJobsFailed is how run-due ends when jobs failed. Each failed job's crawl has
+// printed its own line ("forumarc: job NAME: ..."): with one job due that line says it
+// all, and nothing more is printed; with several, one line more says how many failed
+// of how many, which a reader of cron mail cannot tell from the job lines alone.
+func dueJobsFailed(failed []string, due int) error {
+	switch {
+	case len(failed) == 0:
+		return nil
+	case due == 1:
+		return reportedError{jobFailedError{fmt.Errorf("job %s failed", failed[0])}}
 	}
-	return nil
+	return jobFailedError{fmt.Errorf("run-due: %d of %d due jobs failed (%s); see the lines above",
+		len(failed), due, strings.Join(failed, ", "))}
 }
 
 // jobResult is how one run of a job ended.

@@ -218,28 +218,16 @@ func TestScheduleStopWordsFollowWhatRuns(t *testing.T) {
 		if r := jobsCLI(context.Background(), e, append(append([]string{"--db", db, "jobs", "add", "j"}, sched...), "https://forum.example/")...); r.code != 0 {
 			t.Fatal(r.stderr)
 		}
-		ctx, cancel := context.WithCancel(context.Background())
-		var out, errb syncBuffer
-		done := make(chan int, 1)
-		go func() {
-			e := e
-			e.stdout, e.stderr = &out, &errb
-			done <- run(ctx, []string{"--db", db, "schedule", "--reload", "50ms"}, e)
-		}()
-		waitFor(t, "the scheduler to start", 5*time.Second, func() bool { return strings.Contains(errb.String(), "scheduler started") })
+		s := startSchedule(t, e, db)
+		waitFor(t, "the scheduler to start", 5*time.Second, func() bool { return strings.Contains(s.stderr.String(), "scheduler started") })
 		if busy {
 			waitFor(t, "the job to run", 5*time.Second, func() bool { return len(fake.Calls()) == 1 })
 		} else {
 			time.Sleep(100 * time.Millisecond)
 		}
 		notice := interruptNotice()
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Fatal("schedule did not stop")
-		}
-		log := errb.String()
+		s.stop(t)
+		log := s.stderr.String()
 		if busy {
 			if !strings.Contains(notice, "finishing the current step") || !strings.Contains(log, "waiting for the running crawl to reach a safe point") {
 				t.Errorf("busy stop: notice %q, log:\n%s", notice, log)

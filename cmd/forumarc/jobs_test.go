@@ -266,8 +266,10 @@ func TestRunDueRunsOnlyDueJobsWithStoredArgs(t *testing.T) {
 		return exitOK
 	}
 	r = jobsCLI(ctx, e, "--db", db, "run-due")
-	if r.code != exitFailed || !strings.Contains(r.stderr, "1 of 2 due jobs failed: cron") {
-		t.Errorf("run-due with a failing job: exit %d, %q", r.code, r.stderr)
+	// The fake crawl prints no line of its own: only run-due's count is there.
+	wantLines := []string{"forumarc: run-due: 1 of 2 due jobs failed (cron); see the lines above"}
+	if got := errorLines(r.stderr); r.code != exitFailed || !reflect.DeepEqual(got, wantLines) {
+		t.Errorf("run-due with a failing job: exit %d, lines %q, want %q\nstderr %s", r.code, got, wantLines, r.stderr)
 	}
 	calls = fake.Calls()
 	if len(calls) != 3 || !reflect.DeepEqual(calls[1][3:], []string{"https://forum.example/forums/b.2/", "https://forum.example/forums/c.3/"}) ||
@@ -411,6 +413,52 @@ func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 	}
 }
 
+// scheduleRun is a 'forumarc schedule' running in a goroutine of the test.
+type scheduleRun struct {
+	stderr syncBuffer
+	cancel context.CancelFunc
+	done   chan struct{}
+	code   int // set when done is closed
+}
+
+// startSchedule runs 'forumarc --db db schedule --reload 50ms' with e (its stdout and
+// stderr replaced by buffers) until stop. Should the test end first, cleanup stops it,
+// before the test's temporary directories go.
+func startSchedule(t *testing.T, e env, db string) *scheduleRun {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &scheduleRun{cancel: cancel, done: make(chan struct{})}
+	var out syncBuffer
+	e.stdout, e.stderr = &out, &s.stderr
+	go func() {
+		defer close(s.done)
+		s.code = run(ctx, []string{"--db", db, "schedule", "--reload", "50ms"}, e)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-s.done:
+		case <-time.After(10 * time.Second):
+			t.Error("schedule did not stop at the end of the test")
+		}
+	})
+	return s
+}
+
+// stop cancels the scheduler's context, as SIGINT or SIGTERM do, and returns its exit
+// code; the test fails at once if it has not stopped within 10 s.
+func (s *scheduleRun) stop(t *testing.T) int {
+	t.Helper()
+	s.cancel()
+	select {
+	case <-s.done:
+		return s.code
+	case <-time.After(10 * time.Second):
+		t.Fatal("schedule did not stop within 10s of the cancel")
+		return 0
+	}
+}
+
 func TestScheduleRunsDueJobsPicksUpNewOnesAndStops(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "a.db")
 	fake := &fakeRunner{t: t, db: db}
@@ -421,15 +469,7 @@ func TestScheduleRunsDueJobsPicksUpNewOnesAndStops(t *testing.T) {
 	if r := jobsCLI(context.Background(), e, "--db", db, "jobs", "add", "tomorrow", "--cron", "0 0 1 1 *", "https://forum.example/z/"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errb syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		e := e
-		e.stdout, e.stderr = &out, &errb
-		done <- run(ctx, []string{"--db", db, "schedule", "--reload", "50ms"}, e)
-	}()
+	sched := startSchedule(t, e, db)
 	waitFor(t, "the due job to run", 5*time.Second, func() bool { return len(fake.Calls()) >= 1 })
 	if c := fake.Calls()[0]; !reflect.DeepEqual(c, []string{"--db", db, "crawl", "https://forum.example/a/"}) {
 		t.Errorf("first call = %q", c)
@@ -454,17 +494,11 @@ func TestScheduleRunsDueJobsPicksUpNewOnesAndStops(t *testing.T) {
 	if n := len(fake.Calls()); n != 2 {
 		t.Errorf("%d runs, want 2: %q", n, fake.Calls())
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("schedule exit %d, stderr %s", code, errb.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("schedule did not stop on cancel")
+	if code := sched.stop(t); code != 0 {
+		t.Errorf("schedule exit %d, stderr %s", code, sched.stderr.String())
 	}
-	if !strings.Contains(errb.String(), "scheduler stopped") {
-		t.Errorf("no stop log: %s", errb.String())
+	if !strings.Contains(sched.stderr.String(), "scheduler stopped") {
+		t.Errorf("no stop log: %s", sched.stderr.String())
 	}
 }
 
@@ -507,15 +541,8 @@ func TestScheduleNeverOverlapsAndStopsRunningCrawl(t *testing.T) {
 	}
 	d.Close()
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errb syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		e := e
-		e.stdout, e.stderr = &out, &errb
-		done <- run(ctx, []string{"--db", db, "schedule", "--reload", "50ms"}, e)
-	}()
+	sched := startSchedule(t, e, db)
+	errb := &sched.stderr
 	waitFor(t, "slow to start", 5*time.Second, func() bool { return len(fake.Calls()) >= 1 })
 	waitFor(t, "fast to be skipped", 8*time.Second, func() bool {
 		return strings.Contains(errb.String(), "job due while another crawl runs")
@@ -549,14 +576,8 @@ func TestScheduleNeverOverlapsAndStopsRunningCrawl(t *testing.T) {
 	}
 	d.Close()
 	waitFor(t, "slow to start again", 5*time.Second, func() bool { return len(fake.Calls()) >= 3 })
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("schedule exit %d", code)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("schedule did not stop")
+	if code := sched.stop(t); code != 0 {
+		t.Errorf("schedule exit %d", code)
 	}
 	j := readJob(t, db, "slow")
 	if j.LastStatus == nil || *j.LastStatus != "interrupted" || !j.Due(time.Now()) {

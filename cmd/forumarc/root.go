@@ -153,7 +153,7 @@ func (a *app) setup() error {
 func (a *app) openDB(ctx context.Context) (*store.DB, error) {
 	db, err := store.Open(ctx, a.dbPath)
 	if err != nil {
-		return nil, dbError{fmt.Errorf("open %s: %w", a.dbPath, err)}
+		return nil, dbError{err} // store.Open's errors name the archive
 	}
 	return db, nil
 }
@@ -165,7 +165,7 @@ func (a *app) openReadOnly(ctx context.Context) (*store.DB, error) {
 	}
 	db, err := store.OpenReadOnly(ctx, a.dbPath)
 	if err != nil {
-		return nil, dbError{fmt.Errorf("open %s: %w", a.dbPath, err)}
+		return nil, dbError{err} // names the archive
 	}
 	return db, nil
 }
