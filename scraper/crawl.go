@@ -420,15 +420,33 @@ func (c *Crawler) thread(ctx context.Context, it FrontierItem, first *Fetched) e
 		return c.front.Fail(ctx, it.ID, err)
 	}
 	c.hostOK(it.URL)
-	if it.Entry != nil && (c.cfg.MaxPages == 0 || res.Pages < c.cfg.MaxPages) {
-		if err := c.listings.ThreadArchived(ctx, SiteBase(it.URL), *it.Entry); err != nil {
-			return err
-		}
+	// A thread cut short by MaxPages is not complete: its entry stays unarchived, so
+	// the next run comes back to it.
+	if err := c.threadDone(ctx, it, c.cfg.MaxPages == 0 || res.Pages < c.cfg.MaxPages); err != nil {
+		return err
 	}
 	c.mu.Lock()
 	c.res.Threads++
 	c.mu.Unlock()
 	c.emit(CrawlEvent{Kind: "thread", URL: it.URL, Title: res.Title, Pages: res.Pages, New: res.PostsNew})
+	return nil
+}
+
+// threadDone marks a thread item done and, when complete, records its listing entry
+// as archived: in one transaction when the frontier can (ArchivedDoner).
+func (c *Crawler) threadDone(ctx context.Context, it FrontierItem, complete bool) error {
+	if it.Entry == nil || !complete {
+		return c.front.Done(ctx, it.ID)
+	}
+	site := SiteBase(it.URL)
+	if d, ok := c.front.(ArchivedDoner); ok {
+		if done, err := d.DoneArchived(ctx, c.listings, it.ID, site, *it.Entry); done || err != nil {
+			return err
+		}
+	}
+	if err := c.listings.ThreadArchived(ctx, site, *it.Entry); err != nil {
+		return err
+	}
 	return c.front.Done(ctx, it.ID)
 }
 

@@ -69,3 +69,14 @@ type ListingState interface {
 	// ThreadArchived records the entry's values as archived.
 	ThreadArchived(ctx context.Context, site string, e ThreadEntry) error
 }
+
+// ArchivedDoner is a Frontier that can also record a thread's listing entry as
+// archived (ListingState.ThreadArchived) and the thread's item done in one
+// transaction, when both live in one database: one commit less per thread, and no
+// moment where one is recorded without the other. The crawl uses it when the
+// frontier has it.
+type ArchivedDoner interface {
+	// DoneArchived reports false, having written nothing, when ls is not kept in the
+	// frontier's database.
+	DoneArchived(ctx context.Context, ls ListingState, id int64, site string, e ThreadEntry) (bool, error)
+}

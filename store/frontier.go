@@ -168,7 +168,26 @@ func scanItems(rows *sql.Rows, out *[]scraper.FrontierItem) error {
 
 // Done marks an item finished.
 func (f *Frontier) Done(ctx context.Context, id int64) error {
-	return f.set(ctx, `UPDATE frontier SET state = 'done', done_at = ?, lease_until = NULL WHERE id = ?`, f.db.stampNow(), id)
+	return f.set(ctx, sqlFrontierDone, f.db.stampNow(), id)
+}
+
+const sqlFrontierDone = `UPDATE frontier SET state = 'done', done_at = ?, lease_until = NULL WHERE id = ?`
+
+// DoneArchived is Done and DB.ThreadArchived in one transaction (see
+// scraper.ArchivedDoner), when ls is this frontier's database.
+func (f *Frontier) DoneArchived(ctx context.Context, ls scraper.ListingState, id int64, site string, e scraper.ThreadEntry) (bool, error) {
+	if db, ok := ls.(*DB); !ok || db != f.db {
+		return false, nil
+	}
+	return true, f.db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := f.db.threadArchived(ctx, tx, site, e); err != nil {
+			return err
+		}
+		if _, err := f.db.exec(ctx, tx, sqlFrontierDone, f.db.stampNow(), id); err != nil {
+			return fmt.Errorf("frontier update: %w", err)
+		}
+		return nil
+	})
 }
 
 // Defer puts an item back, due at until.

@@ -56,15 +56,17 @@ func (db *DB) threadChanged(ctx context.Context, tx *sql.Tx, site string, e scra
 
 // ThreadArchived records the entry's values as the ones the archive is complete for.
 func (db *DB) ThreadArchived(ctx context.Context, site string, e scraper.ThreadEntry) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		now := db.stampNow()
-		_, err := db.exec(ctx, tx, `INSERT INTO listing_entries (url, site, thread_external_id, title, replies, last_post_at, last_post_text, seen_at,
+	return db.inTx(ctx, func(tx *sql.Tx) error { return db.threadArchived(ctx, tx, site, e) })
+}
+
+// threadArchived is ThreadArchived inside tx.
+func (db *DB) threadArchived(ctx context.Context, tx *sql.Tx, site string, e scraper.ThreadEntry) error {
+	now := db.stampNow()
+	_, err := db.exec(ctx, tx, `INSERT INTO listing_entries (url, site, thread_external_id, title, replies, last_post_at, last_post_text, seen_at,
 				archived_replies, archived_last_post_at, archived_last_post_text, archived_at)
 			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?5, ?6, ?7, ?8)
 			ON CONFLICT (url) DO UPDATE SET archived_replies = ?5, archived_last_post_at = ?6, archived_last_post_text = ?7, archived_at = ?8`,
-			e.URL, site, ptrOrNil(e.ID), ptrOrNil(e.Title), int64OrNil(e.Replies), stampPtr(e.LastPostAt), ptrOrNil(e.LastPostText), now)
-		return err
-	})
+		e.URL, site, ptrOrNil(e.ID), ptrOrNil(e.Title), int64OrNil(e.Replies), stampPtr(e.LastPostAt), ptrOrNil(e.LastPostText), now)
 	if err != nil {
 		return fmt.Errorf("listing entry %s: %w", e.URL, err)
 	}
