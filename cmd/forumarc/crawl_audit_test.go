@@ -89,6 +89,11 @@ func TestCrawlKilledRunInterrupted(t *testing.T) {
 		!strings.Contains(r.stdout, "left by a stopped run") || !strings.Contains(r.stdout, " 0 in progress") {
 		t.Errorf("status after kill -9:\n%s", r.stdout)
 	}
+	// stats shows the run the lock of the dead crawl names as status does.
+	if last := statsLastRun(t, db); last == nil || last.Status != store.StatusInterrupted || last.FinishedAt == nil ||
+		len(rep.Runs) != 1 || rep.Runs[0].FinishedAt == nil || !last.FinishedAt.Equal(*rep.Runs[0].FinishedAt) {
+		t.Errorf("stats --format json last_run = %+v after kill -9 of a crawl, want status's %+v", last, rep.Runs)
+	}
 
 	// The next crawl takes the lock over and records how the killed run ended.
 	if r := cli(t, context.Background(), crawlArgs...); r.code != 0 {
@@ -102,8 +107,9 @@ func TestCrawlKilledRunInterrupted(t *testing.T) {
 	}
 }
 
-// leasedThreads counts leased thread items, 0 while the archive is not readable yet.
-func leasedThreads(db string) int {
+// countWhileRunning runs a count(*) query on an archive another process is writing,
+// 0 while the archive is not there or not readable yet.
+func countWhileRunning(db, query string) int {
 	if _, err := os.Stat(db); err != nil {
 		return 0
 	}
@@ -113,8 +119,13 @@ func leasedThreads(db string) int {
 	}
 	defer conn.Close()
 	var n int
-	_ = conn.QueryRow(`SELECT count(*) FROM frontier WHERE state = 'leased' AND kind = 'thread'`).Scan(&n)
+	_ = conn.QueryRow(query).Scan(&n)
 	return n
+}
+
+// leasedThreads counts leased thread items.
+func leasedThreads(db string) int {
+	return countWhileRunning(db, `SELECT count(*) FROM frontier WHERE state = 'leased' AND kind = 'thread'`)
 }
 
 // TestCrawlStaleRunsMarked: a crawl run left 'running' without a live lock is marked

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -19,29 +18,13 @@ import (
 	"github.com/forumarc/forumarc/store"
 )
 
-// storedPages counts the archive's pages, 0 while it is not readable yet.
-func storedPages(db string) int {
-	if _, err := os.Stat(db); err != nil {
-		return 0
-	}
-	conn, err := sql.Open("sqlite", roURI(db))
-	if err != nil {
-		return 0
-	}
-	defer conn.Close()
-	var n int
-	_ = conn.QueryRow(`SELECT count(*) FROM pages`).Scan(&n)
-	return n
-}
+// storedPages counts the archive's pages.
+func storedPages(db string) int { return countWhileRunning(db, `SELECT count(*) FROM pages`) }
 
-// TestArchiveKilledRunInterrupted kills an archive process with SIGKILL in the middle
-// of a thread. archive takes no lock, so only the run's pid proves it dead: status
-// must show the run interrupted, and the next archive marks it so in crawl_runs and
-// finishes the thread with every post exactly once.
-func TestArchiveKilledRunInterrupted(t *testing.T) {
-	if testing.Short() {
-		t.Skip("spawns processes")
-	}
+// slowThreadForum serves one thread of 200 posts (10 pages), each thread page after
+// 100 ms, so an archive of it can be killed halfway.
+func slowThreadForum(t *testing.T) (thread string) {
+	t.Helper()
 	f := sampleforum.Generate(sampleforum.Spec{Boards: 1, ThreadsPerBoard: 1, PostsPerThread: func(int) int { return 200 }})
 	f.Fault = func(r *http.Request) (int, http.Header) {
 		if strings.HasPrefix(r.URL.Path, "/threads/") {
@@ -50,21 +33,15 @@ func TestArchiveKilledRunInterrupted(t *testing.T) {
 		return 0, nil
 	}
 	srv := httptest.NewServer(f)
-	defer srv.Close()
-	thread := srv.URL + sampleforum.ThreadPath(f.Thread(1))
-	dir := t.TempDir()
+	t.Cleanup(srv.Close)
+	return srv.URL + sampleforum.ThreadPath(f.Thread(1))
+}
 
-	ref := filepath.Join(dir, "ref.db")
-	if r := cli(t, context.Background(), "--db", ref, "archive", "--delay", "0", thread); r.code != 0 {
-		t.Fatalf("reference archive: exit %d %s", r.code, r.stderr)
-	}
-	want := snapshot(t, ref)
-	if len(want) != 200 {
-		t.Fatalf("reference archive has %d posts, want 200", len(want))
-	}
-
-	db := filepath.Join(dir, "killed.db")
-	archiveArgs := []string{"--db", db, "--log-level", "warn", "archive", "--delay", "0", thread}
+// killArchive runs 'forumarc ARGS...' (an archive of a slowThreadForum thread into db)
+// in a child process and kills it with SIGKILL once it stored 2 pages, leaving its run
+// (id 1) "running" with the dead process's pid and a heartbeat.
+func killArchive(t *testing.T, archiveArgs []string, db string) {
+	t.Helper()
 	args, _ := json.Marshal(archiveArgs)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "FORUMARC_TEST_CHILD_ARGS="+string(args))
@@ -89,6 +66,31 @@ func TestArchiveKilledRunInterrupted(t *testing.T) {
 		strconv.Itoa(cmd.Process.Pid)+" AND heartbeat_at >= started_at"); n != 1 {
 		t.Fatalf("the killed run is not left running with its pid and a heartbeat")
 	}
+}
+
+// TestArchiveKilledRunInterrupted kills an archive process with SIGKILL in the middle
+// of a thread. archive takes no lock, so only the run's pid proves it dead: status
+// must show the run interrupted, and the next archive marks it so in crawl_runs and
+// finishes the thread with every post exactly once.
+func TestArchiveKilledRunInterrupted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	thread := slowThreadForum(t)
+	dir := t.TempDir()
+
+	ref := filepath.Join(dir, "ref.db")
+	if r := cli(t, context.Background(), "--db", ref, "archive", "--delay", "0", thread); r.code != 0 {
+		t.Fatalf("reference archive: exit %d %s", r.code, r.stderr)
+	}
+	want := snapshot(t, ref)
+	if len(want) != 200 {
+		t.Fatalf("reference archive has %d posts, want 200", len(want))
+	}
+
+	db := filepath.Join(dir, "killed.db")
+	archiveArgs := []string{"--db", db, "--log-level", "warn", "archive", "--delay", "0", thread}
+	killArchive(t, archiveArgs, db)
 
 	// status reads only: it shows the run interrupted and leaves the row as it is.
 	rep := statusJSON(t, db)
