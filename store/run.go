@@ -293,11 +293,12 @@ func (r *Run) RecordDeferral(ctx context.Context, url, message string) error {
 }
 
 // RecordError stores a page that failed after its retries (crawl_errors) and counts it
-// on the run, whose exit code follows the count.
+// on the run, whose exit code follows the count. The row's url names the page, so the
+// message leaves out a leading "url: " (a scraper.FetchError's text starts with it).
 func (r *Run) RecordError(ctx context.Context, url string, cause error) error {
 	msg := "unknown error"
 	if cause != nil {
-		msg = cause.Error()
+		msg = errorMessage(url, cause.Error())
 	}
 	err := r.db.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := r.db.exec(ctx, tx, `INSERT INTO crawl_errors (run_id, url, message, at) VALUES (?, ?, ?, ?)`,

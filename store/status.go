@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -24,7 +25,8 @@ type RunInfo struct {
 	Errors       int        `json:"errors"`
 }
 
-// ErrorInfo is one crawl_errors row: a page that failed after its retries.
+// ErrorInfo is one crawl_errors row: a page that failed after its retries. Message
+// does not repeat URL at its start.
 type ErrorInfo struct {
 	RunID   int64     `json:"run_id"`
 	URL     string    `json:"url"`
@@ -105,12 +107,26 @@ func (db *DB) RecentErrors(ctx context.Context, limit int) ([]ErrorInfo, error) 
 			return nil, fmt.Errorf("read crawl errors: %w", err)
 		}
 		e.At = parseStampUTC(at)
+		e.Message = errorMessage(e.URL, e.Message) // a row written before RecordError left it out
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read crawl errors: %w", err)
 	}
 	return out, nil
+}
+
+// errorMessage is a crawl_errors message for the page url: msg without a leading
+// "url: ", which the row's url column says already. Only exactly that prefix is
+// dropped, and only when something follows it.
+func errorMessage(url, msg string) string {
+	if url == "" {
+		return msg
+	}
+	if rest, ok := strings.CutPrefix(msg, url+": "); ok && rest != "" {
+		return rest
+	}
+	return msg
 }
 
 // DeadRuns reports the runs left "running" by processes that died (see deadRuns for

@@ -22,7 +22,8 @@ func (a *app) jobCmds() []*cobra.Command {
 }
 
 // jobFailedError marks scheduled jobs whose crawl failed: exit 1, like a crawl with
-// failed pages, whatever code the jobs' crawls exited with.
+// failed pages, whatever code the jobs' crawls exited with (a job refused by the lock
+// among them included).
 type jobFailedError struct{ err error }
 
 func (e jobFailedError) Error() string { return e.err.Error() }
@@ -329,12 +330,17 @@ func (a *app) runDueCmd() *cobra.Command {
 Jobs not due are left alone, so it is safe to call run-due often (every few
 minutes): each job still runs on its own schedule.
 
-Each job that fails prints one line on stderr, "forumarc: job NAME: why"; when
-several jobs were due, a last line says how many of them failed.
+Each job that fails prints one line on stderr, "forumarc: job NAME: why"; so does
+a job refused because another crawl took the archive while run-due ran (the line
+names that crawl; the job stays due and the jobs after it are still tried). When
+several jobs were due, a last line says how many of them failed and how many were
+refused.
 
-Exit codes: 0 all due jobs succeeded (or none was due), 1 some job failed,
-3 another crawl holds the archive (nothing was run), 4 the archive cannot be
-used, 130 interrupted (the job in progress stays due and resumes next time).`,
+Exit codes: 0 all due jobs succeeded (or none was due), 1 some job failed
+(whether or not others were refused), 3 no job failed but another crawl held the
+archive: from the start (nothing was run) or when some job's turn came (that job
+stays due), 4 the archive cannot be used, 130 interrupted (the job in progress
+stays due and resumes next time).`,
 		Example: `  forumarc --db /data/forum.db run-due
   # crontab: try every 10 minutes
   # (stderr is all JSON records; stdout, the human summaries, is dropped)
@@ -364,7 +370,7 @@ func (a *app) runDue(ctx context.Context, out io.Writer) error {
 		fmt.Fprintln(out, "no jobs due")
 		return nil
 	}
-	var failed []string
+	var failed, refused []string
 	for _, j := range due {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -373,30 +379,49 @@ func (a *app) runDue(ctx context.Context, out io.Writer) error {
 		fmt.Fprintf(out, "job %s: %s\n", j.Name, res.status)
 		switch res.code {
 		case exitOK:
-		case exitLocked: // the job's crawl printed why (exitReport): say nothing more
-			return reportedError{lockedError{fmt.Errorf("job %s not run: another crawl took the archive", j.Name)}}
+		case exitLocked:
+			// Another crawl took the archive after the check above; the job's crawl printed
+			// the line naming it (exitReport), and the job stays due. The jobs after it
+			// are still tried: that crawl may end before them.
+			refused = append(refused, j.Name)
 		case exitInterrupted:
 			return reportedError{context.Canceled}
 		default:
 			failed = append(failed, j.Name)
 		}
 	}
-	return dueJobsFailed(failed, len(due))
+	return dueJobsFailed(failed, refused, len(due))
 }
 
-// dueJobsFailed is how run-due ends when jobs failed. Each failed job's crawl has
-// printed its own line ("forumarc: job NAME: ..."): with one job due that line says it
-// all, and nothing more is printed; with several, one line more says how many failed
-// of how many, which a reader of cron mail cannot tell from the job lines alone.
-func dueJobsFailed(failed []string, due int) error {
+// dueJobsFailed is how run-due ends when jobs failed or were refused by the lock: exit
+// 1 when any failed, else 3. Each such job's crawl has printed its own line
+// ("forumarc: job NAME: ..."): with one job due that line says it all, and nothing
+// more is printed; with several, one line more counts the failed and the refused of
+// how many, which a reader of cron mail cannot tell from the job lines alone.
+func dueJobsFailed(failed, refused []string, due int) error {
 	switch {
-	case len(failed) == 0:
+	case len(failed) == 0 && len(refused) == 0:
 		return nil
-	case due == 1:
+	case due == 1 && len(failed) == 1:
 		return reportedError{jobFailedError{fmt.Errorf("job %s failed", failed[0])}}
+	case due == 1:
+		return reportedError{lockedError{fmt.Errorf("job %s not run: another crawl holds the archive", refused[0])}}
 	}
-	return jobFailedError{fmt.Errorf("run-due: %d of %d due jobs failed (%s); see the lines above",
-		len(failed), due, strings.Join(failed, ", "))}
+	var parts []string
+	if len(failed) > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d due jobs failed (%s)", len(failed), due, strings.Join(failed, ", ")))
+	}
+	switch {
+	case len(refused) > 0 && len(failed) > 0:
+		parts = append(parts, fmt.Sprintf("%d refused: another crawl holds the archive (%s)", len(refused), strings.Join(refused, ", ")))
+	case len(refused) > 0:
+		parts = append(parts, fmt.Sprintf("%d of %d due jobs refused: another crawl holds the archive (%s)", len(refused), due, strings.Join(refused, ", ")))
+	}
+	err := fmt.Errorf("run-due: %s; see the lines above", strings.Join(parts, ", "))
+	if len(failed) > 0 {
+		return jobFailedError{err}
+	}
+	return lockedError{err}
 }
 
 // jobResult is how one run of a job ended.

@@ -623,3 +623,119 @@ func TestJobArgsValidatedAgainstCrawlFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestRunDueFailedAndLockedJobs: every due job is attempted; a job refused by the lock
+// stays due with one line naming the crawl that holds it; the exit code is 1 when a job
+// failed, else 3 when one was refused, and the last line counts both.
+func TestRunDueFailedAndLockedJobs(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "a.db")
+	c := &clock{t: t0}
+	ctx := context.Background()
+	for _, name := range []string{"a", "b", "c"} {
+		if r := jobsCLI(ctx, env{now: c.now}, "--db", db, "jobs", "add", name, "--every", "6h", "https://forum.example/"+name+"/"); r.code != 0 {
+			t.Fatalf("add %s: %d %s", name, r.code, r.stderr)
+		}
+	}
+	d, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var (
+		errb  *syncBuffer
+		lock  *store.CrawlLock
+		calls []string
+		// how each job's crawl ends: "ok", "fail", "take" (ok, and another crawl takes
+		// the archive as it ends), "locked" (the real in-process crawl, which finds the
+		// archive taken), "race" (another crawl takes the archive just before the real
+		// crawl starts, and ends after it)
+		ends map[string]string
+	)
+	fake := &fakeRunner{t: t, db: db}
+	runner := func(ctx context.Context, args []string) int {
+		name := strings.TrimSuffix(strings.TrimPrefix(args[len(args)-1], "https://forum.example/"), "/")
+		calls = append(calls, name)
+		switch ends[name] {
+		case "locked", "race":
+			if ends[name] == "race" {
+				if lock, err = d.AcquireCrawlLock(ctx, "crawl https://other.example/", 42); err != nil {
+					t.Error(err)
+				}
+			}
+			code := run(ctx, args, env{stdout: io.Discard, stderr: errb, job: name, now: c.now})
+			if ends[name] == "race" {
+				if err := lock.Release(ctx); err != nil {
+					t.Error(err)
+				}
+			}
+			return code
+		case "fail":
+			fake.code = func(context.Context, []string) int { return exitFailed }
+		default:
+			fake.code = nil
+		}
+		code := fake.run(ctx, args)
+		if ends[name] == "take" {
+			if lock, err = d.AcquireCrawlLock(ctx, "crawl https://other.example/", 42); err != nil {
+				t.Error(err)
+			}
+		}
+		return code
+	}
+	runDue := func() (int, []string) {
+		calls, errb = nil, &syncBuffer{}
+		code := run(ctx, []string{"--log-level", "error", "--db", db, "run-due"},
+			env{now: c.now, runJob: runner, stdout: io.Discard, stderr: errb})
+		return code, errorLines(errb.String())
+	}
+	lockLine := "forumarc: job c: another crawl is running on this archive: crawl https://other.example/ (run 42, pid "
+
+	// a fails, b succeeds and another crawl takes the archive, c is refused: exit 1.
+	ends = map[string]string{"a": "fail", "b": "take", "c": "locked"}
+	code, lines := runDue()
+	want := "forumarc: run-due: 1 of 3 due jobs failed (a), 1 refused: another crawl holds the archive (c); see the lines above"
+	if code != exitFailed || len(lines) != 2 || !strings.HasPrefix(lines[0], lockLine) || lines[1] != want {
+		t.Errorf("failed, ok, refused: exit %d (want 1), lines\n%q\nwant %q... and\n%q", code, lines, lockLine, want)
+	}
+	if !reflect.DeepEqual(calls, []string{"a", "b", "c"}) {
+		t.Errorf("jobs attempted: %q, want a, b, c", calls)
+	}
+	if j := readJob(t, db, "c"); j.LastRunAt != nil || !j.Due(t0) {
+		t.Errorf("refused job c was marked run: %+v", j)
+	}
+	for _, name := range []string{"a", "b"} {
+		if j := readJob(t, db, name); j.LastRunAt == nil || j.Due(t0) {
+			t.Errorf("job %s not recorded: %+v", name, j)
+		}
+	}
+
+	// Only c is due, and the other crawl still runs: nothing is run, one line, exit 3.
+	if code, lines := runDue(); code != exitLocked || len(lines) != 1 || !strings.HasPrefix(lines[0], "forumarc: no job run: another crawl is running") || len(calls) != 0 {
+		t.Errorf("the only due job while locked: exit %d (want 3), lines %q, calls %q", code, lines, calls)
+	}
+	if err := lock.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// Six hours on, all three are due, c (due since 12:00) first: another crawl takes the
+	// archive as c starts and ends right after; a and b still run: exit 3.
+	c.set(t0.Add(6 * time.Hour))
+	ends = map[string]string{"a": "ok", "b": "ok", "c": "race"}
+	code, lines = runDue()
+	want = "forumarc: run-due: 1 of 3 due jobs refused: another crawl holds the archive (c); see the lines above"
+	if code != exitLocked || len(lines) != 2 || !strings.HasPrefix(lines[0], lockLine) || lines[1] != want {
+		t.Errorf("refused, ok, ok: exit %d (want 3), lines\n%q\nwant %q... and\n%q", code, lines, lockLine, want)
+	}
+	if !reflect.DeepEqual(calls, []string{"c", "a", "b"}) {
+		t.Errorf("jobs attempted: %q, want c, a, b", calls)
+	}
+	if j := readJob(t, db, "c"); j.LastRunAt != nil || !j.Due(c.now()) {
+		t.Errorf("refused job c was marked run: %+v", j)
+	}
+	if j := readJob(t, db, "a"); j.LastStatus == nil || *j.LastStatus != "ok" || j.Due(c.now()) {
+		t.Errorf("job a after c was refused: %+v", j)
+	}
+	if r := cli(t, ctx, "run-due", "--help"); !strings.Contains(r.stdout, "1 some job failed\n(whether or not others were refused), 3 no job failed") {
+		t.Errorf("run-due --help does not give the exit codes of failed and refused jobs:\n%s", r.stdout)
+	}
+}

@@ -51,6 +51,9 @@ func (a *app) stats(ctx context.Context, w io.Writer, format string, top int) er
 	if err != nil {
 		return err
 	}
+	if err := lastRunAsStatus(ctx, db, st); err != nil {
+		return err
+	}
 	if format == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -58,6 +61,26 @@ func (a *app) stats(ctx context.Context, w io.Writer, format string, top int) er
 		return enc.Encode(st)
 	}
 	return writeStats(w, st)
+}
+
+// lastRunAsStatus shows the last run as status does: one left "running" by a process
+// that died is interrupted, finished when it was last seen alive (markDeadRuns).
+func lastRunAsStatus(ctx context.Context, db *store.DB, st *store.Stats) error {
+	if st.LastRun == nil || st.LastRun.Status != store.StatusRunning {
+		return nil
+	}
+	runs, err := db.RecentRuns(ctx, 1)
+	if err != nil {
+		return dbError{err}
+	}
+	if err := markDeadRuns(ctx, db, runs); err != nil {
+		return err
+	}
+	if len(runs) == 1 { // the newest run now, as Stats read it or one started since
+		r := runs[0]
+		st.LastRun = &store.RunSummary{Command: r.Command, Status: r.Status, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt}
+	}
+	return nil
 }
 
 func writeStats(w io.Writer, st *store.Stats) error {

@@ -113,18 +113,6 @@ func (a *app) status(ctx context.Context, runs, errorsN int) (*statusReport, err
 			rep.Frontier.Pending += rep.Frontier.Leased
 			rep.Frontier.Leased = 0
 		}
-		// A run whose process died stays "running" in crawl_runs until the next crawl
-		// takes the lock over; it is over, so show it as it will be recorded.
-		dead, err := db.DeadLockRun(ctx)
-		if err != nil {
-			return nil, dbError{err}
-		}
-		for i, r := range rep.Runs {
-			if dead != nil && r.ID == dead.RunID && r.Status == store.StatusRunning {
-				rep.Runs[i].Status = store.StatusInterrupted
-				rep.Runs[i].FinishedAt = &dead.LastSeen
-			}
-		}
 		if err := markDeadRuns(ctx, db, rep.Runs); err != nil {
 			return nil, err
 		}
@@ -149,15 +137,32 @@ func (a *app) status(ctx context.Context, runs, errorsN int) (*statusReport, err
 	return rep, nil
 }
 
-// markDeadRuns shows the archive and reparse runs (and crawl runs the lock no longer
-// names) whose process died as interrupted, as the next run to start records them;
-// like DeadLockRun it only reads.
+// markDeadRuns shows those of runs whose process died as interrupted, finished when it
+// was last seen alive, as they will be recorded: the crawl run a dead process's lock
+// names (DeadLockRun; the next crawl records it when it takes the lock over), and the
+// archive and reparse runs (and crawl runs the lock no longer names) DeadRuns finds
+// (the next run to start records them). It only reads: every command that lists runs
+// (status, stats) calls it, so they show such runs alike before anything records them.
 func markDeadRuns(ctx context.Context, db *store.DB, runs []store.RunInfo) error {
-	dead, err := db.DeadRuns(ctx)
+	var dead []store.DeadRun
+	crawlTables, err := db.HasCrawlTables(ctx)
 	if err != nil {
 		return dbError{err}
 	}
-	for _, d := range dead {
+	if crawlTables { // an archive from before crawls has no lock
+		d, err := db.DeadLockRun(ctx)
+		if err != nil {
+			return dbError{err}
+		}
+		if d != nil {
+			dead = append(dead, *d) // first: its finished_at is the lock's last heartbeat
+		}
+	}
+	others, err := db.DeadRuns(ctx)
+	if err != nil {
+		return dbError{err}
+	}
+	for _, d := range append(dead, others...) {
 		for i, r := range runs {
 			if r.ID == d.RunID && r.Status == store.StatusRunning {
 				runs[i].Status = store.StatusInterrupted
