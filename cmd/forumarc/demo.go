@@ -19,9 +19,11 @@ func (a *app) demoCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Archive a built-in sample forum thread (no network needed)",
-		Long: `demo starts a small sample forum (XenForo 2 style) on 127.0.0.1, archives its
-three-page build-log thread through the same crawl path as 'archive', and prints a query to
-try next. It writes to ./forumarc.db unless --db says otherwise.`,
+		Long: `demo starts a small sample forum (XenForo 2 style) on 127.0.0.1:38471 (another
+port when that one is taken), archives its three-page build-log thread through the same
+crawl path as 'archive', and prints a query to try next. It writes to ./forumarc.db unless
+--db says otherwise. Running it again on the same archive adds nothing new: the thread is
+already archived.`,
 		Example: `  forumarc demo
   forumarc demo --db /tmp/demo.db && forumarc --db /tmp/demo.db query "SELECT count(*) FROM posts"`,
 		Args: cobra.NoArgs,
@@ -33,10 +35,20 @@ try next. It writes to ./forumarc.db unless --db says otherwise.`,
 	return cmd
 }
 
+// demoAddr is where the sample forum listens. The port is part of the archived site's
+// address (sites.base_url), so a fixed one makes a second demo into the same archive
+// update the same site instead of adding a copy of it.
+const demoAddr = "127.0.0.1:38471"
+
 func (a *app) demo(ctx context.Context, keep bool) error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", demoAddr)
 	if err != nil {
-		return fmt.Errorf("demo: listen: %w", err)
+		// Taken (another demo --serve, or anything else): any free port still works,
+		// but that forum is another site in the archive.
+		a.log.Warn("demo port taken; using another, so this demo is a separate site in the archive", "port", demoAddr, "err", err)
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return fmt.Errorf("demo: listen: %w", err)
+		}
 	}
 	forum := sampleforum.Demo()
 	srv := &http.Server{Handler: forum, ReadHeaderTimeout: 5 * time.Second}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -478,4 +479,26 @@ func TestAuthorSidebarStored(t *testing.T) {
 // roURI is a read-only SQLite URI for a path that may hold '#' or '?' (subtest names).
 func roURI(path string) string {
 	return (&url.URL{Scheme: "file", Path: path, RawQuery: "mode=ro"}).String()
+}
+
+// TestDemoTwiceOneSite: the sample forum's address is part of the archived site, so a
+// second demo into the same archive must find the same site, not add a copy.
+func TestDemoTwiceOneSite(t *testing.T) {
+	ln, err := net.Listen("tcp", demoAddr)
+	if err != nil {
+		t.Skipf("demo port in use here: %v", err)
+	}
+	ln.Close()
+	db := filepath.Join(t.TempDir(), "demo.db")
+	for i := range 2 {
+		if r := cli(t, context.Background(), "--db", db, "demo"); r.code != 0 {
+			t.Fatalf("demo %d: exit %d %s", i+1, r.code, r.stderr)
+		}
+	}
+	if n := count(t, db, "SELECT count(*) FROM sites"); n != 1 {
+		t.Errorf("%d sites after two demos, want 1", n)
+	}
+	if n := count(t, db, "SELECT count(*) FROM posts"); n != 47 {
+		t.Errorf("%d posts after two demos, want 47", n)
+	}
 }
