@@ -31,6 +31,9 @@ type ReparseResult struct {
 	Metadata     int          `json:"metadata"`
 	ThreadUpdate bool         `json:"thread_updated"`
 	Changes      []PostChange `json:"changes,omitempty"`
+	// Stale counts the posts (among Unchanged) left as they are because a newer page
+	// showed them (see ReparsePage).
+	Stale int `json:"stale,omitempty"`
 }
 
 // errDryRun rolls a reparse transaction back after it ran.
@@ -42,9 +45,21 @@ var errDryRun = errors.New("dry run")
 // posts are left as they are. Times are the page's fetched_at, because that is when
 // the forum showed what was extracted: new posts get it as first_seen_at, replaced
 // versions as replaced_at. Authors already seen later elsewhere keep their newer
-// sidebar values. The thread row is the page's own; only its title, prefix and forum
-// path are refreshed. With dryRun the transaction is rolled back and the result says
-// what would have changed. The run's posts_new/posts_updated count what was written.
+// sidebar values.
+//
+// A stored page can be older than what the archive knows: a page that now redirects
+// elsewhere (the thread shrank) keeps its last copy, while the posts it showed were
+// seen since on another page, with other numbers. Such a post (see sqlReparsePost:
+// the run that last saw it started after this page was fetched, and another page of
+// the thread was fetched in or after that run) is left entirely as the newer page
+// showed it (number, url, text, author, dates, quotes), and counted in Stale; it is
+// reparsed from that newer page. For the other posts a reparse never moves
+// last_seen_at back, and keeps a deletion marked by a run that started after the page
+// was fetched (the post was there then, not since). The thread row is the page's own;
+// only its title, prefix and forum path are refreshed, and only from the newest
+// stored page of the thread. With dryRun the transaction is rolled back and the
+// result says what would have changed. The run's posts_new/posts_updated count what
+// was written.
 func (r *Run) ReparsePage(ctx context.Context, pg StoredPage, p *scraper.Page, dryRun bool) (ReparseResult, error) {
 	res := ReparseResult{PageURL: pg.URL}
 	if p == nil {
@@ -76,8 +91,14 @@ func (r *Run) ReparsePage(ctx context.Context, pg StoredPage, p *scraper.Page, d
 			}
 			fp = string(b)
 		}
-		if changedPtr(oldTitle, p.Thread.Title) || changedPtr(oldPrefix, p.Thread.Prefix) ||
-			(fp != nil && (!oldFP.Valid || oldFP.String != fp.(string))) {
+		// What the thread shows now comes from its newest page.
+		var newer bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pages
+				WHERE thread_id = ? AND id != ? AND fetched_at > ?)`, pg.ThreadRowID, pg.RowID, at).Scan(&newer); err != nil {
+			return fmt.Errorf("thread %d pages: %w", pg.ThreadRowID, err)
+		}
+		if !newer && (changedPtr(oldTitle, p.Thread.Title) || changedPtr(oldPrefix, p.Thread.Prefix) ||
+			(fp != nil && (!oldFP.Valid || oldFP.String != fp.(string)))) {
 			res.ThreadUpdate = true
 			if _, err := tx.ExecContext(ctx, `UPDATE threads SET title = COALESCE(?, title),
 				prefix = COALESCE(?, prefix), forum_path = COALESCE(?, forum_path) WHERE id = ?`,
@@ -88,28 +109,44 @@ func (r *Run) ReparsePage(ctx context.Context, pg StoredPage, p *scraper.Page, d
 
 		// What each post is before saving, for the report.
 		requote := map[int64][]scraper.Quote{} // unchanged posts whose quotes were re-read differently
+		stale := map[string]bool{}             // posts a newer page showed: left alone
+		restore := map[int64]seenState{}       // what savePosts must not move back
 		for i := range p.Posts {
 			post := &p.Posts[i]
+			if stale[post.ID] {
+				continue
+			}
 			var (
 				id                                        int64
-				hash, text                                string
+				hash, text, lastSeen                      string
 				number                                    sql.NullInt64
 				url, name, posted, postedText, edited, ak sql.NullString
+				deleted                                   sql.NullString
 				quotes                                    string
+				newerSeen, newerDeleted                   bool
 			)
-			err := tx.QueryRowContext(ctx, `SELECT p.id, p.content_hash, p.body_text, p.number, p.url, p.author_name,
-					p.posted_at, p.posted_text, p.edited_at, a.external_id,
-					(SELECT json_group_array(json_array(q.quoted_author, q.quoted_post_external_id, q.body_text))
-					 FROM quotes q WHERE q.post_id = p.id)
-				FROM posts p LEFT JOIN authors a ON a.id = p.author_id
-				WHERE p.thread_id = ? AND p.external_id = ?`, pg.ThreadRowID, post.ID).Scan(
-				&id, &hash, &text, &number, &url, &name, &posted, &postedText, &edited, &ak, &quotes)
+			err := tx.QueryRowContext(ctx, sqlReparsePost, pg.ThreadRowID, post.ID, at, pg.RowID).Scan(
+				&id, &hash, &text, &number, &url, &name, &posted, &postedText, &edited, &ak, &quotes,
+				&lastSeen, &deleted, &newerSeen, &newerDeleted)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				res.Changes = append(res.Changes, PostChange{PostID: post.ID, Kind: "new", NewText: post.BodyText})
 				continue
 			case err != nil:
 				return fmt.Errorf("post %s: %w", post.ID, err)
+			case newerSeen:
+				stale[post.ID] = true
+				res.Stale++
+				continue
+			}
+			if lastSeen > at || (deleted.Valid && newerDeleted) {
+				st := seenState{lastSeen: lastSeen}
+				if newerDeleted {
+					st.deleted = deleted
+				}
+				restore[id] = st
+			}
+			switch {
 			case hash != ContentHash(post):
 				res.Changes = append(res.Changes, PostChange{PostID: post.ID, Kind: "changed", OldText: text, NewText: post.BodyText})
 				continue
@@ -184,11 +221,28 @@ func (r *Run) ReparsePage(ctx context.Context, pg StoredPage, p *scraper.Page, d
 				authorIDs[k] = id
 			}
 		}
+		posts := p.Posts
+		if len(stale) > 0 {
+			posts = make([]scraper.Post, 0, len(p.Posts))
+			for i := range p.Posts {
+				if !stale[p.Posts[i].ID] {
+					posts = append(posts, p.Posts[i])
+				}
+			}
+		}
 		var st scraper.SaveStats
-		if err := db.savePosts(ctx, tx, pg.ThreadRowID, p.Posts, authorIDs, at, 0, &st); err != nil {
+		if err := db.savePosts(ctx, tx, pg.ThreadRowID, posts, authorIDs, at, 0, &st); err != nil {
 			return err
 		}
-		res.New, res.Updated, res.Unchanged = st.PostsNew, st.PostsUpdated, st.PostsUnchanged
+		res.New, res.Updated, res.Unchanged = st.PostsNew, st.PostsUpdated, st.PostsUnchanged+res.Stale
+		// savePosts stamps what it saves as seen at the page's time, not deleted; the
+		// archive knows better when it saw the post since or found it gone since.
+		for postID, s := range restore {
+			if _, err := tx.ExecContext(ctx, `UPDATE posts SET last_seen_at = max(last_seen_at, ?),
+				deleted_at = coalesce(deleted_at, ?) WHERE id = ?`, s.lastSeen, s.deleted, postID); err != nil {
+				return fmt.Errorf("post %d: %w", postID, err)
+			}
+		}
 		// savePosts rewrites quotes only with a new content version; a fixed quote
 		// reader must reach unchanged posts too.
 		if len(requote) > 0 {
@@ -229,6 +283,44 @@ func (r *Run) ReparsePage(ctx context.Context, pg StoredPage, p *scraper.Page, d
 		r.mu.Unlock()
 	}
 	return res, nil
+}
+
+// sqlReparsePost reads a stored post as ReparsePage compares it (?1 thread row, ?2
+// post id), with its last_seen_at and deleted_at, and two verdicts on the page (?3
+// its fetched_at, ?4 its row):
+//
+//   - a newer page showed the post: the run that last saw it (or, for a post no run
+//     has seen since migration 0007, some crawl or archive run started by its
+//     last_seen_at) started after the page was fetched, and another page of the
+//     thread was fetched in or after that run. Pages are fetched during the run that
+//     saves them, so that run saw the post on another page. (Comparing last_seen_at
+//     with fetched_at alone would not do: a page's posts are saved a moment after it
+//     is fetched, often in the next second.)
+//   - the post was found gone since: a run that started after the page was fetched
+//     marked it deleted (a run the page belongs to may unmark it: the page is its
+//     evidence that the post was there).
+//
+// Reparse runs never count: they see nothing new.
+const sqlReparsePost = `SELECT p.id, p.content_hash, p.body_text, p.number, p.url, p.author_name,
+		p.posted_at, p.posted_text, p.edited_at, a.external_id,
+		(SELECT json_group_array(json_array(q.quoted_author, q.quoted_post_external_id, q.body_text))
+		 FROM quotes q WHERE q.post_id = p.id),
+		p.last_seen_at, p.deleted_at,
+		EXISTS (SELECT 1 FROM crawl_runs r
+			WHERE r.started_at > ?3 AND r.command != 'reparse'
+			  AND (r.id = p.last_seen_run OR (p.last_seen_run IS NULL AND r.started_at <= p.last_seen_at))
+			  AND EXISTS (SELECT 1 FROM pages o WHERE o.thread_id = p.thread_id AND o.id != ?4
+				AND o.fetched_at >= r.started_at)),
+		p.deleted_at IS NOT NULL AND EXISTS (SELECT 1 FROM crawl_runs r
+			WHERE r.started_at > ?3 AND r.started_at <= p.deleted_at AND r.command != 'reparse')
+	FROM posts p LEFT JOIN authors a ON a.id = p.author_id
+	WHERE p.thread_id = ?1 AND p.external_id = ?2`
+
+// seenState is what a post's last_seen_at and deleted_at (when NULL, none to keep)
+// were before a reparse saved it.
+type seenState struct {
+	lastSeen string
+	deleted  sql.NullString
 }
 
 // sameQuotes compares stored quotes (json_group_array of [author, post id, text], as

@@ -157,11 +157,8 @@ type queryer interface {
 }
 
 // deadRuns returns the runs left "running" whose process is gone, each with the last
-// time it was seen alive (its heartbeat, else nowStamp; never before its start). A run
-// is alive when the live holder of the crawl lock writes it (its run, or its pid on its
-// host), or, on this host, while its pid is alive (this process's own runs included);
-// a run of another host, or from before migration 0009 (no pid), is alive while its
-// heartbeat is at most LockStale old (its start when it has none).
+// time it was seen alive (its heartbeat, else nowStamp; never before its start). See
+// runAlive for the rules.
 func deadRuns(ctx context.Context, q queryer, withLock bool, host string, now time.Time, nowStamp string) ([]DeadRun, error) {
 	var live *LockedError
 	if withLock {
@@ -206,14 +203,22 @@ func deadRuns(ctx context.Context, q queryer, withLock bool, host string, now ti
 }
 
 // runAlive applies deadRuns' rules to one run; live is the crawl lock when its holder
-// is alive.
+// is alive. A run is alive when the live lock holder writes it (the run the lock names,
+// or, before SetRun names one, any run of the holder's pid on its host). Otherwise it
+// is alive while its heartbeat (its start when it has none) is at most LockStale old,
+// and, on this host, its pid is alive too: a dead pid proves the run dead at once, but
+// a live one proves nothing by itself, as pids are reused (in a container every
+// forumarc is pid 1 under the same host name, this process included). A live run
+// refreshes its heartbeat at least every 1.5 runHeartbeat (see keepAlive), well within
+// LockStale. Runs of another host, or from before migration 0009 (no pid), go by the
+// heartbeat alone.
 func runAlive(o runOwner, live *LockedError, host string, now time.Time) bool {
-	if live != nil && (live.RunID == o.id ||
-		(o.pid.Valid && o.host.Valid && int(o.pid.Int64) == live.PID && o.host.String == live.Host)) {
+	if live != nil && (live.RunID == o.id || (live.RunID == 0 &&
+		o.pid.Valid && o.host.Valid && int(o.pid.Int64) == live.PID && o.host.String == live.Host)) {
 		return true
 	}
-	if o.pid.Valid && o.host.Valid && o.host.String == host {
-		return processAlive(int(o.pid.Int64))
+	if o.pid.Valid && o.host.Valid && o.host.String == host && !processAlive(int(o.pid.Int64)) {
+		return false
 	}
 	last := o.beat
 	if last == "" {

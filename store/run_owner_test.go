@@ -185,9 +185,10 @@ func TestDeadRunsOfKilledProcesses(t *testing.T) {
 		"old stale":   insertRun(t, db, runRow{command: "reparse", beat: stale, started: started}),
 		"old no beat": insertRun(t, db, runRow{command: "archive", started: started}),
 		"other stale": insertRun(t, db, runRow{command: "archive", pid: 1, host: "elsewhere.example", beat: stale, started: started}),
-		// Alive: this process however old its heartbeat; fresh heartbeats elsewhere;
-		// the run of a live crawl lock; and finished runs are not looked at.
-		"live pid":     insertRun(t, db, runRow{command: "archive", pid: os.Getpid(), host: host, beat: stale, started: started}),
+		// Alive: a live pid with a fresh heartbeat (a live pid alone proves nothing,
+		// see TestDeadRunWithReusedPID); fresh heartbeats elsewhere; the run of a live
+		// crawl lock; and finished runs are not looked at.
+		"live pid":     insertRun(t, db, runRow{command: "archive", pid: os.Getpid(), host: host, beat: fresh, started: started}),
 		"old fresh":    insertRun(t, db, runRow{command: "archive", beat: fresh, started: started}),
 		"old new":      insertRun(t, db, runRow{command: "archive", started: "2026-01-15T11:59:00Z"}),
 		"other fresh":  insertRun(t, db, runRow{command: "archive", pid: dead, host: "elsewhere.example", beat: fresh, started: started}),
