@@ -82,7 +82,8 @@ func NewArchiver(f *Fetcher, sink Sink, cfg ArchiveConfig) *Archiver {
 // Thread archives the thread that startURL is a page of, from the last archived page
 // when the archive already holds part of it, through the thread's last page. A
 // resumed walk that finds posts renumbered reads the thread once more from page 1
-// (see rereadFrom).
+// (see rereadFrom); so does the next run when that re-read did not finish (the
+// archive keeps the evidence: ThreadState.FullWalkNeeded).
 func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, error) {
 	var res ThreadResult
 	start, err := ValidateURL(startURL)
@@ -102,6 +103,9 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 	// known: the archive holds pages of this thread, so pages are asked for
 	// conditionally (a 304 costs the forum nothing and is read from the archive).
 	known := false
+	// fullWalk: an earlier walk found posts renumbered and the walk from page 1 that
+	// calls for did not finish; this one starts at page 1 instead of resuming.
+	fullWalk := false
 	if site, tid, ok, err := a.sink.ThreadByURL(ctx, start); err != nil {
 		return res, err // names the URL
 	} else if ok && a.cfg.FromStart {
@@ -112,13 +116,21 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 		if err != nil {
 			return res, err // names the thread
 		}
-		if st.Found && st.LastPageURL != "" && !isAPIURL(st.LastPageURL) {
+		switch {
+		case st.Found && st.FullWalkNeeded:
+			fullWalk = true
+			if st.URL != "" && sameHost(st.URL, start) && !isAPIURL(st.URL) {
+				next = st.URL
+			}
+			a.log.Info("posts were found renumbered and the thread not re-read to its end since: reading it from page 1 to find deleted or inserted posts",
+				"url", next)
+		case st.Found && st.LastPageURL != "" && !isAPIURL(st.LastPageURL):
 			next, res.Resumed = st.LastPageURL, true
 			a.log.Info("resuming thread", "url", start, "from_page", st.LastPage)
 		}
 	}
 	visited := map[string]bool{}
-	checkedArchive := res.Resumed || a.cfg.FromStart
+	checkedArchive := res.Resumed || a.cfg.FromStart || fullWalk
 	walk := walkState{}
 	complete := false
 	// Every page of a thread comes from the same engine: detect it once, on the first
@@ -160,7 +172,7 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 			next, redirected = to, true
 			continue
 		}
-		if err == nil && notModified && res.Pages == 0 && p.Page.NextURL == nil {
+		if err == nil && notModified && res.Pages == 0 && p.Page.NextURL == nil && !fullWalk {
 			res.Unchanged = true
 			a.log.Info("thread unchanged (304)", "url", next)
 			return res, nil
@@ -256,18 +268,23 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 	return res, nil
 }
 
-// markMissing marks deleted the posts, from the walk's first one on, that a complete
-// walk to the thread's end did not see, and counts them in res.
+// markMissing marks deleted the posts in the walked range (walkState.missing) that a
+// complete walk to the thread's end did not see, and counts them in res.
 func (a *Archiver) markMissing(ctx context.Context, complete bool, walk walkState, res *ThreadResult) error {
-	if !complete || walk.threadID == "" || walk.from.IsZero() {
+	if !complete {
 		return nil
 	}
-	n, err := a.sink.MarkMissing(ctx, walk.site, walk.threadID, walk.from)
+	rg := walk.missing()
+	if rg.Empty() {
+		return nil
+	}
+	n, err := a.sink.MarkMissing(ctx, walk.site, walk.threadID, rg)
 	if err != nil {
 		return fmt.Errorf("mark deleted posts: %w", err)
 	}
 	if n > 0 {
-		a.log.Info("posts gone from the forum marked deleted", "thread", walk.threadID, "count", n)
+		// The logger names the thread's URL already (key "thread").
+		a.log.Info("posts gone from the forum marked deleted", "thread_id", walk.threadID, "count", n)
 	}
 	res.Deleted += n
 	return nil
@@ -279,17 +296,19 @@ func (a *Archiver) markMissing(ctx context.Context, complete bool, walk walkStat
 // can neither mark those deleted nor renumber the posts of the pages it skipped, so
 // the thread is read again from page 1, conditionally (pages that did not change
 // answer 304 and are read from the archive). pages is how many pages this run read.
+// SavePage keeps the proof in the archive (ThreadState.FullWalkNeeded) until a walk
+// from page 1 completes, so a re-read not done or cut short here is done next run.
 func (a *Archiver) rereadFrom(w walkState, pages int) string {
-	if a.cfg.FromStart || w.shift == 0 || w.page <= 1 {
+	if a.cfg.FromStart || w.shift == 0 || w.firstPage {
 		return ""
 	}
 	if w.threadURL == "" {
-		a.log.Warn("posts renumbered since the last run, but the thread's first page is unknown; deleted or inserted posts on earlier pages are left to a full re-walk",
+		a.log.Warn("posts renumbered since the last run, but the thread's first page is unknown; deleted or inserted posts on earlier pages are left to the next run or a full re-walk",
 			"renumbered", w.renumbered)
 		return ""
 	}
 	if a.cfg.MaxPages > 0 && pages >= a.cfg.MaxPages {
-		a.log.Warn("posts renumbered since the last run, but the page limit is reached; deleted or inserted posts on earlier pages are left to a full re-walk",
+		a.log.Warn("posts renumbered since the last run, but the page limit is reached; the thread is read from page 1 next run",
 			"max_pages", a.cfg.MaxPages, "renumbered", w.renumbered)
 		return ""
 	}
@@ -303,9 +322,13 @@ type walkState struct {
 	site, threadID string
 	from           time.Time // posted time of the first post walked
 	page           int       // number of the first page walked
+	firstPage      bool      // the walk started at the thread's page 1 (startsThread)
 	threadURL      string    // the thread's page 1, as the walked pages name it
+	posts          int       // posts on the walked pages
+	numbered       bool      // some post of the walked pages shows a number
 	known          bool      // an archived post was seen
 	shift          int       // how far the first archived post seen moved (SaveStats.Shift)
+	storedNumber   int       // that post's number before the walk (SaveStats.StoredNumber)
 	renumbered     int       // archived posts seen under another number
 }
 
@@ -313,15 +336,41 @@ func (w *walkState) add(p *Page) {
 	if p.Thread.ID != nil {
 		w.site, w.threadID = SiteBase(p.URL), *p.Thread.ID
 	}
-	if w.page == 0 {
-		w.page = max(p.Page.Number, 1)
-	}
 	if w.threadURL == "" && p.Thread.URL != nil && sameHost(*p.Thread.URL, p.URL) {
 		w.threadURL = *p.Thread.URL
+	}
+	if w.page == 0 {
+		w.page = max(p.Page.Number, 1)
+		w.firstPage = startsThread(p, w.threadURL)
 	}
 	if w.from.IsZero() && len(p.Posts) > 0 && p.Posts[0].PostedAt != nil {
 		w.from = *p.Posts[0].PostedAt
 	}
+	w.posts += len(p.Posts)
+	for i := range p.Posts {
+		if p.Posts[i].Number != nil {
+			w.numbered = true
+			break
+		}
+	}
+}
+
+// startsThread reports a page that is the thread's page 1, so a walk from it covers
+// every post of the thread. Page number 1 alone does not prove it: an engine that
+// cannot read the pagination reports 1 for every page. It is trusted when the page
+// read its pagination (a total), when its first post is numbered 1 (or 0), or, with
+// no post number, when the page is the thread's own URL.
+func startsThread(p *Page, threadURL string) bool {
+	if p.Page.Number > 1 {
+		return false
+	}
+	if p.Page.Total != nil {
+		return true
+	}
+	if len(p.Posts) > 0 && p.Posts[0].Number != nil {
+		return *p.Posts[0].Number <= 1
+	}
+	return threadURL != "" && CleanURL(threadURL) == CleanURL(p.URL)
 }
 
 // saw notes what SavePage found on a walked page. The first archived post the walk
@@ -330,8 +379,31 @@ func (w *walkState) add(p *Page) {
 func (w *walkState) saw(st SaveStats) {
 	w.renumbered += st.Renumbered
 	if !w.known && st.PostsUpdated+st.PostsUnchanged > 0 {
-		w.known, w.shift = true, st.Shift
+		w.known, w.shift, w.storedNumber = true, st.Shift, st.StoredNumber
 	}
+}
+
+// missing is the part of the thread the walk covered, once it reached the thread's
+// end: all of it from page 1. From a later page, the posts from the walk's first
+// archived post on, by its number before the walk (posts before it, on pages not
+// walked, are never in range, whatever their posted time). With no archived post
+// seen, or one without a stored number, nothing. Only when no walked post shows a
+// number (the engine gives none) are posted times used, strictly after the walk's
+// first post: an earlier page may end with posts of the same minute.
+func (w *walkState) missing() MissingRange {
+	switch {
+	case w.threadID == "" || w.posts == 0:
+		return MissingRange{}
+	case w.firstPage:
+		return MissingRange{Whole: true}
+	case !w.known:
+		return MissingRange{}
+	case w.storedNumber > 0:
+		return MissingRange{FromNumber: w.storedNumber}
+	case !w.numbered:
+		return MissingRange{After: w.from}
+	}
+	return MissingRange{}
 }
 
 func (a *Archiver) resumePoint(ctx context.Context, p *Page) string {
@@ -339,7 +411,8 @@ func (a *Archiver) resumePoint(ctx context.Context, p *Page) string {
 		return ""
 	}
 	st, err := a.sink.Thread(ctx, SiteBase(p.URL), *p.Thread.ID)
-	if err != nil || !st.Found || st.LastPage <= p.Page.Number || isAPIURL(st.LastPageURL) {
+	if err != nil || !st.Found || st.FullWalkNeeded || st.LastPage <= p.Page.Number || isAPIURL(st.LastPageURL) {
+		// A thread awaiting a walk from page 1 is walked on from here.
 		return ""
 	}
 	return st.LastPageURL
@@ -359,6 +432,14 @@ func (a *Archiver) page(ctx context.Context, pageURL string, conditional bool, e
 	}
 	if fetched, err = a.f.Fetch(ctx, req); err != nil {
 		return nil, nil, false, err
+	}
+	if fetched.Status == 304 && fetched.URL != CleanURL(pageURL) {
+		// The page redirected (a thread that shrank sends its old last page to the
+		// new one) and the validators, sent along, were another page's: the 304
+		// confirms neither page's copy. Ask again without them.
+		if fetched, err = a.f.Fetch(ctx, Request{URL: pageURL}); err != nil {
+			return nil, nil, false, err
+		}
 	}
 	if fetched.Status == 304 {
 		if fetched, err = a.notModified(ctx, pageURL, fetched); err != nil {

@@ -157,6 +157,7 @@ func (a *Archiver) apiThread(ctx context.Context, r APIThreadReader, apiURL stri
 		}
 		res.Pages++
 		walk.add(p)
+		walk.saw(stats)
 		res.PostsNew += stats.PostsNew
 		res.PostsUpdated += stats.PostsUpdated
 		res.LastURL = p.URL
@@ -229,15 +230,8 @@ func (a *Archiver) apiThread(ctx context.Context, r APIThreadReader, apiURL stri
 			return res, true, err
 		}
 	}
-	if complete && walk.threadID != "" && !walk.from.IsZero() {
-		n, err := a.sink.MarkMissing(ctx, walk.site, walk.threadID, walk.from)
-		if err != nil {
-			return res, true, fmt.Errorf("mark deleted posts: %w", err)
-		}
-		if n > 0 {
-			a.log.Info("posts gone from the forum marked deleted", "thread", walk.threadID, "count", n)
-		}
-		res.Deleted = n
+	if err := a.markMissing(ctx, complete, walk, &res); err != nil {
+		return res, true, err
 	}
 	return res, true, nil
 }

@@ -60,7 +60,7 @@ func (s *memSink) PageValidators(context.Context, string) (string, string, error
 	return "", "", nil
 }
 func (s *memSink) ArchivedPage(context.Context, string) (*Fetched, error) { return nil, nil }
-func (s *memSink) MarkMissing(context.Context, string, string, time.Time) (int, error) {
+func (s *memSink) MarkMissing(context.Context, string, string, MissingRange) (int, error) {
 	return 0, nil
 }
 

@@ -34,6 +34,11 @@ type SaveStats struct {
 	// holds no archived post, or when either number is unknown. Non-zero means posts
 	// before it, possibly on earlier pages, were deleted (< 0) or inserted (> 0).
 	Shift int
+	// StoredNumber is the number the archive held for the page's first archived
+	// post before this save (which stores the number shown): where the page starts
+	// in the thread as last seen. 0 when the page holds no archived post or that
+	// post had no stored number.
+	StoredNumber int
 }
 
 // ThreadState is what the archive knows of a thread, so a crawl can resume it.
@@ -44,7 +49,35 @@ type ThreadState struct {
 	PageCount   int
 	// Posts is how many posts of the thread are archived.
 	Posts int
+	// URL is the thread's address as archived (its canonical URL, usually page 1).
+	URL string
+	// FullWalkNeeded: a page after the first showed its first archived post
+	// renumbered (SavePage set threads.full_walk_needed_at) and no complete walk from
+	// page 1 has run since, so posts before the resumed page were deleted or inserted
+	// and not yet accounted for. The thread is walked from page 1, not resumed.
+	FullWalkNeeded bool
 }
+
+// MissingRange is the part of a thread a complete walk to its end covered, by
+// position: the archived posts in it that the run did not see are gone from the
+// forum. The zero value covers nothing.
+type MissingRange struct {
+	// Whole: the walk started at the thread's page 1, so every post of the thread
+	// is in range. MarkMissing then also clears the thread's FullWalkNeeded flag.
+	Whole bool
+	// FromNumber, when Whole is not set, covers the posts whose stored number is at
+	// least this: the number the walk's first archived post had before the walk
+	// (SaveStats.StoredNumber). Posts without a number are not covered. 0: none.
+	FromNumber int
+	// After, for engines that show no post numbers (FromNumber 0, Whole not set),
+	// covers the posts posted strictly after it: the posted time of the walk's first
+	// post. Strictly, because posts of earlier pages may show the same (minute) time.
+	// Zero: none.
+	After time.Time
+}
+
+// Empty reports a range that covers no post.
+func (r MissingRange) Empty() bool { return !r.Whole && r.FromNumber <= 0 && r.After.IsZero() }
 
 // Sink receives a crawl's results. The scraper declares it and the store implements
 // it, so the scraper never imports SQL. Every method commits before returning: what a
@@ -67,12 +100,13 @@ type Sink interface {
 	// answer means the forum still serves exactly these bytes, so the walk reads the
 	// page, and its link to the next one, from this copy.
 	ArchivedPage(ctx context.Context, pageURL string) (*Fetched, error)
-	// MarkMissing sets deleted_at on the thread's archived posts, posted at or after
-	// from, that this run's complete walk to the thread's end did not see (the sink
+	// MarkMissing sets deleted_at on the thread's live archived posts in the range
+	// that this run's complete walk to the thread's end did not see (the sink
 	// remembers which run last saw each post, so the walk holds nothing in memory per
 	// post, whatever the thread's length). Such posts were deleted on the forum; they
-	// are marked, never removed.
-	MarkMissing(ctx context.Context, site, threadID string, from time.Time) (int, error)
+	// are marked, never removed. A Whole range also clears the thread's
+	// FullWalkNeeded flag, in the same transaction.
+	MarkMissing(ctx context.Context, site, threadID string, r MissingRange) (int, error)
 }
 
 // SiteBase is the site key a URL belongs to: scheme and host.

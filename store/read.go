@@ -34,19 +34,21 @@ func (db *DB) ThreadByURL(ctx context.Context, pageURL string) (site, threadID s
 	return "", "", false, nil
 }
 
-// Thread reports what is archived for a thread: its newest archived page, page count
-// and the post ids already stored, so a re-crawl can start at the end and stop early.
+// Thread reports what is archived for a thread: its last page (the one fetched most
+// recently), page count, how many posts are stored and whether it awaits a walk from
+// page 1, so a re-crawl can start at the end and stop early.
 func (db *DB) Thread(ctx context.Context, site, threadID string) (scraper.ThreadState, error) {
 	var st scraper.ThreadState
 	// Three reads without a transaction (the read pool refuses BEGIN): a page saved
 	// in between can only make the later answers newer, never inconsistent for a resume.
 	var err error
 	var (
-		id    int64
-		count sql.NullInt64
+		id       int64
+		count    sql.NullInt64
+		fullWalk sql.NullString
 	)
-	err = db.readRow(ctx, `SELECT t.id, t.page_count FROM threads t JOIN sites s ON s.id = t.site_id
-		WHERE s.base_url = ? AND t.external_id = ?`, site, threadID).Scan(&id, &count)
+	err = db.readRow(ctx, `SELECT t.id, t.page_count, t.url, t.full_walk_needed_at FROM threads t JOIN sites s ON s.id = t.site_id
+		WHERE s.base_url = ? AND t.external_id = ?`, site, threadID).Scan(&id, &count, &st.URL, &fullWalk)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, nil
 	}
@@ -55,10 +57,17 @@ func (db *DB) Thread(ctx context.Context, site, threadID string) (scraper.Thread
 	}
 	st.Found = true
 	st.PageCount = int(count.Int64)
+	st.FullWalkNeeded = fullWalk.Valid
+	// The last page is the one a walk reached last: the most recently fetched (a walk
+	// goes forward, so of pages fetched in the same second the highest). Not the
+	// highest number: a thread that shrank keeps the row of a page that now redirects
+	// to an earlier one, and resuming there would send that page's validators to the
+	// page it redirects to, every run. A page numbered beyond the count the thread
+	// last showed (page_count, set from the pagination's total) is stale too.
 	var last sql.NullString
 	var lastNum sql.NullInt64
-	err = db.readRow(ctx, `SELECT url, number FROM pages WHERE thread_id = ?
-		ORDER BY number DESC, fetched_at DESC LIMIT 1`, id).Scan(&last, &lastNum)
+	err = db.readRow(ctx, `SELECT url, number FROM pages WHERE thread_id = ?1
+		ORDER BY (?2 > 0 AND number > ?2), fetched_at DESC, number DESC LIMIT 1`, id, st.PageCount).Scan(&last, &lastNum)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("thread %s %s: last page: %w", site, threadID, err)
 	}

@@ -42,6 +42,9 @@ const (
 				fetched_at = excluded.fetched_at, status = excluded.status, etag = excluded.etag,
 				last_modified = excluded.last_modified, sha256 = excluded.sha256,
 				encoding = excluded.encoding, html = excluded.html`
+	// A later page showed its first archived post renumbered: the thread needs a walk
+	// from page 1 (the first time it was seen is kept).
+	sqlFlagFullWalk = `UPDATE threads SET full_walk_needed_at = COALESCE(full_walk_needed_at, ?2) WHERE id = ?1`
 	// The run's counters, and its heartbeat (see StartRun) in the same statement.
 	sqlCountPage = `UPDATE crawl_runs SET pages_fetched = pages_fetched + 1,
 			posts_new = posts_new + ?, posts_updated = posts_updated + ?, heartbeat_at = ? WHERE id = ?`
@@ -83,7 +86,9 @@ const (
 // SavePage stores one fetched thread page in one transaction: the site, the thread,
 // the authors (latest non-null values win), the posts (new, unchanged or changed, the
 // old version of a changed post kept in post_revisions), their quotes, the raw page
-// (gzip) and the run's counters. Either all of it is committed or none.
+// (gzip) and the run's counters. A page after the first whose first archived post
+// shows another number than stored also flags its thread for a walk from page 1
+// (threads.full_walk_needed_at). Either all of it is committed or none.
 func (r *Run) SavePage(ctx context.Context, f *scraper.Fetched, p *scraper.Page) (scraper.SaveStats, error) {
 	if f == nil || p == nil {
 		return scraper.SaveStats{}, errors.New("save page: fetched response and page are required")
@@ -142,6 +147,18 @@ func (r *Run) SavePage(ctx context.Context, f *scraper.Fetched, p *scraper.Page)
 			pageURL, threadID, number, fetchedAt, f.Status, nullStr(f.ETag), nullStr(f.LastModified),
 			hex.EncodeToString(sum[:]), nullStr(f.Encoding), html); err != nil {
 			return fmt.Errorf("page row: %w", err)
+		}
+		if number > 1 && st.Shift != 0 {
+			// Posts before this page were deleted or inserted, and the page now
+			// stores the new numbers: keep the evidence until a walk from page 1 is
+			// complete (see MarkMissing), so a re-read cut short is done next time.
+			flag, err := db.stmt(ctx, tx, sqlFlagFullWalk)
+			if err != nil {
+				return err
+			}
+			if _, err := flag.ExecContext(ctx, threadID, now); err != nil {
+				return fmt.Errorf("thread full walk flag: %w", err)
+			}
 		}
 		countPage, err := db.stmt(ctx, tx, sqlCountPage)
 		if err != nil {
@@ -342,7 +359,7 @@ type newPost struct {
 // savePosts sorts the page's posts into new (one multi-row INSERT), unchanged (only
 // position, sidebar and last_seen_at updated) and changed (old version kept in
 // post_revisions, quotes replaced), counting each in st, and counts the archived ones
-// seen with another number (st.Renumbered, st.Shift). Every post written is marked
+// seen with another number (st.Renumbered, st.Shift, st.StoredNumber). Every post written is marked
 // seen by run seenRun, for MarkMissing; seenRun 0 (reparse, which fetches nothing)
 // leaves the mark as it was.
 func (db *DB) savePosts(ctx context.Context, tx *sql.Tx, threadID int64, posts []scraper.Post,
@@ -424,6 +441,9 @@ func (db *DB) savePosts(ctx context.Context, tx *sql.Tx, threadID int64, posts [
 			if !knownSeen {
 				knownSeen = true
 				st.Shift = shift
+				if old.number.Valid {
+					st.StoredNumber = int(old.number.Int64)
+				}
 			}
 		}
 		switch {

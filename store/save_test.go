@@ -437,16 +437,16 @@ func TestMarkMissing(t *testing.T) {
 	seen.Posts = []scraper.Post{seen.Posts[0], seen.Posts[2]}
 	mustSave(t, second, fetchedFor(seen, clock.t), seen)
 
-	// Only posts at or after `from` are in the walked range: from p3 on, just p4.
-	n, err := second.MarkMissing(ctx, "https://forum.example", "42", *p.Posts[2].PostedAt)
+	// Only posts numbered from 3 on are in the walked range: just p4.
+	n, err := second.MarkMissing(ctx, "https://forum.example", "42", scraper.MissingRange{FromNumber: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n != 1 {
-		t.Errorf("MarkMissing from p3 marked %d posts, want 1 (p4)", n)
+		t.Errorf("MarkMissing from #3 marked %d posts, want 1 (p4)", n)
 	}
-	if n, _ := second.MarkMissing(ctx, "https://forum.example", "42", *p.Posts[0].PostedAt); n != 1 {
-		t.Errorf("MarkMissing from p1 marked %d more posts, want 1 (p2)", n)
+	if n, _ := second.MarkMissing(ctx, "https://forum.example", "42", scraper.MissingRange{Whole: true}); n != 1 {
+		t.Errorf("MarkMissing of the whole thread marked %d more posts, want 1 (p2)", n)
 	}
 	if got := count(t, db, "posts WHERE deleted_at = '2026-01-15T13:00:00Z' AND external_id IN ('p2', 'p4') AND thread_id = (SELECT id FROM threads WHERE external_id = '42')"); got != 2 {
 		t.Errorf("marked rows = %d, want 2", got)
@@ -455,15 +455,18 @@ func TestMarkMissing(t *testing.T) {
 		t.Errorf("posts marked deleted overall = %d, want 2", got)
 	}
 	// Marking again changes nothing; seeing the posts again clears their marks.
-	if n, _ := second.MarkMissing(ctx, "https://forum.example", "42", *p.Posts[0].PostedAt); n != 0 {
+	if n, _ := second.MarkMissing(ctx, "https://forum.example", "42", scraper.MissingRange{Whole: true}); n != 0 {
 		t.Errorf("second MarkMissing marked %d", n)
 	}
 	mustSave(t, second, fetchedFor(p, clock.t), p)
 	if got := count(t, db, "posts WHERE deleted_at IS NOT NULL"); got != 0 {
 		t.Errorf("posts still marked after being seen again = %d", got)
 	}
-	if n, err := second.MarkMissing(ctx, "https://forum.example", "nope", time.Time{}); n != 0 || err != nil {
+	if n, err := second.MarkMissing(ctx, "https://forum.example", "nope", scraper.MissingRange{Whole: true}); n != 0 || err != nil {
 		t.Errorf("MarkMissing of an unknown thread = %d %v", n, err)
+	}
+	if n, err := second.MarkMissing(ctx, "https://forum.example", "42", scraper.MissingRange{}); n != 0 || err != nil {
+		t.Errorf("MarkMissing of an empty range = %d %v", n, err)
 	}
 }
 
