@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -81,7 +83,8 @@ post, with its author's sidebar and the raw page, in the archive database. Each 
 committed as soon as it is read, so an interrupted run keeps what it fetched, and running
 archive again on the same thread resumes from the last archived page. A thread URL that
 redirects to another host of the same site (example.com to www.example.com) is read
-there, with a warning; redirects of later pages to another host are refused.
+there, with a warning and a line in the summary; redirects of later pages to another
+host are refused.
 
 It is polite by default: it obeys robots.txt, sends one request at a time per host with
 a randomised delay, identifies itself, and retries 408/429/5xx answers with backoff that
@@ -132,26 +135,41 @@ func (a *app) archive(ctx context.Context, urls []string, o archiveOptions) erro
 	a.logRecovered(run)
 	prog := newProgress(a.env, "archive")
 	started := a.now()
+	var sum archiveSummary
 	var failed []error
 	for _, u := range urls {
 		bar := prog.thread(u)
+		first := "" // the URL of the first page read, to tell a followed redirect
 		arch := scraper.NewArchiver(f, run, scraper.ArchiveConfig{
 			MaxPages: o.maxPages, Engine: o.engine, Profile: profile, Location: loc,
-			Logger: a.log.With("thread", u), OnPage: bar.page,
+			Logger: a.log.With("thread", u),
+			OnPage: func(ev scraper.PageEvent) {
+				if first == "" {
+					first = ev.URL
+				}
+				bar.page(ev)
+			},
 			// An address typed here that redirects to www. (or back) is the same forum.
 			FollowSiteRedirect: true,
 		})
 		res, err := arch.Thread(ctx, u)
 		bar.done(err)
+		// A thread cut short still marked what it marked, and was read where it was.
+		sum.deleted += res.Deleted
+		if to := siteRedirected(u, first); to != "" {
+			sum.redirected = append(sum.redirected, u+" -> "+to)
+		}
 		if err != nil {
 			if errors.Is(err, context.Canceled) {
 				break
 			}
 			failed = append(failed, err)
+			sum.failed = append(sum.failed, threadFailure(u, err))
 			a.log.Debug("thread failed", "url", u, "err", err) // reported once: in the summary and as the exit message
 			continue
 		}
-		a.log.Info("thread done", "url", u, "title", res.Title, "pages", res.Pages, "new", res.PostsNew, "updated", res.PostsUpdated)
+		a.log.Info("thread done", "url", u, "title", res.Title, "pages", res.Pages, "new", res.PostsNew, "updated", res.PostsUpdated,
+			"deleted", res.Deleted)
 	}
 	prog.wait()
 	status := "ok"
@@ -163,7 +181,7 @@ func (a *app) archive(ctx context.Context, urls []string, o archiveOptions) erro
 	}
 	// Finish with a fresh context: the run record must be closed even after Ctrl-C.
 	ferr := run.Finish(context.WithoutCancel(ctx), status)
-	printSummary(a.stdout, "archive", run.Stats(), a.now().Sub(started), a.dbPath, failed)
+	a.printArchiveSummary(sum, run.Stats(), a.now().Sub(started))
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
@@ -178,3 +196,78 @@ func (a *app) archive(ctx context.Context, urls []string, o archiveOptions) erro
 }
 
 var _ scraper.Sink = (*store.Run)(nil)
+
+// archiveSummary is what archive's summary reports beyond the run's counters.
+type archiveSummary struct {
+	deleted    int      // posts found gone from the forum and marked deleted
+	redirected []string // "given -> read at" for thread URLs followed to another host
+	failed     []string // a line per thread that failed (threadFailure)
+}
+
+// printArchiveSummary ends an archive run, like crawl's summary: the counters, then a
+// line per thread URL read on another host of its site and per failed thread. Errors
+// counts the failed threads it lists: a start page that is no thread (404, not a
+// forum) fails the thread without a crawl_errors row, and so without counting in
+// the run's errors.
+func (a *app) printArchiveSummary(sum archiveSummary, st store.RunStats, took time.Duration) {
+	errs := max(st.Errors, len(sum.failed))
+	fmt.Fprintf(a.stdout, "archive: %d pages, %d new posts, %d updated, %d marked deleted, %d errors in %s -> %s\n",
+		st.PagesFetched, st.PostsNew, st.PostsUpdated, sum.deleted, errs, took.Round(100*time.Millisecond), a.dbPath)
+	for _, r := range sum.redirected {
+		fmt.Fprintf(a.stdout, "  thread URL redirected to another host of the same site, archived there: %s (give that URL next time)\n", r)
+	}
+	for _, f := range sum.failed {
+		fmt.Fprintf(a.stdout, "  failed: %s\n", f)
+	}
+}
+
+// threadFailure is a failed thread's summary line, on one line: the error, which
+// names the page that failed (the URL given or a later page); one that names no page,
+// such as a database error, is prefixed with the URL given.
+func threadFailure(given string, err error) string {
+	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
+	if strings.HasPrefix(msg, "http://") || strings.HasPrefix(msg, "https://") {
+		return msg
+	}
+	return given + ": " + msg
+}
+
+// withoutURL is msg without a leading "url: ", for a line that names url already (a
+// scraper.FetchError's text starts with its URL). Only exactly that prefix is
+// dropped, and only when something follows it.
+func withoutURL(url, msg string) string {
+	if url == "" {
+		return msg
+	}
+	if rest, ok := strings.CutPrefix(msg, url+": "); ok && rest != "" {
+		return rest
+	}
+	return msg
+}
+
+// siteRedirected returns the URL a thread was read at when that is on another host
+// than the URL given: the Archiver follows the first request of a thread to another
+// host of the same site (FollowSiteRedirect), and refuses every other change of host,
+// so the first page read names where the redirect led. first is "" when no page was
+// read.
+func siteRedirected(given, first string) string {
+	if first == "" {
+		return ""
+	}
+	g, err1 := url.Parse(given)
+	f, err2 := url.Parse(first)
+	if err1 != nil || err2 != nil || hostKey(g) == hostKey(f) {
+		return ""
+	}
+	return first
+}
+
+// hostKey is a URL's host as requests see it: the name in lower case, with the port
+// unless it is the scheme's default.
+func hostKey(u *url.URL) string {
+	host, port := strings.ToLower(strings.TrimSuffix(u.Hostname(), ".")), u.Port()
+	if port == "" || (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
+		return host
+	}
+	return host + ":" + port
+}

@@ -335,7 +335,7 @@ func (a *app) printCrawlSummary(res scraper.CrawlResult, st store.RunStats, took
 		fmt.Fprintf(a.stdout, "  work on %s deferred until %s: %s\n", d.Host, jobsTime(d.Until), d.Cause)
 	}
 	for _, f := range res.Failures {
-		fmt.Fprintf(a.stdout, "  failed: %s: %s\n", f.URL, f.Cause)
+		fmt.Fprintf(a.stdout, "  failed: %s: %s\n", f.URL, withoutURL(f.URL, f.Cause))
 	}
 	if more := res.Errors - len(res.Failures); more > 0 {
 		fmt.Fprintf(a.stdout, "  ... and %d more failures (all in crawl_errors; see 'forumarc status')\n", more)

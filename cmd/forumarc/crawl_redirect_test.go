@@ -173,7 +173,7 @@ func TestCrawlSeedRedirectToOtherSiteFails(t *testing.T) {
 	if r.code != exitFailed {
 		t.Fatalf("exit %d, want %d\n%s\n%s", r.code, exitFailed, r.stdout, r.stderr)
 	}
-	want := "failed: http://example.test/: http://example.test/: redirected to another site, http://other.test/: not followed (forumarc stays on the sites it was given; give that URL instead if it is the same forum)"
+	want := "failed: http://example.test/: redirected to another site, http://other.test/: not followed (forumarc stays on the sites it was given; give that URL instead if it is the same forum)"
 	if !strings.Contains(r.stdout, want) {
 		t.Errorf("summary lacks %q:\n%s", want, r.stdout)
 	}
@@ -202,7 +202,7 @@ func TestCrawlLinkRedirectToSameSiteRefused(t *testing.T) {
 	if r.code != exitFailed {
 		t.Fatalf("exit %d, want %d\n%s\n%s", r.code, exitFailed, r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stdout, "failed: http://www.example.test/forums/board-1.1/: http://www.example.test/forums/board-1.1/: redirected to another site, http://example.test/forums/board-1.1/: not followed") {
+	if !strings.Contains(r.stdout, "failed: http://www.example.test/forums/board-1.1/: redirected to another site, http://example.test/forums/board-1.1/: not followed") {
 		t.Errorf("summary:\n%s", r.stdout)
 	}
 	if _, apex := n.requests("example.test"); len(apex) != 0 {

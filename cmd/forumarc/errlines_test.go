@@ -264,6 +264,17 @@ func TestErrorLineNamesPathOnce(t *testing.T) {
 	}))
 	defer robots500.Close()
 	notArchive := "forumarc: open archive " + junk + ": not a forumarc archive (not an SQLite database)"
+	archive := filepath.Join(dir, "empty.db")
+	if d, err := store.Open(context.Background(), archive); err != nil {
+		t.Fatal(err)
+	} else {
+		d.Close()
+	}
+	noDir := filepath.Join(dir, "no", "such", "x.jsonl")
+	outDir := filepath.Join(dir, "out")
+	if err := os.Mkdir(outDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		name string
 		args []string
@@ -284,6 +295,11 @@ func TestErrorLineNamesPathOnce(t *testing.T) {
 			"forumarc: open " + missing + ": no archive there yet (run 'forumarc archive URL' or 'forumarc demo' first)"},
 		{"extract: file missing", []string{"extract", filepath.Join(dir, "nofile.html")}, exitUsage,
 			"forumarc: open " + filepath.Join(dir, "nofile.html") + ": no such file or directory"},
+		{"extract: stdin is no forum page", []string{"extract", "-"}, exitFailed, "forumarc: stdin: " + notRecognised(t, "")},
+		{"export: directory missing", []string{"--db", archive, "export", "--format", "jsonl", "-o", noDir}, exitFailed,
+			"forumarc: export: create " + noDir + ": directory " + filepath.Dir(noDir) + " does not exist (create it first)"},
+		{"export: a directory where the file goes", []string{"--db", archive, "export", "--format", "warc", "-o", outDir}, exitUsage,
+			"forumarc: export: " + outDir + ": a directory is there (use --force to replace it, or give a file name)"},
 		{"archive: robots.txt answers 500", []string{"--db", filepath.Join(dir, "a.db"), "archive", "--attempts", "1", "--delay", "0",
 			robots500.URL + "/threads/x.1/"}, exitFailed, "forumarc: " + robots500.URL +
 			": robots.txt answered HTTP 500 Internal Server Error: robots.txt unavailable, so the site is treated as disallowed for now; try again later"},

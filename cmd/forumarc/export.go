@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -129,9 +128,8 @@ func (a *app) export(ctx context.Context, stdout io.Writer, o exportOptions) err
 	return nil
 }
 
-// exportStream writes the single-stream formats to stdout or to -o. A file is written
-// under a temporary name and renamed when complete, so a failed export never leaves a
-// truncated file that looks finished.
+// exportStream writes the single-stream formats to stdout or to -o: a file is written
+// under a temporary name and moved into place when complete (see export.File).
 func (a *app) exportStream(ctx context.Context, stdout io.Writer, db *store.DB, sel store.Selection,
 	format string, o exportOptions) (export.Counts, error) {
 	write := func(w io.Writer, name string) (export.Counts, error) {
@@ -150,36 +148,7 @@ func (a *app) exportStream(ctx context.Context, stdout io.Writer, db *store.DB, 
 	if o.output == "" || o.output == "-" {
 		return write(stdout, "")
 	}
-	if _, err := os.Stat(o.output); err == nil && !o.force {
-		return export.Counts{}, fmt.Errorf("export: %s: %w", o.output, export.ErrExists)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(o.output), "."+filepath.Base(o.output)+".*.partial")
-	if err != nil {
-		return export.Counts{}, fmt.Errorf("export: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	c, err := write(tmp, filepath.Base(o.output))
-	if cerr := tmp.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("export: %w", cerr)
-	}
-	if err != nil {
-		return c, err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return c, fmt.Errorf("export: %w", err)
-	}
-	if !o.force {
-		// A hard link fails if the name was taken meanwhile; rename would replace it.
-		err := os.Link(tmp.Name(), o.output)
-		if errors.Is(err, os.ErrExist) {
-			return c, fmt.Errorf("export: %s: %w", o.output, export.ErrExists)
-		}
-		if err == nil {
-			return c, nil
-		}
-	}
-	if err := os.Rename(tmp.Name(), o.output); err != nil {
-		return c, fmt.Errorf("export: %w", err)
-	}
-	return c, nil
+	return export.File{Path: o.output, Force: o.force}.Write(func(w io.Writer) (export.Counts, error) {
+		return write(w, filepath.Base(o.output))
+	})
 }

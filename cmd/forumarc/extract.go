@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -83,7 +84,15 @@ func (a *app) extract(cmd *cobra.Command, file string, o extractOptions) error {
 	if pageURL == "" {
 		pageURL = canonicalOf(raw)
 	}
-	if pageURL == "" {
+	// Messages name what was read, the file or stdin, and the address it was read as
+	// when there is one (--url or the page's canonical link).
+	name := file
+	if file == "-" {
+		name = "stdin"
+	}
+	if pageURL != "" {
+		name += " (as " + pageURL + ")"
+	} else {
 		abs, _ := filepath.Abs(file)
 		pageURL = "file://" + filepath.ToSlash(abs)
 	}
@@ -94,7 +103,7 @@ func (a *app) extract(cmd *cobra.Command, file string, o extractOptions) error {
 	}
 	p, err := scraper.ExtractAny(raw, pageURL, scraper.Options{Engine: o.engine, Profile: profile, FetchedAt: a.now(), Location: loc})
 	if err != nil {
-		return err
+		return namedError{name: name, prefix: pageURL, err: err}
 	}
 	enc := json.NewEncoder(cmd.OutOrStdout())
 	enc.SetEscapeHTML(false)
@@ -103,6 +112,23 @@ func (a *app) extract(cmd *cobra.Command, file string, o extractOptions) error {
 	}
 	return enc.Encode(p)
 }
+
+// namedError is err said of name instead of the URL it starts with (prefix): extract
+// names the file it read, which a file:// URL or the --url alone would not say.
+type namedError struct {
+	name, prefix string
+	err          error
+}
+
+func (e namedError) Error() string {
+	msg := e.err.Error()
+	if rest, ok := strings.CutPrefix(msg, e.prefix+": "); ok && rest != "" {
+		msg = rest
+	}
+	return e.name + ": " + msg
+}
+
+func (e namedError) Unwrap() error { return e.err }
 
 // canonicalOf finds the page's own address in its <link rel=canonical> or og:url.
 func canonicalOf(raw []byte) string {

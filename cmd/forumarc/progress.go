@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 
 	"github.com/forumarc/forumarc/scraper"
-	"github.com/forumarc/forumarc/store"
 )
 
 // progress draws bars on a terminal; elsewhere it does nothing, because the
@@ -88,16 +86,6 @@ func shorten(s string, n int) string {
 		return s + strings.Repeat(" ", n-len(r))
 	}
 	return string(r[:n-1]) + "…"
-}
-
-// printSummary ends every run with what it did, on stdout, so cron mail and CI logs
-// show the outcome without reading log lines.
-func printSummary(w io.Writer, command string, st store.RunStats, took time.Duration, db string, failed []error) {
-	fmt.Fprintf(w, "%s: %d pages, %d new posts, %d updated, %d errors in %s -> %s\n",
-		command, st.PagesFetched, st.PostsNew, st.PostsUpdated, st.Errors, took.Round(100*time.Millisecond), db)
-	for _, err := range failed {
-		fmt.Fprintf(w, "  failed: %v\n", err)
-	}
 }
 
 // crawlProgress shows a crawl on a terminal: listings read, threads done out of those

@@ -40,7 +40,8 @@ type Dir struct {
 	Force bool
 }
 
-// ErrExists: an output file is already there and Force is off.
+// ErrExists: an output file is already there and Force is off. File's refusals of a
+// directory where its file is to go match it too (errors.Is).
 var ErrExists = errors.New("file exists (use --force to overwrite)")
 
 // Create opens name (a bare file name from FileName) for writing inside the directory,
