@@ -30,6 +30,10 @@ type ArchiveConfig struct {
 	// another host of the same site (example.com to www.example.com), with a warning:
 	// the address was typed by the user. Later pages keep the refusal.
 	FollowSiteRedirect bool
+	// NoLater is for a caller that keeps no work for a later run (archive): a page
+	// robots.txt refuses, or a host that asks to wait longer than a fetch waits, fails
+	// the thread and is recorded like any failed page. A crawl defers or skips those.
+	NoLater bool
 }
 
 // PageEvent reports one archived page.
@@ -182,20 +186,19 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 				return res, ctx.Err()
 			}
 			if res.Pages == 0 && !res.Resumed && isNotForum(err) {
-				return res, err // nothing was written: the start page is no thread we can read
+				// The start page is no thread we can read: no page was stored, but the
+				// run's errors show it.
+				return res, a.recordError(ctx, next, err)
 			}
 			if errors.Is(err, ErrRobots) && res.Pages > 0 {
 				// robots.txt allows the thread's first pages but not this one.
 				a.log.Warn("page disallowed by robots.txt; the rest of the thread is not read", "url", next)
 				return res, nil
 			}
-			if _, later := retryLater(err, time.Now()); later || errors.Is(err, ErrRobots) {
+			if _, later := retryLater(err, time.Now()); (later || errors.Is(err, ErrRobots)) && !a.cfg.NoLater {
 				return res, err // not a failure of the page: the caller skips or defers it
 			}
-			if rerr := a.sink.RecordError(ctx, next, err); rerr != nil {
-				return res, errors.Join(err, rerr)
-			}
-			return res, err
+			return res, a.recordError(ctx, next, err)
 		}
 		if !apiTried {
 			// The first page names its engine: one with an API may read the thread there.
@@ -266,6 +269,15 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 		}
 	}
 	return res, nil
+}
+
+// recordError stores a page that failed in the run's errors and returns err, joined
+// with the sink's own error if storing failed.
+func (a *Archiver) recordError(ctx context.Context, pageURL string, err error) error {
+	if rerr := a.sink.RecordError(ctx, pageURL, err); rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	return err
 }
 
 // markMissing marks deleted the posts in the walked range (walkState.missing) that a

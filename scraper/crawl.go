@@ -411,12 +411,7 @@ func (c *Crawler) thread(ctx context.Context, it FrontierItem, first *Fetched) e
 		if done, err := c.notFailed(ctx, it, err); done {
 			return err
 		}
-		if res.Pages == 0 && isNotForum(err) {
-			if rerr := c.sink.RecordError(ctx, it.URL, err); rerr != nil {
-				return rerr
-			}
-		}
-		c.countError(it.URL, err)
+		c.countError(it.URL, err) // the Archiver recorded it in the run's errors
 		return c.front.Fail(ctx, it.ID, err)
 	}
 	c.hostOK(it.URL)

@@ -151,6 +151,7 @@ func (a *app) archive(ctx context.Context, urls []string, o archiveOptions) erro
 			},
 			// An address typed here that redirects to www. (or back) is the same forum.
 			FollowSiteRedirect: true,
+			NoLater:            true, // no later run takes the thread up: a refusal fails it
 		})
 		res, err := arch.Thread(ctx, u)
 		bar.done(err)
