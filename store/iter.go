@@ -5,13 +5,20 @@ import (
 	"compress/gzip"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
+	"net/url"
 	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"modernc.org/sqlite"
 
 	"github.com/forumarc/forumarc/scraper"
 )
@@ -21,18 +28,26 @@ import (
 type Selection struct {
 	// Site is a site's base URL ("https://forum.example") or its host ("forum.example").
 	Site string
-	// Forum is one breadcrumb label of the thread's forum path ("Bikes"), matched exactly.
+	// Forum is one breadcrumb label of the thread's forum path ("Bikes"), matched
+	// exactly: case-sensitive, as the forum shows it.
 	Forum string
 	// Thread is a thread URL (or the URL of any of its archived pages) or the forum's
-	// thread id.
+	// thread id. A URL is matched as the archive stores it: without its fragment or
+	// session parameters, with or without the trailing slash, and without its query
+	// string when nothing matches with it (see threadURLWhere).
 	Thread string
 	// ThreadRowID is threads.id, for callers that already hold a row.
 	ThreadRowID int64
-	// Author is an author's name as shown, matched case-insensitively.
+	// Author is an author's name as shown, matched whole and case-insensitively in
+	// every script (Unicode case folding: "JIŘÍ NOVÁK" finds "Jiří Novák").
 	Author string
 	// Since and Until bound posted_at: Since <= posted_at < Until. Posts without a
 	// date are left out when either is set.
 	Since, Until *time.Time
+
+	// authorIDs is the JSON array of the author rows named Author (resolveAuthor),
+	// for statements run many times; "" looks them up in the statement itself.
+	authorIDs string
 }
 
 // postLevel reports whether the selection has conditions on posts (not only on threads).
@@ -48,8 +63,9 @@ func (s Selection) where() (string, []any) {
 		args = append(args, a...)
 	}
 	if s.Author != "" {
-		conds = append(conds, "COALESCE(a.name, p.author_name) = ? COLLATE NOCASE")
-		args = append(args, s.Author)
+		c, a := s.authorWhere()
+		conds = append(conds, c)
+		args = append(args, a...)
 	}
 	if s.Since != nil {
 		conds = append(conds, "p.posted_at >= ?")
@@ -86,9 +102,9 @@ func (s Selection) threadWhere() (string, []any) {
 	if s.Thread != "" {
 		th := strings.TrimSpace(s.Thread)
 		if strings.Contains(th, "://") {
-			clean := scraper.CleanURL(th)
-			conds = append(conds, "(t.url = ? OR t.url = ? OR t.id IN (SELECT thread_id FROM pages WHERE url = ? OR url = ?))")
-			args = append(args, th, clean, th, clean)
+			c, a := threadURLWhere(th)
+			conds = append(conds, c)
+			args = append(args, a...)
 		} else {
 			conds = append(conds, "t.external_id = ?")
 			args = append(args, th)
@@ -102,6 +118,149 @@ func (s Selection) threadWhere() (string, []any) {
 		return "1", nil
 	}
 	return strings.Join(conds, " AND "), args
+}
+
+// authorWhere is the --author condition (aliases p, a): the post's author name, as
+// COALESCE(a.name, p.author_name) gives it, equals s.Author after Unicode case
+// folding (foldName). The author rows are looked up once per statement (the subquery
+// does not depend on the post), or not at all when resolveAuthor did it, so foldName
+// runs once per author row, not once per post; only posts whose author row has no
+// name compare their own author_name.
+func (s Selection) authorWhere() (string, []any) {
+	key := foldName(s.Author)
+	ids, arg := authorsNamed, any(key)
+	if s.authorIDs != "" {
+		ids, arg = "SELECT value FROM json_each(?)", s.authorIDs
+	}
+	return "(p.author_id IN (" + ids + ") OR (a.name IS NULL AND " + foldFunc + "(p.author_name) = ?))", []any{arg, key}
+}
+
+// authorsNamed selects the author rows whose name folds to the argument.
+const authorsNamed = "SELECT id FROM authors WHERE " + foldFunc + "(name) = ?"
+
+// resolveAuthor looks up the author rows of s.Author once, for a statement run once
+// per thread (Posts), which would otherwise fold every author's name each time.
+func (s Selection) resolveAuthor(ctx context.Context, tx *sql.Tx) (Selection, error) {
+	if s.Author == "" {
+		return s, nil
+	}
+	err := tx.QueryRowContext(ctx, "SELECT json_group_array(id) FROM ("+authorsNamed+")", foldName(s.Author)).Scan(&s.authorIDs)
+	return s, err
+}
+
+// foldFunc is the SQL function foldName is registered as on every connection of the
+// sqlite driver. It is forumarc's own, not part of the schema: nothing stored refers
+// to it, so other SQLite clients read the archive as before.
+const foldFunc = "forumarc_casefold"
+
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction(foldFunc, 1,
+		func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			switch v := args[0].(type) {
+			case string:
+				return foldName(v), nil
+			case []byte:
+				return foldName(string(v)), nil
+			}
+			return args[0], nil
+		})
+}
+
+var folders = sync.Pool{New: func() any { return cases.Fold() }}
+
+// foldName is s with Unicode full case folding ("JIŘÍ" and "jiří" fold alike, and so
+// do "STRASSE" and "straße"): names that differ only in case fold to the same string.
+// Accents are kept: "Jiri" is another name than "Jiří".
+func foldName(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToLower(s)
+	}
+	c := folders.Get().(cases.Caser)
+	out := c.String(s)
+	folders.Put(c)
+	return out
+}
+
+// threadURLWhere matches the thread a URL names (alias t), however the URL was
+// copied: the archive stores thread and page URLs cleaned (scraper.CleanURL: no
+// session parameters) and without a fragment, so the fragment is always dropped and
+// session parameters are removed. The thread is the one whose thread URL or any of
+// whose archived page URLs is, first choice, the URL as given (cleaned); else the URL
+// with the trailing slash added or removed, or the scheme and host in lower case;
+// else, for a URL with a query string that matched nothing, the URL without it
+// ("threads/x.541/?order=desc"), so a query that identifies the thread
+// ("viewtopic.php?t=7") is never dropped when it matches.
+func threadURLWhere(raw string) (string, []any) {
+	tiers := threadURLCandidates(raw)
+	var values []string
+	var args []any
+	for pri, urls := range tiers {
+		for _, u := range urls {
+			values = append(values, "(?, ?)")
+			args = append(args, u, pri)
+		}
+	}
+	return `t.id IN (WITH c(url, pri) AS (VALUES ` + strings.Join(values, ", ") + `),
+		m(id, pri) AS (SELECT th.id, c.pri FROM c JOIN threads th ON th.url = c.url
+			UNION ALL SELECT pg.thread_id, c.pri FROM c JOIN pages pg ON pg.url = c.url WHERE pg.thread_id IS NOT NULL)
+		SELECT id FROM m WHERE pri = (SELECT min(pri) FROM m))`, args
+}
+
+// threadURLCandidates are the stored forms a thread URL may have, by preference (see
+// threadURLWhere), each tier without repeats.
+func threadURLCandidates(raw string) [3][]string {
+	var tiers [3][]string
+	seen := map[string]bool{}
+	add := func(tier int, u string) {
+		if u != "" && !seen[u] {
+			seen[u] = true
+			tiers[tier] = append(tiers[tier], u)
+		}
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		add(0, raw)
+		return tiers
+	}
+	u.Fragment, u.RawFragment = "", ""
+	exact := scraper.CleanURL(u.String())
+	add(0, exact)
+	lower := *u
+	lower.Scheme, lower.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	clean, err := url.Parse(scraper.CleanURL(lower.String()))
+	if err != nil {
+		return tiers
+	}
+	slashes := func(tier int, v *url.URL) {
+		add(tier, v.String())
+		w := *v
+		switch p := v.EscapedPath(); {
+		case p == "" || p == "/":
+			return
+		case strings.HasSuffix(p, "/"):
+			w.Path, w.RawPath = strings.TrimSuffix(v.Path, "/"), strings.TrimSuffix(v.RawPath, "/")
+		default:
+			w.Path = v.Path + "/"
+			if v.RawPath != "" {
+				w.RawPath = v.RawPath + "/"
+			}
+		}
+		add(tier, w.String())
+	}
+	slashes(1, clean)
+	if clean.RawQuery != "" || clean.ForceQuery {
+		bare := *clean
+		bare.RawQuery, bare.ForceQuery = "", false
+		slashes(2, &bare)
+	}
+	return tiers
 }
 
 // Site is the site a post was archived from.
@@ -135,8 +294,9 @@ type PostRecord struct {
 func (s Selection) postWhere() (where string, args []any, joinAuthor bool) {
 	var conds []string
 	if s.Author != "" {
-		conds = append(conds, "COALESCE(a.name, p.author_name) = ? COLLATE NOCASE")
-		args = append(args, s.Author)
+		c, a := s.authorWhere()
+		conds = append(conds, c)
+		args = append(args, a...)
 		joinAuthor = true
 	}
 	if s.Since != nil {
@@ -203,6 +363,10 @@ func (db *DB) Posts(ctx context.Context, sel Selection) iter.Seq2[*PostRecord, e
 		}
 		trows.Close()
 		if err := trows.Err(); err != nil {
+			fail(err)
+			return
+		}
+		if sel, err = sel.resolveAuthor(ctx, tx); err != nil {
 			fail(err)
 			return
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // readOnlyConnector installs readOnlyAuthorizer on every connection of the read pool.
@@ -84,7 +85,9 @@ type Result struct {
 
 // Query runs a read-only SQL statement for `forumarc query`. It runs on the read-only
 // pool, so INSERT, UPDATE, DELETE, DDL, ATTACH and PRAGMA writes fail with ErrReadOnly
-// and leave the archive unchanged.
+// and leave the archive unchanged. SQL SQLite cannot compile or evaluate (syntax
+// errors, unknown columns) fails with ErrBadSQL. Given several statements it runs them
+// all and returns the rows of the last: check SingleStatement first.
 func (db *DB) Query(ctx context.Context, q string, args ...any) (*Result, error) {
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -98,6 +101,11 @@ func (db *DB) Query(ctx context.Context, q string, args ...any) (*Result, error)
 	return &Result{Columns: cols, rows: rows}, nil
 }
 
+// ErrBadSQL: the statement is not one SQLite can run as written (a syntax error, an
+// unknown table, column or function, more than one statement...). The error carries
+// SQLite's message without the driver's noise, on one line.
+var ErrBadSQL = errors.New("bad SQL")
+
 func queryErr(err error) error {
 	if err == nil {
 		return nil
@@ -105,7 +113,95 @@ func queryErr(err error) error {
 	if c := classify(err); errors.Is(c, ErrReadOnly) {
 		return fmt.Errorf("query: %w (%w)", ErrReadOnly, err)
 	}
+	if sqliteCode(err) == sqlite3.SQLITE_ERROR && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		// SQLITE_ERROR is SQLite's code for SQL it cannot compile or evaluate; I/O,
+		// corruption, locking and interrupts have codes of their own.
+		msg := sqliteNoise.ReplaceAllString(err.Error(), "")
+		return fmt.Errorf("query: %w: %s", ErrBadSQL, strings.Join(strings.Fields(msg), " "))
+	}
 	return fmt.Errorf("query: %w", err)
+}
+
+// SingleStatement checks that q holds one SQL statement: one trailing semicolon (or
+// several) and comments are fine, and so are semicolons inside string literals,
+// quoted identifiers and comments. More than one statement is ErrBadSQL; Query itself
+// would run them all and return the rows of the last. A CREATE TRIGGER, whose body
+// holds semicolons, is let through: the read-only connection refuses it anyway.
+func SingleStatement(q string) error {
+	first, second := -1, -1
+	inStmt := false
+	for i := 0; i < len(q); {
+		c := q[i]
+		switch {
+		case c == '-' && strings.HasPrefix(q[i:], "--"):
+			if j := strings.IndexByte(q[i:], '\n'); j >= 0 {
+				i += j + 1
+			} else {
+				i = len(q)
+			}
+			continue
+		case c == '/' && strings.HasPrefix(q[i:], "/*"):
+			if j := strings.Index(q[i+2:], "*/"); j >= 0 {
+				i += j + 4
+			} else {
+				i = len(q)
+			}
+			continue
+		case c == ';':
+			inStmt = false
+			i++
+			continue
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			i++
+			continue
+		}
+		if !inStmt {
+			inStmt = true
+			if first < 0 {
+				first = i
+				if isCreateTrigger(q[i:]) {
+					return nil
+				}
+			} else {
+				second = i
+				break
+			}
+		}
+		switch c {
+		case '\'', '"', '`', '[':
+			closing := c
+			if c == '[' {
+				closing = ']'
+			}
+			// A doubled quote inside is the quote itself: skipping it as the end of
+			// one literal and the start of the next gives the same result.
+			if j := strings.IndexByte(q[i+1:], closing); j >= 0 {
+				i += j + 2
+			} else {
+				i = len(q)
+			}
+		default:
+			i++
+		}
+	}
+	if second < 0 {
+		return nil
+	}
+	rest := strings.Join(strings.Fields(q[second:]), " ")
+	if r := []rune(rest); len(r) > 40 {
+		rest = string(r[:40]) + "…"
+	}
+	return fmt.Errorf("query: %w: more than one statement (the second begins %q): run one at a time",
+		ErrBadSQL, rest)
+}
+
+// isCreateTrigger reports whether the statement q starts with CREATE [TEMP] TRIGGER.
+func isCreateTrigger(q string) bool {
+	w := strings.Fields(strings.ToUpper(q[:min(len(q), 64)]))
+	if len(w) > 1 && (w[1] == "TEMP" || w[1] == "TEMPORARY") {
+		w = w[1:]
+	}
+	return len(w) > 1 && w[0] == "CREATE" && w[1] == "TRIGGER"
 }
 
 // Next advances to the next row; false at the end or on error (see Err).

@@ -30,19 +30,23 @@ type SearchOptions struct {
 	SnippetTokens int
 }
 
-// SearchHit is one matching post, best first.
+// SearchHit is one matching post, best first. Its JSON names are those of the
+// post_details view for the same data: post_id and thread_id are the archive's row
+// ids (integers), post_external_id and thread_external_id the forum's ids.
 type SearchHit struct {
-	PostRowID   int64      `json:"post_rowid"`
-	PostID      string     `json:"post_id"`
-	Number      *int       `json:"number"`
-	URL         *string    `json:"url"`
-	Author      *string    `json:"author"`
-	PostedAt    *time.Time `json:"posted_at"`
-	ThreadID    string     `json:"thread_id"`
-	ThreadTitle *string    `json:"thread_title"`
-	ThreadURL   string     `json:"thread_url"`
-	Site        string     `json:"site"`
-	Deleted     bool       `json:"deleted"`
+	PostID           int64      `json:"post_id"`
+	PostExternalID   string     `json:"post_external_id"`
+	PostNumber       *int       `json:"post_number"`
+	PostURL          *string    `json:"post_url"`
+	AuthorName       *string    `json:"author_name"`
+	PostedAt         *time.Time `json:"posted_at"`
+	ThreadID         int64      `json:"thread_id"`
+	ThreadExternalID string     `json:"thread_external_id"`
+	ThreadTitle      *string    `json:"thread_title"`
+	ThreadURL        string     `json:"thread_url"`
+	SiteURL          string     `json:"site_url"`
+	// Deleted: the post vanished from the forum (post_details.deleted_at is set).
+	Deleted bool `json:"deleted"`
 	// Score is bm25 relevance, higher is better (SQLite's bm25() negated).
 	Score   float64 `json:"score"`
 	Snippet string  `json:"snippet"`
@@ -70,7 +74,6 @@ func (db *DB) Search(ctx context.Context, query string, o SearchOptions) ([]Sear
 		tokens = 16
 	}
 	tokens = min(tokens, 64)
-	where, args := o.Selection.where()
 	const from = `FROM posts_fts
 	JOIN posts p ON p.id = posts_fts.rowid
 	JOIN threads t ON t.id = p.thread_id
@@ -82,6 +85,11 @@ func (db *DB) Search(ctx context.Context, query string, o SearchOptions) ([]Sear
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	defer tx.Rollback()
+	sel, err := o.Selection.resolveAuthor(ctx, tx) // once, not in each phase's statement
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	where, args := sel.where()
 
 	// Phase 1: the ranked ids.
 	rank := `SELECT posts_fts.rowid, bm25(posts_fts) AS rank FROM posts_fts WHERE posts_fts MATCH ? ORDER BY rank, posts_fts.rowid LIMIT ?`
@@ -117,7 +125,7 @@ func (db *DB) Search(ctx context.Context, query string, o SearchOptions) ([]Sear
 	}
 
 	const columns = `SELECT p.id, p.external_id, p.number, p.url, COALESCE(a.name, p.author_name), p.posted_at,
-		t.external_id, t.title, t.url, s.base_url, p.deleted_at IS NOT NULL,
+		t.id, t.external_id, t.title, t.url, s.base_url, p.deleted_at IS NOT NULL,
 		bm25(posts_fts) AS rank, snippet(posts_fts, 0, ?, ?, '…', ?) `
 	marks := []any{o.Mark[0], o.Mark[1], tokens}
 	var hits []SearchHit
@@ -181,15 +189,15 @@ func scanHit(rows *sql.Rows) (SearchHit, error) {
 		url, author, posted, title, snippet sql.NullString
 		rank                                float64
 	)
-	if err := rows.Scan(&h.PostRowID, &h.PostID, &number, &url, &author, &posted, &h.ThreadID, &title,
-		&h.ThreadURL, &h.Site, &h.Deleted, &rank, &snippet); err != nil {
+	if err := rows.Scan(&h.PostID, &h.PostExternalID, &number, &url, &author, &posted, &h.ThreadID, &h.ThreadExternalID,
+		&title, &h.ThreadURL, &h.SiteURL, &h.Deleted, &rank, &snippet); err != nil {
 		return h, err
 	}
 	if number.Valid {
 		n := int(number.Int64)
-		h.Number = &n
+		h.PostNumber = &n
 	}
-	h.URL, h.Author, h.ThreadTitle = strPtr(url), strPtr(author), strPtr(title)
+	h.PostURL, h.AuthorName, h.ThreadTitle = strPtr(url), strPtr(author), strPtr(title)
 	h.PostedAt = timePtr(posted)
 	h.Score, h.Snippet = -rank, snippet.String
 	return h, nil

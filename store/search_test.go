@@ -11,7 +11,7 @@ import (
 func hitIDs(hits []SearchHit) []string {
 	var out []string
 	for _, h := range hits {
-		out = append(out, h.PostID)
+		out = append(out, h.PostExternalID)
 	}
 	return out
 }
@@ -62,9 +62,9 @@ func TestSearchHitFieldsAndSnippet(t *testing.T) {
 		t.Fatalf("hits %v err %v", hits, err)
 	}
 	h := hits[0]
-	if h.PostID != "103" || h.Author == nil || *h.Author != "zoe" || h.ThreadID != "1" ||
-		h.Site != "https://a.example" || h.ThreadURL != "https://a.example/threads/t.1/" ||
-		h.URL == nil || *h.URL != "https://a.example/posts/103/" || h.Number == nil || *h.Number != 3 ||
+	if h.PostExternalID != "103" || h.PostID == 0 || h.AuthorName == nil || *h.AuthorName != "zoe" || h.ThreadExternalID != "1" ||
+		h.ThreadID == 0 || h.SiteURL != "https://a.example" || h.ThreadURL != "https://a.example/threads/t.1/" ||
+		h.PostURL == nil || *h.PostURL != "https://a.example/posts/103/" || h.PostNumber == nil || *h.PostNumber != 3 ||
 		h.PostedAt == nil || !h.PostedAt.Equal(day(2025, 3, 5)) || h.Score <= 0 || h.Deleted {
 		t.Errorf("hit = %+v", h)
 	}

@@ -77,7 +77,9 @@ func (db *DB) Stats(ctx context.Context, top int) (*Stats, error) {
 	if top <= 0 {
 		top = 10
 	}
-	st := &Stats{Path: db.path, SchemaVersion: SchemaVersion()}
+	// The lists are empty, not nil, so JSON shows [] for an empty archive.
+	st := &Stats{Path: db.path, SchemaVersion: SchemaVersion(), PerSite: []SiteCount{}, PostsPerMonth: []MonthCount{},
+		TopAuthors: []AuthorCount{}, TopThreads: []ThreadCount{}}
 	for _, suffix := range []string{"", "-wal"} {
 		fi, err := os.Stat(db.path + suffix)
 		switch {

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -11,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
+
+	"github.com/forumarc/forumarc/store"
 )
 
 func (a *app) queryCmd() *cobra.Command {
@@ -20,6 +24,9 @@ func (a *app) queryCmd() *cobra.Command {
 		Short: "Run a read-only SQL query against the archive",
 		Long: `query runs one SQL statement against the archive, opened read-only: a statement that
 would write fails with a clear error and changes nothing. It works while a crawl is writing.
+A trailing semicolon is fine; more than one statement, a syntax error or an unknown table or
+column is a usage error (exit code 2). In json and jsonl output a column name repeated in the
+result gets a suffix (a, a_2, a_3...) so every key is unique.
 See README for the schema and the post_details view.`,
 		Example: `  forumarc query "SELECT count(*) FROM posts"
   forumarc query --format csv "SELECT * FROM post_details WHERE thread_title LIKE '%budget%'" > posts.csv
@@ -51,6 +58,9 @@ func (a *app) query(ctx context.Context, w io.Writer, q, format string) error {
 	if strings.TrimSpace(q) == "" {
 		return usagef("empty query")
 	}
+	if err := store.SingleStatement(q); err != nil {
+		return usageError{err}
+	}
 	db, err := a.openReadOnly(ctx)
 	if err != nil {
 		return err
@@ -58,7 +68,7 @@ func (a *app) query(ctx context.Context, w io.Writer, q, format string) error {
 	defer db.Close()
 	res, err := db.Query(ctx, q)
 	if err != nil {
-		return err
+		return sqlErr(err)
 	}
 	defer res.Close()
 	out := newRowWriter(w, format, res.Columns)
@@ -68,15 +78,24 @@ func (a *app) query(ctx context.Context, w io.Writer, q, format string) error {
 		}
 	}
 	if err := res.Err(); err != nil {
-		return err
+		return sqlErr(err)
 	}
 	return out.close()
+}
+
+// sqlErr makes SQL that SQLite cannot run a usage error, like a malformed search query.
+func sqlErr(err error) error {
+	if errors.Is(err, store.ErrBadSQL) {
+		return usageError{err}
+	}
+	return err
 }
 
 // rowWriter prints query results in one of the supported formats.
 type rowWriter struct {
 	format string
 	cols   []string
+	keys   []string // the JSON object keys: cols, repeated names made unique
 	w      io.Writer
 	tw     *tabwriter.Writer
 	cw     *csv.Writer
@@ -97,11 +116,36 @@ func newRowWriter(w io.Writer, format string, cols []string) *rowWriter {
 		fmt.Fprint(w, "[")
 		rw.enc = json.NewEncoder(w)
 		rw.enc.SetEscapeHTML(false)
+		rw.keys = uniqueKeys(cols)
 	case "jsonl":
 		rw.enc = json.NewEncoder(w)
 		rw.enc.SetEscapeHTML(false)
+		rw.keys = uniqueKeys(cols)
 	}
 	return rw
+}
+
+// uniqueKeys gives a column name that is repeated in cols ("SELECT 1 a, 2 a") the
+// suffix _2, _3... at its second, third... occurrence, skipping any name another
+// column has, so a JSON object keeps every value: {"a":1,"a_2":2}.
+func uniqueKeys(cols []string) []string {
+	taken := make(map[string]bool, len(cols))
+	for _, c := range cols {
+		taken[c] = true
+	}
+	used := make(map[string]bool, len(cols))
+	keys := make([]string, len(cols))
+	for i, c := range cols {
+		k := c
+		for n := 2; used[k]; n++ {
+			if k = fmt.Sprintf("%s_%d", c, n); taken[k] {
+				k = c // another column's own name: try the next suffix
+			}
+		}
+		used[k] = true
+		keys[i] = k
+	}
+	return keys
 }
 
 func (rw *rowWriter) row(vals []any) error {
@@ -123,7 +167,6 @@ func (rw *rowWriter) row(vals []any) error {
 		}
 		return rw.cw.Write(cells)
 	default:
-		obj := make(map[string]any, len(vals))
 		ordered := make([]kv, len(vals))
 		for i, v := range vals {
 			if b, ok := v.([]byte); ok {
@@ -131,8 +174,7 @@ func (rw *rowWriter) row(vals []any) error {
 					v = string(b)
 				}
 			}
-			obj[rw.cols[i]] = v
-			ordered[i] = kv{rw.cols[i], v}
+			ordered[i] = kv{rw.keys[i], v}
 		}
 		if rw.format == "json" && rw.n > 1 {
 			fmt.Fprint(rw.w, ",")
@@ -160,27 +202,32 @@ type kv struct {
 	v any
 }
 
-// orderedObject keeps the query's column order in JSON output.
+// orderedObject keeps the query's column order in JSON output. Like the rest of
+// forumarc's JSON it keeps <, > and & as they are (json.Marshal would write \u003c…).
 type orderedObject []kv
 
 func (o orderedObject) MarshalJSON() ([]byte, error) {
-	var b strings.Builder
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
 	b.WriteByte('{')
 	for i, p := range o {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		k, _ := json.Marshal(p.k)
-		b.Write(k)
-		b.WriteByte(':')
-		v, err := json.Marshal(p.v)
-		if err != nil {
+		// Encode ends each value with a newline, dropped here.
+		if err := enc.Encode(p.k); err != nil {
 			return nil, err
 		}
-		b.Write(v)
+		b.Truncate(b.Len() - 1)
+		b.WriteByte(':')
+		if err := enc.Encode(p.v); err != nil {
+			return nil, err
+		}
+		b.Truncate(b.Len() - 1)
 	}
 	b.WriteByte('}')
-	return []byte(b.String()), nil
+	return b.Bytes(), nil
 }
 
 func plain(v any) string {

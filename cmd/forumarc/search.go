@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -42,7 +43,7 @@ punctuation in double quotes ("531-tubing"), or use --literal to search the word
 Matching ignores case and accents (cafe finds café).`,
 		Example: `  forumarc search shellac
   forumarc search '"bar tape" OR handlebar*' --since 2025-01 --limit 5
-  forumarc search --author marta_wheels --format jsonl 'frame NOT steel' | jq .post_id
+  forumarc search --author marta_wheels --format jsonl 'frame NOT steel' | jq -r .post_url
   forumarc search --literal 'wheel-set (front)'`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -123,14 +124,16 @@ func (a *app) search(ctx context.Context, w io.Writer, query string, o searchOpt
 		a.notice("no posts match")
 		return nil
 	}
+	// Buffered: a write error (a full disk, a closed pipe) sticks and Flush returns it.
+	bw := bufio.NewWriter(w)
 	for i, h := range hits {
-		num := "post " + h.PostID
-		if h.Number != nil {
-			num = fmt.Sprintf("#%d", *h.Number)
+		num := "post " + h.PostExternalID
+		if h.PostNumber != nil {
+			num = fmt.Sprintf("#%d", *h.PostNumber)
 		}
 		author, date := "(unknown)", ""
-		if h.Author != nil {
-			author = *h.Author
+		if h.AuthorName != nil {
+			author = *h.AuthorName
 		}
 		if h.PostedAt != nil {
 			date = h.PostedAt.Format("2006-01-02")
@@ -140,19 +143,19 @@ func (a *app) search(ctx context.Context, w io.Writer, query string, o searchOpt
 			title = *h.ThreadTitle
 		}
 		if i > 0 {
-			fmt.Fprintln(w)
+			fmt.Fprintln(bw)
 		}
 		deleted := ""
 		if h.Deleted {
 			deleted = "  [deleted on the forum]"
 		}
-		fmt.Fprintf(w, "%s %s  %s  %s  (score %.2f)%s\n", num, title, author, date, h.Score, deleted)
-		fmt.Fprintf(w, "    %s\n", strings.Join(strings.Fields(h.Snippet), " "))
+		fmt.Fprintf(bw, "%s %s  %s  %s  (score %.2f)%s\n", num, title, author, date, h.Score, deleted)
+		fmt.Fprintf(bw, "    %s\n", strings.Join(strings.Fields(h.Snippet), " "))
 		link := h.ThreadURL
-		if h.URL != nil {
-			link = *h.URL
+		if h.PostURL != nil {
+			link = *h.PostURL
 		}
-		fmt.Fprintf(w, "    %s\n", link)
+		fmt.Fprintf(bw, "    %s\n", link)
 	}
-	return nil
+	return bw.Flush()
 }

@@ -44,8 +44,8 @@ func TestSearchCommand(t *testing.T) {
 	}
 	r = cli(t, ctx, "--db", db, "search", "--format", "json", `"bar tape"`)
 	var hits []struct {
-		PostID  string  `json:"post_id"`
-		Author  string  `json:"author"`
+		PostID  int64   `json:"post_id"`
+		Author  string  `json:"author_name"`
 		Score   float64 `json:"score"`
 		Snippet string  `json:"snippet"`
 	}
@@ -59,7 +59,7 @@ func TestSearchCommand(t *testing.T) {
 	}
 	r = cli(t, ctx, "--db", db, "search", "--format", "jsonl", "--author", "marta_wheels", "shellac*")
 	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
-		if !strings.Contains(line, `"author":"marta_wheels"`) {
+		if !strings.Contains(line, `"author_name":"marta_wheels"`) {
 			t.Errorf("author filter let through %s", line)
 		}
 	}

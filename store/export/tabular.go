@@ -8,6 +8,7 @@ import (
 	"io"
 	"iter"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/forumarc/forumarc/store"
@@ -107,12 +108,16 @@ func CSV(w io.Writer, posts iter.Seq2[*store.PostRecord, error]) (Counts, error)
 	return c, nil
 }
 
+// mustJSON is v as JSON for a CSV cell, "" when it cannot be encoded. <, > and & are
+// kept as they are (json.Marshal would write \u003c…), as the JSONL export writes them.
 func mustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return ""
 	}
-	return string(b)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func deref(s *string) string {
