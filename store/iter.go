@@ -572,6 +572,9 @@ type StoredPage struct {
 	Engine       string
 	// Body is the raw bytes as fetched; filled by PageBodies and Page, not by ListPages.
 	Body []byte
+	// VersionID is the page_versions row of an earlier copy of the page (RowID), which
+	// PageBodies yields before the current copy; 0 for the copy in pages.
+	VersionID int64
 }
 
 const pageSelect = `SELECT pg.id, pg.url, COALESCE(pg.thread_id, 0), COALESCE(pg.number, 1), pg.fetched_at, pg.status,
@@ -630,10 +633,16 @@ func (db *DB) ListPages(ctx context.Context, sel Selection) ([]StoredPage, error
 }
 
 // PageBodies streams the selected pages with their raw bytes (decompressed), for the
-// WARC export.
+// WARC export. A page with earlier copies in page_versions comes with them, oldest
+// first, just before its current copy (VersionID set, same RowID).
 func (db *DB) PageBodies(ctx context.Context, sel Selection) iter.Seq2[*StoredPage, error] {
 	return func(yield func(*StoredPage, error) bool) {
 		q, args := sel.pagesQuery(pageSelect+", pg.html", false)
+		versioned, err := db.versionedPages(ctx)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
 		rows, err := db.read.QueryContext(ctx, q, args...)
 		if err != nil {
 			yield(nil, fmt.Errorf("read pages: %w", err))
@@ -655,6 +664,9 @@ func (db *DB) PageBodies(ctx context.Context, sel Selection) iter.Seq2[*StoredPa
 					yield(nil, fmt.Errorf("page %s: decompress: %w", p.URL, err))
 					return
 				}
+			}
+			if versioned[p.RowID] && !db.yieldVersions(ctx, p, yield) {
+				return
 			}
 			if !yield(p, nil) {
 				return

@@ -29,8 +29,10 @@ type WARCOptions struct {
 }
 
 // WARC writes the stored raw pages of the selection as WARC/1.1: a warcinfo record,
-// then one response record per page, with the page's URL, fetch time, HTTP status,
-// ETag/Last-Modified and the bytes exactly as fetched. Each record is its own gzip
+// then one response record per stored copy of a page, with its URL, fetch time, HTTP
+// status, ETag/Last-Modified and the bytes exactly as fetched: the earlier copies a
+// re-fetch replaced (page_versions, oldest first, each with its own fetch time) and
+// the current one. Counts.Pages counts pages, not records. Each record is its own gzip
 // member, as web-archive tools (pywb, warcio, OpenWayback) expect of .warc.gz files.
 // Records are built and marshalled with github.com/nlnwa/gowarc, which computes the
 // block and payload digests.
@@ -92,7 +94,9 @@ func WARC(w io.Writer, pages iter.Seq2[*store.StoredPage, error], o WARCOptions)
 		if err := write(rec); err != nil {
 			return c, fmt.Errorf("export warc: %s: %w", p.URL, err)
 		}
-		c.Pages++
+		if p.VersionID == 0 { // the page's current copy; earlier ones come just before it
+			c.Pages++
+		}
 		if p.ThreadRowID != 0 && !threads[p.ThreadRowID] {
 			threads[p.ThreadRowID] = true
 			c.Threads++
