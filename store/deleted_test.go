@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -217,18 +215,7 @@ func TestThreadLastPageMostRecentlyFetched(t *testing.T) {
 // column NULL on its threads (nothing pending), and reads as before.
 func TestMigration0010AddsFullWalkFlag(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "archive.db")
-	raw, err := sql.Open("sqlite", writeDSN(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	migs, _ := loadMigrations()
-	if len(migs) < 10 || migs[9].name != "0010_thread_full_walk.sql" {
-		t.Fatalf("migration 10 is %v", migs[min(9, len(migs)-1)].name)
-	}
-	if err := migrate(ctx, raw, path, migs[:9]); err != nil {
-		t.Fatal(err)
-	}
+	path, raw := archiveBefore(t, "thread_full_walk")
 	if _, err := raw.Exec(`INSERT INTO sites (base_url, first_seen_at, last_seen_at) VALUES ('https://forum.example', 'a', 'a');
 		INSERT INTO threads (site_id, external_id, url, page_count, first_seen_at) VALUES (1, '5', 'https://forum.example/t/5', 2, 'a');
 		INSERT INTO pages (url, thread_id, number, fetched_at, status, sha256) VALUES

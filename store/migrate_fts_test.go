@@ -40,6 +40,24 @@ func migrationVersion(t *testing.T, name string) (int, []migration) {
 	return 0, nil
 }
 
+// archiveBefore creates an archive migrated up to, not including, the migration
+// NNNN_name.sql, and returns its path and a raw connection to it (closed at the end of
+// the test; close it first to open the archive with Open).
+func archiveBefore(t *testing.T, name string) (string, *sql.DB) {
+	t.Helper()
+	v, migs := migrationVersion(t, name)
+	path := filepath.Join(t.TempDir(), "archive.db")
+	raw, err := sql.Open("sqlite", writeDSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	if err := migrate(context.Background(), raw, path, migs[:v-1]); err != nil {
+		t.Fatal(err)
+	}
+	return path, raw
+}
+
 func detectFTS(t *testing.T, q interface {
 	Query(string, ...any) (*sql.Rows, error)
 }) []string {
@@ -79,15 +97,7 @@ func searchIDs(t *testing.T, db *DB, query string) string {
 // in sync by the triggers (insert, edit, delete) with the same tokenizer.
 func TestMigrationPostsFTSDatasetteDetects(t *testing.T) {
 	ctx := context.Background()
-	v, migs := migrationVersion(t, "posts_fts_datasette")
-	path := filepath.Join(t.TempDir(), "archive.db")
-	raw, err := sql.Open("sqlite", writeDSN(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := migrate(ctx, raw, path, migs[:v-1]); err != nil {
-		t.Fatal(err)
-	}
+	path, raw := archiveBefore(t, "posts_fts_datasette")
 	// Posts archived at the previous version, indexed by 0001's triggers.
 	for _, s := range []string{
 		`INSERT INTO sites (id, base_url, first_seen_at, last_seen_at) VALUES (1, 'https://forum.example', 'x', 'x')`,

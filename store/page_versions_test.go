@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -179,15 +177,8 @@ func sha256Hex(b []byte) string {
 // A page archived before the migration keeps its copy when re-fetched after it.
 func TestPageVersionsForPagesArchivedBefore(t *testing.T) {
 	ctx := context.Background()
-	v, migs := migrationVersion(t, "page_versions")
-	path := filepath.Join(t.TempDir(), "archive.db")
-	raw, err := sql.Open("sqlite", writeDSN(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := migrate(ctx, raw, path, migs[:v-1]); err != nil {
-		t.Fatal(err)
-	}
+	path, raw := archiveBefore(t, "page_versions")
+	v, _ := migrationVersion(t, "page_versions")
 	old := []byte("<html><body>archived before page_versions</body></html>")
 	z, err := gzipBytes(old)
 	if err != nil {

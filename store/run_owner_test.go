@@ -315,18 +315,7 @@ func names(name map[int64]string, ids []int64) []string {
 // is older than LockStale.
 func TestMigrationFrom0008KeepsRuns(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "archive.db")
-	raw, err := sql.Open("sqlite", writeDSN(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	migs, _ := loadMigrations()
-	if len(migs) < 9 || migs[8].name != "0009_run_owner.sql" {
-		t.Fatalf("migration 9 is %v", migs[min(8, len(migs)-1)].name)
-	}
-	if err := migrate(ctx, raw, path, migs[:8]); err != nil {
-		t.Fatal(err)
-	}
+	path, raw := archiveBefore(t, "run_owner")
 	if _, err := raw.Exec(`INSERT INTO crawl_runs (command, args, started_at, status, pages_fetched)
 		VALUES ('archive', '["x"]', '2026-01-15T11:00:00Z', 'running', 3),
 		       ('crawl', '[]', '2026-01-15T10:00:00Z', 'ok', 9)`); err != nil {
