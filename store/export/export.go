@@ -44,32 +44,14 @@ type Dir struct {
 // directory where its file is to go match it too (errors.Is).
 var ErrExists = errors.New("file exists (use --force to overwrite)")
 
-// Create opens name (a bare file name from FileName) for writing inside the directory,
-// creating the directory when missing.
-func (d Dir) Create(name string) (io.WriteCloser, error) {
+// file is the output for name (a bare file name from FileName) inside the directory,
+// written like any single-file export (File: a temporary name, moved into place when
+// complete), so a failed export never leaves a truncated thread file behind.
+func (d Dir) file(name string) (File, error) {
 	if name != filepath.Base(name) || name == "." || name == ".." {
-		return nil, fmt.Errorf("export: unsafe file name %q", name)
+		return File{}, fmt.Errorf("export: unsafe file name %q", name)
 	}
-	if err := os.MkdirAll(d.Path, 0o755); err != nil {
-		return nil, fmt.Errorf("export: %w", err)
-	}
-	return CreateFile(filepath.Join(d.Path, name), d.Force)
-}
-
-// CreateFile opens path for writing; an existing file is an ErrExists error unless force.
-func CreateFile(path string, force bool) (*os.File, error) {
-	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
-	if force {
-		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-	}
-	f, err := os.OpenFile(path, flags, 0o644)
-	if errors.Is(err, os.ErrExist) {
-		return nil, fmt.Errorf("export: %s: %w", path, ErrExists)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
-	}
-	return f, nil
+	return File{Path: filepath.Join(d.Path, name), Force: d.Force}, nil
 }
 
 // maxSlugRunes keeps file names well under every file system's 255-byte limit even
@@ -138,6 +120,9 @@ func threadGroups(posts iter.Seq2[*store.PostRecord, error]) iter.Seq2[[]*store.
 func perThread(dir Dir, ext string, posts iter.Seq2[*store.PostRecord, error],
 	write func(w io.Writer, thread []*store.PostRecord) error) (Counts, error) {
 	var c Counts
+	if err := os.MkdirAll(dir.Path, 0o755); err != nil {
+		return c, fmt.Errorf("export: %w", err)
+	}
 	for thread, err := range threadGroups(posts) {
 		if err != nil {
 			return c, err
@@ -146,13 +131,11 @@ func perThread(dir Dir, ext string, posts iter.Seq2[*store.PostRecord, error],
 		if t := thread[0].Thread.Title; t != nil {
 			title = *t
 		}
-		f, err := dir.Create(FileName(title, thread[0].Archive.ThreadRowID, ext))
+		out, err := dir.file(FileName(title, thread[0].Archive.ThreadRowID, ext))
 		if err != nil {
 			return c, err
 		}
-		werr := write(f, thread)
-		cerr := f.Close()
-		if err := errors.Join(werr, cerr); err != nil {
+		if _, err := out.Write(func(w io.Writer) (Counts, error) { return Counts{}, write(w, thread) }); err != nil {
 			return c, fmt.Errorf("export thread %d: %w", thread[0].Archive.ThreadRowID, err)
 		}
 		c.Files++
