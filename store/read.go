@@ -67,7 +67,7 @@ func (db *DB) Thread(ctx context.Context, site, threadID string) (scraper.Thread
 	var last sql.NullString
 	var lastNum sql.NullInt64
 	err = db.readRow(ctx, `SELECT url, number FROM pages WHERE thread_id = ?1
-		ORDER BY (?2 > 0 AND number > ?2), fetched_at DESC, number DESC LIMIT 1`, id, st.PageCount).Scan(&last, &lastNum)
+		ORDER BY (?2 > 0 AND coalesce(number, 0) > ?2), fetched_at DESC, number DESC LIMIT 1`, id, st.PageCount).Scan(&last, &lastNum)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("thread %s %s: last page: %w", site, threadID, err)
 	}
