@@ -138,11 +138,12 @@ func TestSavePageFlagsFullWalk(t *testing.T) {
 	}
 }
 
-// TestThreadLastPageMostRecentlyFetched (D4b): the page a thread resumes at is the one
-// fetched last (of one second, the highest), not the highest number ever stored: a
-// thread that shrank keeps its old page-4 row. A 304 re-save stamps the page anew, so
-// a re-read ending on an unchanged last page still resumes there.
-func TestThreadLastPageMostRecentlyFetched(t *testing.T) {
+// TestThreadLastPage (D4b): the page a thread resumes at is its highest numbered one
+// within the count the thread last showed: a thread that shrank keeps its old page-4
+// row, which must not stay the last page. Page 1 saved again later (a walk from the
+// start, or the page resumePoint looks from) does not become the last page. A 304
+// re-save stamps the page anew.
+func TestThreadLastPage(t *testing.T) {
 	ctx := context.Background()
 	db, clock := openTest(t)
 	r := startRun(t, db)
@@ -171,9 +172,15 @@ func TestThreadLastPageMostRecentlyFetched(t *testing.T) {
 	if got := last("1"); got != page("1", 4) {
 		t.Errorf("last page = %s, want page 4", got)
 	}
-	// Page 4 now redirects to page 3, saved a second later.
+	// Page 1 fetched again later: page 4 is still the last page (resumePoint's jump).
 	clock.advance(time.Second)
-	save("1", 3, false)
+	save("1", 1, false)
+	if got := last("1"); got != page("1", 4) {
+		t.Errorf("after page 1 again: last page = %s, want page 4", got)
+	}
+	// Page 4 now redirects to page 3, which shows the total 3, a second later.
+	clock.advance(time.Second)
+	save("1", 3, true)
 	if got := last("1"); got != page("1", 3) {
 		t.Errorf("after the shrink: last page = %s, want page 3", got)
 	}

@@ -58,16 +58,16 @@ func (db *DB) Thread(ctx context.Context, site, threadID string) (scraper.Thread
 	st.Found = true
 	st.PageCount = int(count.Int64)
 	st.FullWalkNeeded = fullWalk.Valid
-	// The last page is the one a walk reached last: the most recently fetched (a walk
-	// goes forward, so of pages fetched in the same second the highest). Not the
-	// highest number: a thread that shrank keeps the row of a page that now redirects
-	// to an earlier one, and resuming there would send that page's validators to the
-	// page it redirects to, every run. A page numbered beyond the count the thread
-	// last showed (page_count, set from the pagination's total) is stale too.
+	// The last page is the highest numbered one, but for pages numbered beyond the
+	// count the thread last showed (page_count, set from the pagination's total): a
+	// thread that shrank keeps the row of a page that now redirects to an earlier one,
+	// and resuming there would send that page's validators to the page it redirects
+	// to, every run. Not the most recently fetched page: resumePoint asks just after
+	// saving the page it is on, and would find that page (no jump to the end).
 	var last sql.NullString
 	var lastNum sql.NullInt64
 	err = db.readRow(ctx, `SELECT url, number FROM pages WHERE thread_id = ?1
-		ORDER BY (?2 > 0 AND coalesce(number, 0) > ?2), fetched_at DESC, number DESC LIMIT 1`, id, st.PageCount).Scan(&last, &lastNum)
+		ORDER BY (?2 > 0 AND coalesce(number, 0) > ?2), number DESC, fetched_at DESC LIMIT 1`, id, st.PageCount).Scan(&last, &lastNum)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("thread %s %s: last page: %w", site, threadID, err)
 	}
