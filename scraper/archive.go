@@ -120,8 +120,17 @@ func (a *Archiver) Thread(ctx context.Context, startURL string) (ThreadResult, e
 		if err != nil {
 			return res, err // names the thread
 		}
+		// A walk from page 1 that --max-pages would cut short every run never settles
+		// the thread and never reaches its new pages: resume as usual instead, and
+		// leave the flag for a run without the limit.
+		pages := max(st.PageCount, st.LastPage)
+		tooLong := a.cfg.MaxPages > 0 && pages > a.cfg.MaxPages
+		if st.Found && st.FullWalkNeeded && tooLong {
+			a.log.Warn("posts were found renumbered, but reading the thread from page 1 takes more pages than --max-pages allows; resuming at its last page (a run without --max-pages settles it)",
+				"url", start, "pages", pages, "max_pages", a.cfg.MaxPages)
+		}
 		switch {
-		case st.Found && st.FullWalkNeeded:
+		case st.Found && st.FullWalkNeeded && !tooLong:
 			fullWalk = true
 			if st.URL != "" && sameHost(st.URL, start) && !isAPIURL(st.URL) {
 				next = st.URL

@@ -319,3 +319,41 @@ func ageFetched(t *testing.T, db, part string, d time.Duration) {
 		t.Fatal(err)
 	}
 }
+
+// TestFullWalkLongerThanMaxPages: a thread flagged for a walk from page 1 that is
+// longer than --max-pages is not re-read from page 1 on every run (it would never get
+// past page N, and its new pages would never be archived): it resumes at its last
+// page as usual, the flag stays for a run without the limit, and that run settles it.
+func TestFullWalkLongerThanMaxPages(t *testing.T) {
+	f := renumberForum() // thread 1: 45 posts, 20 a page: 3 pages
+	th := f.Thread(1)
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	db := filepath.Join(t.TempDir(), "a.db")
+	threadURL := srv.URL + sampleforum.ThreadPath(th)
+	archiveOK(t, context.Background(), db, threadURL)
+	f.DeletePost(th, th.Posts[4]) // on page 1: every later post moves one place
+	last := th.Posts[len(th.Posts)-1]
+	for i := range 60 { // three pages more
+		f.AddPost(th, last.Author, last.Time.Add(time.Duration(i+1)*time.Minute), fmt.Sprintf("reply %d", i))
+	}
+	for range 4 {
+		archiveOK(t, context.Background(), db, "--max-pages", "2", threadURL)
+	}
+	// Every post the forum shows, and the deleted one, not marked yet: only a walk from
+	// page 1 can tell it is gone.
+	if n := count(t, db, "SELECT count(*) FROM posts"); n != len(th.Posts)+1 {
+		t.Errorf("%d posts after four runs of --max-pages 2, want %d: the new pages were never reached", n, len(th.Posts)+1)
+	}
+	if n := count(t, db, "SELECT count(*) FROM threads WHERE full_walk_needed_at IS NOT NULL"); n != 1 {
+		t.Errorf("threads flagged = %d, want 1 (no run without the limit yet)", n)
+	}
+	archiveOK(t, context.Background(), db, threadURL)
+	if n := count(t, db, "SELECT count(*) FROM threads WHERE full_walk_needed_at IS NOT NULL"); n != 0 {
+		t.Errorf("threads flagged = %d after a run without --max-pages, want 0", n)
+	}
+	if n := count(t, db, "SELECT count(*) FROM posts WHERE deleted_at IS NOT NULL"); n != 1 {
+		t.Errorf("%d posts marked deleted, want 1", n)
+	}
+	checkNumbers(t, db, th)
+}
