@@ -301,16 +301,27 @@ func (r *Run) ReparsePage(ctx context.Context, pg StoredPage, p *scraper.Page, d
 //     evidence that the post was there).
 //
 // Reparse runs never count: they see nothing new.
+// sqlReparsePost reads a stored post and whether a newer page showed it. The run that
+// last saw it is looked up by its id (last_seen_run, set on every post saved since
+// migration 0007); only older rows, and deleted posts, search runs by start time
+// (crawl_runs_started, migration 0013), so a reparse costs no scan of crawl_runs per
+// post.
 const sqlReparsePost = `SELECT p.id, p.content_hash, p.body_text, p.number, p.url, p.author_name,
 		p.posted_at, p.posted_text, p.edited_at, a.external_id,
 		(SELECT json_group_array(json_array(q.quoted_author, q.quoted_post_external_id, q.body_text))
 		 FROM quotes q WHERE q.post_id = p.id),
 		p.last_seen_at, p.deleted_at,
-		EXISTS (SELECT 1 FROM crawl_runs r
-			WHERE r.started_at > ?3 AND r.command != 'reparse'
-			  AND (r.id = p.last_seen_run OR (p.last_seen_run IS NULL AND r.started_at <= p.last_seen_at))
-			  AND EXISTS (SELECT 1 FROM pages o WHERE o.thread_id = p.thread_id AND o.id != ?4
-				AND o.fetched_at >= r.started_at)),
+		CASE WHEN p.last_seen_run IS NOT NULL THEN
+			EXISTS (SELECT 1 FROM crawl_runs r
+				WHERE r.id = p.last_seen_run AND r.started_at > ?3 AND r.command != 'reparse'
+				  AND EXISTS (SELECT 1 FROM pages o WHERE o.thread_id = p.thread_id AND o.id != ?4
+					AND o.fetched_at >= r.started_at))
+		ELSE
+			EXISTS (SELECT 1 FROM crawl_runs r
+				WHERE r.started_at > ?3 AND r.started_at <= p.last_seen_at AND r.command != 'reparse'
+				  AND EXISTS (SELECT 1 FROM pages o WHERE o.thread_id = p.thread_id AND o.id != ?4
+					AND o.fetched_at >= r.started_at))
+		END,
 		p.deleted_at IS NOT NULL AND EXISTS (SELECT 1 FROM crawl_runs r
 			WHERE r.started_at > ?3 AND r.started_at <= p.deleted_at AND r.command != 'reparse')
 	FROM posts p LEFT JOIN authors a ON a.id = p.author_id
