@@ -198,8 +198,8 @@ func SingleStatement(q string) error {
 // isCreateTrigger reports whether the statement q starts with CREATE [TEMP] TRIGGER.
 func isCreateTrigger(q string) bool {
 	w := strings.Fields(strings.ToUpper(q[:min(len(q), 64)]))
-	if len(w) > 1 && (w[1] == "TEMP" || w[1] == "TEMPORARY") {
-		w = w[1:]
+	if len(w) > 2 && (w[1] == "TEMP" || w[1] == "TEMPORARY") {
+		w = append(w[:1], w[2:]...) // CREATE TEMP TRIGGER reads as CREATE TRIGGER
 	}
 	return len(w) > 1 && w[0] == "CREATE" && w[1] == "TRIGGER"
 }

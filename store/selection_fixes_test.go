@@ -252,6 +252,8 @@ func TestSingleStatement(t *testing.T) {
 		"SELECT 1 /* unterminated; comment",
 		"SELECT x'3b' -- ;",
 		"CREATE TRIGGER t AFTER INSERT ON posts BEGIN SELECT 1; SELECT 2; END;", // refused as a write
+		"CREATE TEMP TRIGGER t AFTER INSERT ON posts BEGIN SELECT 1; SELECT 2; END;",
+		"create temporary trigger t after insert on posts begin select 1; select 2; end",
 	} {
 		if err := SingleStatement(q); err != nil {
 			t.Errorf("%q: %v, want one statement", q, err)
