@@ -207,9 +207,8 @@ type archiveSummary struct {
 
 // printArchiveSummary ends an archive run, like crawl's summary: the counters, then a
 // line per thread URL read on another host of its site and per failed thread. Errors
-// counts the failed threads it lists: a start page that is no thread (404, not a
-// forum) fails the thread without a crawl_errors row, and so without counting in
-// the run's errors.
+// is at least the failed threads it lists: a thread can fail without a crawl_errors
+// row (the archive could not be written, the URL was refused before any request).
 func (a *app) printArchiveSummary(sum archiveSummary, st store.RunStats, took time.Duration) {
 	errs := max(st.Errors, len(sum.failed))
 	fmt.Fprintf(a.stdout, "archive: %d pages, %d new posts, %d updated, %d marked deleted, %d errors in %s -> %s\n",
