@@ -638,12 +638,20 @@ func (db *DB) ListPages(ctx context.Context, sel Selection) ([]StoredPage, error
 func (db *DB) PageBodies(ctx context.Context, sel Selection) iter.Seq2[*StoredPage, error] {
 	return func(yield func(*StoredPage, error) bool) {
 		q, args := sel.pagesQuery(pageSelect+", pg.html", false)
-		versioned, err := db.versionedPages(ctx)
+		// One snapshot for the pages and their earlier copies: a page a crawl
+		// re-fetches meanwhile is neither missed nor exported twice.
+		tx, err := db.snap.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			yield(nil, fmt.Errorf("read pages: %w", err))
+			return
+		}
+		defer tx.Rollback()
+		versioned, err := versionedPages(ctx, tx)
 		if err != nil {
 			yield(nil, err)
 			return
 		}
-		rows, err := db.read.QueryContext(ctx, q, args...)
+		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			yield(nil, fmt.Errorf("read pages: %w", err))
 			return
@@ -665,7 +673,7 @@ func (db *DB) PageBodies(ctx context.Context, sel Selection) iter.Seq2[*StoredPa
 					return
 				}
 			}
-			if versioned[p.RowID] && !db.yieldVersions(ctx, p, yield) {
+			if versioned[p.RowID] && !yieldVersions(ctx, tx, p, yield) {
 				return
 			}
 			if !yield(p, nil) {

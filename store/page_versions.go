@@ -7,17 +7,18 @@ import (
 
 // versionedPages is the set of pages with earlier copies in page_versions (the trigger
 // pages_keep_version keeps the copy a re-fetch with other bytes replaces). Empty when
-// there are none, or the archive, opened read-only, predates the table.
-func (db *DB) versionedPages(ctx context.Context) (map[int64]bool, error) {
+// there are none, or the archive, opened read-only, predates the table. q is the
+// read transaction PageBodies reads the pages in, so copies and pages agree.
+func versionedPages(ctx context.Context, q queryer) (map[int64]bool, error) {
 	var exists bool
-	if err := db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sqlite_schema
+	if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sqlite_schema
 		WHERE type = 'table' AND name = 'page_versions')`).Scan(&exists); err != nil {
 		return nil, fmt.Errorf("read page versions: %w", err)
 	}
 	if !exists {
 		return nil, nil
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT DISTINCT page_id FROM page_versions`)
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT page_id FROM page_versions`)
 	if err != nil {
 		return nil, fmt.Errorf("read page versions: %w", err)
 	}
@@ -42,8 +43,8 @@ func (db *DB) versionedPages(ctx context.Context) (map[int64]bool, error) {
 // yieldVersions yields the earlier copies of page cur, oldest first, each with its own
 // URL, fetch time, status, validators, encoding and bytes, and the page's thread,
 // number and site. It reports false when yield asked to stop or an error was yielded.
-func (db *DB) yieldVersions(ctx context.Context, cur *StoredPage, yield func(*StoredPage, error) bool) bool {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, url, fetched_at, status, COALESCE(etag, ''),
+func yieldVersions(ctx context.Context, q queryer, cur *StoredPage, yield func(*StoredPage, error) bool) bool {
+	rows, err := q.QueryContext(ctx, `SELECT id, url, fetched_at, status, COALESCE(etag, ''),
 		COALESCE(last_modified, ''), sha256, COALESCE(encoding, ''), html
 		FROM page_versions WHERE page_id = ? ORDER BY fetched_at, id`, cur.RowID)
 	if err != nil {
