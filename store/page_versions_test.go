@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -69,6 +70,15 @@ func storedBody(t *testing.T, db *DB, url string) (body []byte, fetchedAt string
 	return b, fetchedAt
 }
 
+// withEdit is p with its first post's body changed, as a re-fetch after an edit shows.
+func withEdit(p *scraper.Page, text string) *scraper.Page {
+	c := *p
+	c.Posts = slices.Clone(p.Posts)
+	c.Posts[0].BodyHTML = "<p>" + text + "</p>"
+	c.Posts[0].BodyText = text
+	return &c
+}
+
 func TestPageVersionsKeepReplacedBytes(t *testing.T) {
 	db, clock := openTest(t)
 	r := startRun(t, db)
@@ -96,12 +106,25 @@ func TestPageVersionsKeepReplacedBytes(t *testing.T) {
 		t.Errorf("pages.fetched_at = %s, want the re-fetch's %s", at, stamp(clock.t))
 	}
 
-	// Changed bytes: the copy being replaced is kept as it was.
+	// Other bytes but the same posts (a forum's per-request token, "users online"):
+	// nothing worth a copy changed, none is kept.
+	clock.advance(time.Hour)
+	token := fetchedFor(p, clock.t)
+	token.Body = []byte("<html><body>first copy, ünïcode<input name=_xfToken value=7f3a></body></html>")
+	token.ETag = `"abc-2"`
+	mustSave(t, r, token, p)
+	if n := count(t, db, "page_versions"); n != 0 {
+		t.Fatalf("a re-fetch showing the same posts wrote %d versions", n)
+	}
+	first.Body = token.Body // the copy pages holds now
+
+	// Changed bytes and posts: the copy being replaced is kept as it was.
 	clock.advance(time.Hour)
 	second := fetchedFor(p, clock.t)
 	second.Body = []byte("<html><body>second copy</body></html>")
 	second.ETag = `"def"`
 	second.Encoding = "windows-1252"
+	p = withEdit(p, "second")
 	mustSave(t, r, second, p)
 	vs := pageVersions(t, db, p.URL)
 	if len(vs) != 1 {
@@ -125,7 +148,7 @@ func TestPageVersionsKeepReplacedBytes(t *testing.T) {
 	clock.advance(time.Hour)
 	third := fetchedFor(p, clock.t)
 	third.Body = []byte("<html><body>third copy</body></html>")
-	mustSave(t, r, third, p)
+	mustSave(t, r, third, withEdit(p, "third"))
 	vs = pageVersions(t, db, p.URL)
 	if len(vs) != 2 || !bytes.Equal(vs[0].body, first.Body) || !bytes.Equal(vs[1].body, second.Body) ||
 		vs[1].encoding != "windows-1252" || vs[1].etag != `"def"` {
@@ -379,7 +402,7 @@ func TestPageBodiesOneSnapshot(t *testing.T) {
 	clock.advance(time.Minute)
 	first2 := fetchedFor(p2, clock.t)
 	first2.Body = []byte("<html><body>page 2, second fetch</body></html>")
-	mustSave(t, r, first2, p2)
+	mustSave(t, r, first2, withEdit(p2, "second fetch"))
 	var got []*StoredPage
 	for sp, err := range db.PageBodies(ctx, Selection{}) {
 		if err != nil {
@@ -390,7 +413,7 @@ func TestPageBodiesOneSnapshot(t *testing.T) {
 			clock.advance(time.Minute)
 			again := fetchedFor(p2, clock.t)
 			again.Body = []byte("<html><body>page 2, fetched again</body></html>")
-			mustSave(t, r, again, p2)
+			mustSave(t, r, again, withEdit(p2, "fetched again"))
 		}
 		got = append(got, sp)
 	}

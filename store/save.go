@@ -36,12 +36,12 @@ const (
 			last_crawled_at = excluded.last_crawled_at
 		RETURNING id`
 	sqlUpsertPage = `INSERT INTO pages (url, thread_id, number, fetched_at, status, etag,
-				last_modified, sha256, encoding, html)
-			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+				last_modified, sha256, encoding, html, posts_sha256)
+			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
 			ON CONFLICT (url) DO UPDATE SET thread_id = excluded.thread_id, number = excluded.number,
 				fetched_at = excluded.fetched_at, status = excluded.status, etag = excluded.etag,
 				last_modified = excluded.last_modified, sha256 = excluded.sha256,
-				encoding = excluded.encoding, html = excluded.html`
+				encoding = excluded.encoding, html = excluded.html, posts_sha256 = excluded.posts_sha256`
 	// A later page showed its first archived post renumbered: the thread needs a walk
 	// from page 1 (the first time it was seen is kept).
 	sqlFlagFullWalk = `UPDATE threads SET full_walk_needed_at = COALESCE(full_walk_needed_at, ?2) WHERE id = ?1`
@@ -145,7 +145,7 @@ func (r *Run) SavePage(ctx context.Context, f *scraper.Fetched, p *scraper.Page)
 		}
 		if _, err := upsertPage.ExecContext(ctx,
 			pageURL, threadID, number, fetchedAt, f.Status, nullStr(f.ETag), nullStr(f.LastModified),
-			hex.EncodeToString(sum[:]), nullStr(f.Encoding), html); err != nil {
+			hex.EncodeToString(sum[:]), nullStr(f.Encoding), html, postsHash(p.Posts)); err != nil {
 			return fmt.Errorf("page row: %w", err)
 		}
 		if number > 1 && st.Shift != 0 {
@@ -315,6 +315,21 @@ func jsonText(v any) (string, error) {
 		return "", err
 	}
 	return strings.TrimSuffix(b.String(), "\n"), nil
+}
+
+// postsHash is pages.posts_sha256: the posts a page shows (ids and bodies, in order).
+// Two fetches of a page with the same posts hash alike whatever else their markup
+// changed, so the trigger of migration 0012 keeps no copy of a page whose posts did
+// not change.
+func postsHash(posts []scraper.Post) string {
+	h := sha256.New()
+	for i := range posts {
+		h.Write([]byte(posts[i].ID))
+		h.Write([]byte{0})
+		h.Write([]byte(posts[i].BodyHTML))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // ContentHash identifies a post version: hex SHA-256 of body HTML, body text and

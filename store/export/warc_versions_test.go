@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -78,7 +79,12 @@ func TestWARCIncludesEarlierVersions(t *testing.T) {
 	resave := func(at time.Time, body []byte, etag string) {
 		t.Helper()
 		f := &scraper.Fetched{URL: p.URL, Status: 200, FetchedAt: at, Body: body, Encoding: "utf-8", ETag: etag}
-		if _, err := run.SavePage(ctx, f, p); err != nil {
+		// Each copy shows its first post edited: a copy is kept only when the posts
+		// changed, not for markup alone.
+		edited := *p
+		edited.Posts = slices.Clone(p.Posts)
+		edited.Posts[0].BodyHTML = "<p>" + etag + "</p>"
+		if _, err := run.SavePage(ctx, f, &edited); err != nil {
 			t.Fatal(err)
 		}
 	}
