@@ -98,7 +98,8 @@ func (s *rereadSink) MarkMissing(_ context.Context, _, _ string, r MissingRange)
 // not see in its own range (the walk from page 1 the whole thread; the resumed one
 // from its first archived post's stored number, or with no post numbers after its
 // first post's time), and --max-pages bounds both walks together. A thread flagged
-// FullWalkNeeded is walked from page 1 instead of resumed.
+// FullWalkNeeded is walked from page 1 instead of resumed, unless --max-pages is
+// smaller than the thread.
 func TestArchiveRereadsRenumberedThreadOnce(t *testing.T) {
 	const pages = 3
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -146,7 +147,10 @@ func TestArchiveRereadsRenumberedThreadOnce(t *testing.T) {
 		// and no second walk.
 		{name: "flagged", shift: -1, fullWalk: true, saved: []string{"/t/1", "/t/2", "/t/3"}, missing: []MissingRange{whole}},
 		{name: "flagged, numbered", shift: -1, numbers: true, fullWalk: true, saved: []string{"/t/1", "/t/2", "/t/3"}, missing: []MissingRange{whole}},
-		{name: "flagged, max pages", fullWalk: true, cfg: ArchiveConfig{MaxPages: 2}, saved: []string{"/t/1", "/t/2"}},
+		// A walk from page 1 that --max-pages would cut short every run: resumed as
+		// usual instead (the flag stays for a run without the limit).
+		{name: "flagged, max pages", fullWalk: true, cfg: ArchiveConfig{MaxPages: 2}, saved: []string{"/t/3"}, missing: []MissingRange{after(3)}},
+		{name: "flagged, max pages enough", fullWalk: true, cfg: ArchiveConfig{MaxPages: 3}, saved: []string{"/t/1", "/t/2", "/t/3"}, missing: []MissingRange{whole}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
