@@ -76,20 +76,7 @@ func TestArchiverDetectsOncePerThread(t *testing.T) {
 		detectOrder = slices.DeleteFunc(slices.Clone(detectOrder), func(r registration) bool { return r.info.Name == "zzcount" })
 	})
 	const pages = 4
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var n int
-		if _, err := fmt.Sscanf(r.URL.Path, "/t/%d", &n); err != nil || n < 1 || n > pages {
-			http.NotFound(w, r)
-			return
-		}
-		next := ""
-		if n < pages {
-			next = fmt.Sprintf(`<a class="next" href="/t/%d">Next</a>`, n+1)
-		}
-		fmt.Fprintf(w, `<html><head><meta name="zzcount" content="1"></head><body>
-			<div class="post" id="p%d1">one</div><div class="post" id="p%d2">two</div>%s</body></html>`, n, n, next)
-	}))
-	defer srv.Close()
+	srv := pagedThreadServer(t, pages, `<meta name="zzcount" content="1">`)
 	ctx := context.Background()
 	f := NewFetcher(ctx, FetchConfig{IgnoreRobots: true})
 	sink := &memSink{}
@@ -103,4 +90,24 @@ func TestArchiverDetectsOncePerThread(t *testing.T) {
 	if got := eng.detects.Load(); got != 1 {
 		t.Errorf("Detect ran %d times for a %d-page thread, want 1", got, pages)
 	}
+}
+
+// pagedThreadServer serves a thread of pages /t/1 ... /t/N, two posts each (ids
+// p<page>1 and p<page>2), linked by a.next, with head inside <head>.
+func pagedThreadServer(t *testing.T, pages int, head string) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n int
+		if _, err := fmt.Sscanf(r.URL.Path, "/t/%d", &n); err != nil || n < 1 || n > pages {
+			http.NotFound(w, r)
+			return
+		}
+		next := ""
+		if n < pages {
+			next = fmt.Sprintf(`<a class="next" href="/t/%d">Next</a>`, n+1)
+		}
+		fmt.Fprintf(w, `<html><head>%s</head><body>
+			<div class="post" id="p%d1">one</div><div class="post" id="p%d2">two</div>%s</body></html>`, head, n, n, next)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }

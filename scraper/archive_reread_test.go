@@ -3,8 +3,6 @@ package scraper
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -101,20 +99,7 @@ func (s *rereadSink) MarkMissing(_ context.Context, _, _ string, r MissingRange)
 // FullWalkNeeded is walked from page 1 instead of resumed, unless --max-pages is
 // smaller than the thread.
 func TestArchiveRereadsRenumberedThreadOnce(t *testing.T) {
-	const pages = 3
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var n int
-		if _, err := fmt.Sscanf(r.URL.Path, "/t/%d", &n); err != nil || n < 1 || n > pages {
-			http.NotFound(w, r)
-			return
-		}
-		next := ""
-		if n < pages {
-			next = fmt.Sprintf(`<a class="next" href="/t/%d">Next</a>`, n+1)
-		}
-		fmt.Fprintf(w, `<html><body><div class="post" id="p%d1">one</div><div class="post" id="p%d2">two</div>%s</body></html>`, n, n, next)
-	}))
-	defer srv.Close()
+	srv := pagedThreadServer(t, 3, "")
 	after := func(h int) MissingRange { return MissingRange{After: time.Date(2026, 1, 1, h, 0, 0, 0, time.UTC)} }
 	whole := MissingRange{Whole: true}
 	from := func(n int) MissingRange { return MissingRange{FromNumber: n} }
