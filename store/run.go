@@ -102,10 +102,16 @@ var runHeartbeat = LockHeartbeat
 // sqlBeat refreshes a run's heartbeat when none of its counters changed for a while.
 const sqlBeat = `UPDATE crawl_runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'`
 
+// sqlRevive puts back to running a run of this live process that another process
+// marked interrupted: it looked dead (suspended longer than LockStale: a laptop that
+// slept, SIGSTOP), but it is going on.
+const sqlRevive = `UPDATE crawl_runs SET status = 'running', finished_at = NULL WHERE id = ? AND status = 'interrupted'`
+
 // keepAlive refreshes heartbeat_at while the run saves nothing (a slow page waiting out
 // its retries, a crawl reading listings), so it never looks older than LockStale to
 // another host while this process lives. Every period it writes, unless a counter
-// update refreshed the heartbeat in the last half period.
+// update refreshed the heartbeat in the last half period, and it puts the run back to
+// running if another process marked it interrupted meanwhile (sqlRevive).
 func (r *Run) keepAlive(period time.Duration) {
 	defer close(r.done)
 	t := time.NewTicker(period)
@@ -117,13 +123,14 @@ func (r *Run) keepAlive(period time.Duration) {
 		case <-r.db.closing:
 			return
 		case <-t.C:
-			if time.Since(time.Unix(0, r.beat.Load())) < period/2 {
-				continue
-			}
+			fresh := time.Since(time.Unix(0, r.beat.Load())) < period/2
 			if err := r.db.inTx(context.Background(), func(tx *sql.Tx) error {
+				if _, err := tx.Exec(sqlRevive, r.id); err != nil || fresh {
+					return err
+				}
 				_, err := tx.Exec(sqlBeat, r.db.stampNow(), r.id)
 				return err
-			}); err == nil {
+			}); err == nil && !fresh {
 				r.beat.Store(time.Now().UnixNano())
 			}
 		}

@@ -363,3 +363,29 @@ func TestMigrationFrom0008KeepsRuns(t *testing.T) {
 	}
 	r.Finish(ctx, StatusOK)
 }
+
+// TestRunRevivedAfterSuspend: a live run that another process marked interrupted (it
+// was suspended longer than LockStale, so it looked dead) is running again at its
+// next heartbeat tick, and Finish still records how it ended.
+func TestRunRevivedAfterSuspend(t *testing.T) {
+	defer func(d time.Duration) { runHeartbeat = d }(runHeartbeat)
+	runHeartbeat = 20 * time.Millisecond
+	db, _ := openTest(t)
+	r := startRun(t, db)
+	if _, err := db.write.Exec(`UPDATE crawl_runs SET status = 'interrupted', finished_at = '2026-01-15T12:00:00Z' WHERE id = ?`, r.ID()); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for count(t, db, "crawl_runs WHERE status = 'running' AND finished_at IS NULL") != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the live run is still marked interrupted after 10s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := r.Finish(context.Background(), StatusOK); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db, "crawl_runs WHERE status = 'ok'"); n != 1 {
+		t.Errorf("runs ok after Finish = %d, want 1", n)
+	}
+}
