@@ -25,6 +25,7 @@ func TestUseOutputWriteErrors(t *testing.T) {
 		{"query", "--format", "jsonl", "SELECT post_id, body_text FROM post_details"},
 		{"query", "--format", "json", "SELECT post_id, body_text FROM post_details"},
 		{"stats", "--format", "json"},
+		{"stats"},
 	} {
 		full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
 		if err != nil {

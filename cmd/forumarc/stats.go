@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -83,7 +84,17 @@ func lastRunAsStatus(ctx context.Context, db *store.DB, st *store.Stats) error {
 	return nil
 }
 
-func writeStats(w io.Writer, st *store.Stats) error {
+// writeStats writes the text report; a failed write (a full disk, a closed pipe) is
+// its error: the buffer keeps the first one and Flush returns it.
+func writeStats(out io.Writer, st *store.Stats) error {
+	bw := bufio.NewWriter(out)
+	if err := writeStatsText(bw, st); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+func writeStatsText(w io.Writer, st *store.Stats) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "archive\t%s (%s, schema %d)\n", st.Path, humanBytes(st.SizeBytes), st.SchemaVersion)
 	fmt.Fprintf(tw, "sites\t%d\nthreads\t%d\nposts\t%d\nauthors\t%d\npages\t%d\nrevisions\t%d\n",
