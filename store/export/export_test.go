@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nlnwa/gowarc/v2"
 	"golang.org/x/net/html"
 
 	"github.com/forumarc/forumarc/scraper"
@@ -370,55 +369,23 @@ func TestWARCReadBack(t *testing.T) {
 	if c.Pages != 3 || c.Threads != 2 {
 		t.Errorf("counts = %+v", c)
 	}
-	r, err := gowarc.NewWarcFileReaderFromStream(bytes.NewReader(buf.Bytes()), 0, gowarc.WithStrictValidation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	var types []string
+	types, responses := readWARCResponses(t, buf.Bytes())
 	seen := map[string]bool{}
-	for {
-		rec, _, val, err := r.Next()
-		if err == io.EOF {
-			break
+	for _, resp := range responses {
+		uri := resp.uri
+		if resp.status != 200 || resp.etag != `"v1"` || !strings.HasPrefix(resp.contentType, "text/html") {
+			t.Errorf("%s: status %d etag %q content type %q", uri, resp.status, resp.etag, resp.contentType)
 		}
-		if err != nil {
-			t.Fatal(err)
+		if !bytes.Equal(resp.payload, bodies[uri]) {
+			t.Errorf("%s: payload %q, want %q", uri, resp.payload, bodies[uri])
 		}
-		if val != nil && !val.Valid() {
-			t.Errorf("record %s: %s", rec, val)
+		if resp.date.Before(fetched) {
+			t.Errorf("%s: date %v", uri, resp.date)
 		}
-		if rec.Version() != gowarc.V1_1 {
-			t.Errorf("version %s", rec.Version())
-		}
-		types = append(types, rec.Type().String())
-		if rec.Type() != gowarc.Response {
-			continue
-		}
-		uri := rec.WarcHeader().Get(gowarc.WarcTargetURI)
-		blk, ok := rec.Block().(gowarc.HttpResponseBlock)
-		if !ok {
-			t.Fatalf("%s: block %T", uri, rec.Block())
-		}
-		if blk.HttpStatusCode() != 200 || blk.HttpHeader().Get("ETag") != `"v1"` || !strings.HasPrefix(blk.HttpHeader().Get("Content-Type"), "text/html") {
-			t.Errorf("%s: status %d header %v", uri, blk.HttpStatusCode(), blk.HttpHeader())
-		}
-		pr, err := blk.PayloadBytes()
-		if err != nil {
-			t.Fatal(err)
-		}
-		payload, _ := io.ReadAll(pr)
-		if !bytes.Equal(payload, bodies[uri]) {
-			t.Errorf("%s: payload %q, want %q", uri, payload, bodies[uri])
-		}
-		if d, err := rec.Date(); err != nil || d.Before(fetched) {
-			t.Errorf("%s: date %v %v", uri, d, err)
-		}
-		if rec.WarcHeader().Get(gowarc.WarcPayloadDigest) == "" {
+		if resp.payloadDigest == "" {
 			t.Errorf("%s: no payload digest", uri)
 		}
 		seen[uri] = true
-		rec.Close()
 	}
 	if strings.Join(types, ",") != "warcinfo,response,response,response" || len(seen) != 3 {
 		t.Errorf("records = %v %v", types, seen)

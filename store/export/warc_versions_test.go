@@ -18,11 +18,15 @@ import (
 
 // warcResponse is one response record read back.
 type warcResponse struct {
-	uri, etag string
-	date      time.Time
-	payload   []byte
+	uri, etag, contentType, payloadDigest string
+	status                                int
+	date                                  time.Time
+	payload                               []byte
 }
 
+// readWARCResponses reads a WARC under strict validation, failing the test on an
+// invalid record or one that is not WARC/1.1, and returns every record's type and the
+// response records.
 func readWARCResponses(t *testing.T, b []byte) (types []string, out []warcResponse) {
 	t.Helper()
 	r, err := gowarc.NewWarcFileReaderFromStream(bytes.NewReader(b), 0, gowarc.WithStrictValidation())
@@ -40,6 +44,9 @@ func readWARCResponses(t *testing.T, b []byte) (types []string, out []warcRespon
 		}
 		if val != nil && !val.Valid() {
 			t.Errorf("record %s: %s", rec, val)
+		}
+		if rec.Version() != gowarc.V1_1 {
+			t.Errorf("version %s", rec.Version())
 		}
 		types = append(types, rec.Type().String())
 		if rec.Type() != gowarc.Response {
@@ -59,7 +66,9 @@ func readWARCResponses(t *testing.T, b []byte) (types []string, out []warcRespon
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, warcResponse{uri: rec.WarcHeader().Get(gowarc.WarcTargetURI), etag: blk.HttpHeader().Get("ETag"), date: d.UTC(), payload: payload})
+		out = append(out, warcResponse{uri: rec.WarcHeader().Get(gowarc.WarcTargetURI), etag: blk.HttpHeader().Get("ETag"),
+			contentType: blk.HttpHeader().Get("Content-Type"), payloadDigest: rec.WarcHeader().Get(gowarc.WarcPayloadDigest),
+			status: blk.HttpStatusCode(), date: d.UTC(), payload: payload})
 		rec.Close()
 	}
 	return types, out
