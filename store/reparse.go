@@ -213,7 +213,7 @@ func (r *Run) ReparsePage(ctx context.Context, pg StoredPage, p *scraper.Page, d
 					fresh = append(fresh, p.Posts[i])
 				}
 			}
-			ids, err := db.saveAuthors(ctx, tx, siteID, fresh, at)
+			ids, err := db.saveAuthors(ctx, tx, nil, siteID, fresh, at)
 			if err != nil {
 				return fmt.Errorf("authors: %w", err)
 			}

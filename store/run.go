@@ -34,8 +34,9 @@ type Run struct {
 	// interrupted (see deadRuns), for the caller to log.
 	Recovered []int64
 
-	db *DB
-	id int64
+	db   *DB
+	id   int64
+	seen *seenCache // rows this run wrote, whose repeated upserts it skips
 
 	mu    sync.Mutex
 	stats RunStats
@@ -89,7 +90,7 @@ func (db *DB) StartRun(ctx context.Context, command string, args []string) (*Run
 	if err != nil {
 		return nil, fmt.Errorf("start run: %w", err)
 	}
-	r := &Run{db: db, id: id, stats: RunStats{ID: id}, Recovered: recovered,
+	r := &Run{db: db, id: id, seen: newSeenCache(), stats: RunStats{ID: id}, Recovered: recovered,
 		stop: make(chan struct{}), done: make(chan struct{})}
 	r.beaten()
 	go r.keepAlive(runHeartbeat)
@@ -125,7 +126,10 @@ func (r *Run) keepAlive(period time.Duration) {
 		case <-t.C:
 			fresh := time.Since(time.Unix(0, r.beat.Load())) < period/2
 			if err := r.db.inTx(context.Background(), func(tx *sql.Tx) error {
-				if _, err := tx.Exec(sqlRevive, r.id); err != nil || fresh {
+				if _, err := tx.Exec(sqlRevive, r.id); err != nil {
+					return err
+				}
+				if err := r.seen.flushSeen(context.Background(), r.db, tx); err != nil || fresh {
 					return err
 				}
 				_, err := tx.Exec(sqlBeat, r.db.stampNow(), r.id)
@@ -273,6 +277,9 @@ func (r *Run) Finish(ctx context.Context, status string) error {
 	}
 	r.stopKeepAlive()
 	err := r.db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := r.seen.flushSeen(ctx, r.db, tx); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE crawl_runs SET status = ?, finished_at = ? WHERE id = ?`,
 			status, r.db.stampNow(), r.id)
 		if err != nil {

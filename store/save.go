@@ -116,19 +116,15 @@ func (r *Run) SavePage(ctx context.Context, f *scraper.Fetched, p *scraper.Page)
 	var st scraper.SaveStats
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		st = scraper.SaveStats{}
-		var siteID int64
-		upsertSite, err := db.stmt(ctx, tx, sqlUpsertSite)
+		siteID, err := db.saveSite(ctx, tx, r.seen, site, p.Engine, now)
 		if err != nil {
 			return err
-		}
-		if err := upsertSite.QueryRowContext(ctx, site, nullStr(p.Engine), now).Scan(&siteID); err != nil {
-			return fmt.Errorf("site: %w", err)
 		}
 		threadID, err := db.saveThread(ctx, tx, siteID, pageURL, p, now)
 		if err != nil {
 			return fmt.Errorf("thread: %w", err)
 		}
-		authorIDs, err := db.saveAuthors(ctx, tx, siteID, p.Posts, now)
+		authorIDs, err := db.saveAuthors(ctx, tx, r.seen, siteID, p.Posts, now)
 		if err != nil {
 			return fmt.Errorf("authors: %w", err)
 		}
@@ -180,6 +176,33 @@ func (r *Run) SavePage(ctx context.Context, f *scraper.Fetched, p *scraper.Page)
 	r.stats.PostsUpdated += st.PostsUpdated
 	r.mu.Unlock()
 	return st, nil
+}
+
+// saveSite upserts the site row, unless seen (nil for none) knows this run wrote it
+// with the same engine already.
+func (db *DB) saveSite(ctx context.Context, tx *sql.Tx, seen *seenCache, site, engine, now string) (int64, error) {
+	ref := site + "\x00" + engine
+	if id, ok := seen.site(ref); ok {
+		db.afterCommit(func() { seen.touch(seen.touchedSites, []int64{id}, now) })
+		return id, nil
+	}
+	upsertSite, err := db.stmt(ctx, tx, sqlUpsertSite)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	if err := upsertSite.QueryRowContext(ctx, site, nullStr(engine), now).Scan(&id); err != nil {
+		return 0, fmt.Errorf("site: %w", err)
+	}
+	if seen != nil {
+		db.afterCommit(func() {
+			seen.mu.Lock()
+			seen.sites[ref] = id
+			delete(seen.touchedSites, id) // written just now
+			seen.mu.Unlock()
+		})
+	}
+	return id, nil
 }
 
 // threadKey is the external id of the page's thread: the forum's id, else the thread
@@ -240,7 +263,7 @@ func authorKey(a *scraper.Author) string {
 // saveAuthors upserts each distinct author of the page once and returns their row ids
 // by key. Several posts by one author are merged first, later non-null values over
 // earlier ones, so a sidebar field shown on only one of them is still kept.
-func (db *DB) saveAuthors(ctx context.Context, tx *sql.Tx, siteID int64, posts []scraper.Post, now string) (map[string]int64, error) {
+func (db *DB) saveAuthors(ctx context.Context, tx *sql.Tx, seen *seenCache, siteID int64, posts []scraper.Post, now string) (map[string]int64, error) {
 	ids := make(map[string]int64, len(posts))
 	merged := make(map[string]*scraper.Author, len(posts))
 	order := make([]string, 0, len(posts))
@@ -259,10 +282,11 @@ func (db *DB) saveAuthors(ctx context.Context, tx *sql.Tx, siteID int64, posts [
 	if len(order) == 0 {
 		return ids, nil
 	}
-	s, err := db.stmt(ctx, tx, sqlUpsertAuthor)
-	if err != nil {
-		return nil, err
-	}
+	var (
+		skipped []int64
+		written []authorRef
+		sums    []seenRow
+	)
 	for _, k := range order {
 		a := merged[k]
 		var extras any
@@ -273,12 +297,40 @@ func (db *DB) saveAuthors(ctx context.Context, tx *sql.Tx, siteID int64, posts [
 			}
 			extras = t
 		}
+		ref := authorRef{siteID, k}
+		var sum uint64
+		if seen != nil {
+			sum = seen.authorSum(a.Name, a.URL, a.Title, a.Joined, a.JoinedText, a.Location, a.Country,
+				a.Messages, a.ReactionScore, extras)
+			if id, ok := seen.author(ref, sum); ok {
+				ids[k] = id
+				skipped = append(skipped, id)
+				continue
+			}
+		}
+		s, err := db.stmt(ctx, tx, sqlUpsertAuthor)
+		if err != nil {
+			return nil, err
+		}
 		var id int64
 		if err := s.QueryRowContext(ctx, siteID, k, a.Name, a.URL, a.Title, a.Joined, a.Messages,
 			a.ReactionScore, a.Location, a.Country, extras, now, a.JoinedText).Scan(&id); err != nil {
 			return nil, fmt.Errorf("author %s: %w", k, err)
 		}
 		ids[k] = id
+		written = append(written, ref)
+		sums = append(sums, seenRow{id, sum})
+	}
+	if seen != nil && (len(skipped) > 0 || len(written) > 0) {
+		db.afterCommit(func() {
+			seen.touch(seen.touchedAuthors, skipped, now)
+			seen.mu.Lock()
+			defer seen.mu.Unlock()
+			for i, ref := range written {
+				seen.authors[ref] = sums[i]
+				delete(seen.touchedAuthors, sums[i].id) // written just now
+			}
+		})
 	}
 	return ids, nil
 }

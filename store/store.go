@@ -66,6 +66,9 @@ type DB struct {
 	txQueue []*txJob
 	txBusy  bool         // a caller is committing; the others wait in txQueue
 	commits atomic.Int64 // transactions committed on the writer
+	// committed is what afterCommit queued for the transaction being written; only
+	// the goroutine committing a batch touches it.
+	committed []func()
 
 	closing   chan struct{} // closed by Close: ends the runs' heartbeats (Open only)
 	closeOnce sync.Once

@@ -21,6 +21,24 @@ import (
 // maxBatch bounds the jobs committed together, so one transaction stays short.
 const maxBatch = 32
 
+// afterCommit queues f to run once the transaction now being written on the writer
+// commits, after the transaction's other work, in the order queued; when it rolls back
+// f is dropped. It lets a transaction body keep a cache of committed rows (see
+// seenCache) without ever caching a row that a rolled-back transaction wrote. Only a
+// transaction body (fn of inTx) may call it.
+func (db *DB) afterCommit(f func()) { db.committed = append(db.committed, f) }
+
+// endTx runs (committed) or drops the functions afterCommit queued.
+func (db *DB) endTx(committed bool) {
+	fs := db.committed
+	db.committed = nil
+	if committed {
+		for _, f := range fs {
+			f()
+		}
+	}
+}
+
 // txJob is one caller's transaction body, waiting for its turn.
 type txJob struct {
 	ctx  context.Context
@@ -114,14 +132,17 @@ func (db *DB) runTogether(jobs []*txJob) error {
 	for _, j := range jobs {
 		if err := j.fn(tx); err != nil {
 			_ = tx.Rollback()
+			db.endTx(false)
 			return err
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		db.endFailedCommit()
+		db.endTx(false)
 		return err
 	}
 	db.commits.Add(1)
+	db.endTx(true)
 	return nil
 }
 
@@ -133,13 +154,16 @@ func (db *DB) runAlone(ctx context.Context, fn func(tx *sql.Tx) error) (err erro
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
+		db.endTx(false)
 		return classify(err)
 	}
 	if err := tx.Commit(); err != nil {
 		db.endFailedCommit()
+		db.endTx(false)
 		return classify(err)
 	}
 	db.commits.Add(1)
+	db.endTx(true)
 	return nil
 }
 
