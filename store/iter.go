@@ -277,6 +277,23 @@ type ArchiveInfo struct {
 	FirstSeenAt time.Time  `json:"first_seen_at"`
 	LastSeenAt  time.Time  `json:"last_seen_at"`
 	DeletedAt   *time.Time `json:"deleted_at"`
+	// Revisions are the post's earlier versions (post_revisions), oldest first; empty,
+	// never nil, for a post that has not changed since it was first archived.
+	Revisions []Revision `json:"revisions"`
+}
+
+// Revision is an earlier version of an edited post: a post_revisions row, the body
+// the post had until a later crawl or reparse saw it changed.
+type Revision struct {
+	BodyHTML    string `json:"body_html"`
+	BodyText    string `json:"body_text"`
+	ContentHash string `json:"content_hash"`
+	// EditedAt is the edit time the forum showed for this version, nil when none.
+	EditedAt *time.Time `json:"edited_at"`
+	// FirstSeenAt is when this version was first archived, ReplacedAt when a newer
+	// one was seen (the next version's FirstSeenAt).
+	FirstSeenAt time.Time `json:"first_seen_at"`
+	ReplacedAt  time.Time `json:"replaced_at"`
 }
 
 // PostRecord is one archived post as exports write it: the post object of
@@ -322,6 +339,19 @@ const postColumns = `SELECT p.id, p.external_id, p.number, p.url, p.author_name,
 	 FROM quotes q WHERE q.post_id = p.id)
 FROM posts p`
 
+// revisionColumns are the earlier versions of a thread's posts, read beside the post
+// rows and in their order (the posts query's ORDER BY, then oldest first), so
+// revisionCursor merges them into the records without a query per post.
+const revisionColumns = `SELECT r.post_id, r.body_html, r.body_text, r.content_hash, r.edited_at, r.first_seen_at,
+	r.replaced_at
+FROM post_revisions r JOIN posts p ON p.id = r.post_id`
+
+// editedThreadsQuery lists the threads with a post that has earlier versions, so
+// threads without (most of them) cost no revisions query. CROSS JOIN keeps
+// post_revisions the outer loop: SQLite would otherwise walk every post's index entry
+// to probe post_revisions, even when it is empty.
+const editedThreadsQuery = `SELECT DISTINCT p.thread_id FROM post_revisions r CROSS JOIN posts p ON p.id = r.post_id`
+
 const (
 	threadInfoQuery = `SELECT t.external_id, t.title, t.prefix, t.url, t.forum_path, s.base_url, s.engine
 		FROM threads t JOIN sites s ON s.id = t.site_id WHERE t.id = ?`
@@ -330,11 +360,13 @@ const (
 )
 
 // Posts streams the selected posts, thread by thread (in thread row order) and within
-// a thread in post order, all from one read snapshot. It asks for one thread at a time
-// so nothing is sorted or buffered beyond a thread, whatever the archive's size. Each
-// record is freshly allocated; records of the same thread share the thread's ForumPath
-// slice and records of the same author its pointers and Extras map, which callers must
-// not modify.
+// a thread in post order, each with its earlier versions (ArchiveInfo.Revisions), all
+// from one read snapshot. It asks for one thread at a time so nothing is sorted or
+// buffered beyond a thread, whatever the archive's size; a thread with edited posts
+// takes one more query, for its revisions, read in step with its posts. Each record
+// is freshly allocated; records of the same thread share the thread's ForumPath slice
+// and records of the same author its pointers and Extras map, which callers must not
+// modify.
 // Stop the loop early to release the snapshot.
 func (db *DB) Posts(ctx context.Context, sel Selection) iter.Seq2[*PostRecord, error] {
 	return func(yield func(*PostRecord, error) bool) {
@@ -370,17 +402,27 @@ func (db *DB) Posts(ctx context.Context, sel Selection) iter.Seq2[*PostRecord, e
 			fail(err)
 			return
 		}
-		where, args, joinAuthor := sel.postWhere()
-		q := postColumns
-		if joinAuthor {
-			q += "\nLEFT JOIN authors a ON a.id = p.author_id"
+		edited, err := editedThreads(ctx, tx)
+		if err != nil {
+			fail(err)
+			return
 		}
+		where, args, joinAuthor := sel.postWhere()
+		join := ""
+		if joinAuthor {
+			join = "\nLEFT JOIN authors a ON a.id = p.author_id"
+		}
+		// Both statements select the same posts in the same order: revisionCursor
+		// relies on it.
+		cond := "\nWHERE p.thread_id = ? AND " + where + "\nORDER BY p.number, p.id"
 		sc := &postScanner{authors: map[int64]scraper.Author{}}
+		var revStmt *sql.Stmt
 		for _, x := range []struct {
 			s **sql.Stmt
 			q string
 		}{
-			{&sc.posts, q + "\nWHERE p.thread_id = ? AND " + where + "\nORDER BY p.number, p.id"},
+			{&sc.posts, postColumns + join + cond},
+			{&revStmt, revisionColumns + join + cond + ", r.id"},
 			{&sc.threadStmt, threadInfoQuery},
 			{&sc.authorStmt, authorQuery},
 		} {
@@ -393,30 +435,120 @@ func (db *DB) Posts(ctx context.Context, sel Selection) iter.Seq2[*PostRecord, e
 		all := append([]any{nil}, args...)
 		for _, id := range threads {
 			all[0] = id
-			rows, err := sc.posts.QueryContext(ctx, all...)
-			if err != nil {
-				fail(err)
-				return
-			}
-			for rows.Next() {
-				rec, err := sc.scan(ctx, rows, id)
-				if err != nil {
-					rows.Close()
-					fail(err)
-					return
-				}
-				if !yield(rec, nil) {
-					rows.Close()
-					return
-				}
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				fail(err)
+			if !postsOfThread(ctx, sc, revStmt, edited[id], all, yield) {
 				return
 			}
 		}
 	}
+}
+
+// postsOfThread yields the posts of one thread (args: the thread row id, then the
+// selection's arguments), with their revisions when the thread has edited posts.
+// False when it stopped: the consumer stopped, or an error was yielded.
+func postsOfThread(ctx context.Context, sc *postScanner, revStmt *sql.Stmt, edited bool, args []any,
+	yield func(*PostRecord, error) bool) bool {
+	fail := func(err error) bool { yield(nil, fmt.Errorf("read posts: %w", err)); return false }
+	var revs revisionCursor
+	if edited {
+		rows, err := revStmt.QueryContext(ctx, args...)
+		if err != nil {
+			return fail(err)
+		}
+		defer rows.Close()
+		revs.rows = rows
+		if err := revs.advance(); err != nil {
+			return fail(err)
+		}
+	}
+	rows, err := sc.posts.QueryContext(ctx, args...)
+	if err != nil {
+		return fail(err)
+	}
+	defer rows.Close()
+	threadID := args[0].(int64)
+	for rows.Next() {
+		rec, err := sc.scan(ctx, rows, threadID)
+		if err != nil {
+			return fail(err)
+		}
+		if rec.Archive.Revisions, err = revs.take(rec.Archive.PostRowID); err != nil {
+			return fail(err)
+		}
+		if !yield(rec, nil) {
+			return false
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fail(err)
+	}
+	if revs.ok {
+		return fail(fmt.Errorf("thread %d: revision of post %d out of order", threadID, revs.post))
+	}
+	return true
+}
+
+// editedThreads is the set of threads with a post that has earlier versions.
+func editedThreads(ctx context.Context, tx *sql.Tx) (map[int64]bool, error) {
+	rows, err := tx.QueryContext(ctx, editedThreadsQuery)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
+// revisionCursor reads a thread's revision rows (revisionColumns) alongside its post
+// rows. Both come in the same post order, so the pending row belongs to the current
+// post or to a later one; the zero value (no rows) gives every post none.
+type revisionCursor struct {
+	rows *sql.Rows
+	ok   bool     // next holds a row not taken yet
+	post int64    // its post row id
+	next Revision // the row
+}
+
+// advance reads the next revision row into the cursor.
+func (c *revisionCursor) advance() error {
+	c.ok = false
+	if c.rows == nil || !c.rows.Next() {
+		if c.rows != nil {
+			return c.rows.Err()
+		}
+		return nil
+	}
+	var edited sql.NullString
+	var firstSeen, replaced string
+	c.next = Revision{}
+	if err := c.rows.Scan(&c.post, &c.next.BodyHTML, &c.next.BodyText, &c.next.ContentHash, &edited,
+		&firstSeen, &replaced); err != nil {
+		return fmt.Errorf("revisions: %w", err)
+	}
+	c.next.EditedAt = timePtr(edited)
+	c.next.FirstSeenAt = parseStamp(firstSeen)
+	c.next.ReplacedAt = parseStamp(replaced)
+	c.ok = true
+	return nil
+}
+
+// take returns the revisions of post (the next post in order), oldest first: empty,
+// not nil, when it has none.
+func (c *revisionCursor) take(post int64) ([]Revision, error) {
+	out := []Revision{}
+	for c.ok && c.post == post {
+		out = append(out, c.next)
+		if err := c.advance(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // postScanner turns post rows into records, looking up each thread once and each

@@ -30,15 +30,22 @@ func (a *app) exportCmd() *cobra.Command {
 		Long: `export writes a selection of the archive (everything by default) in one of these formats:
 
   jsonl     one post per line: the 'forumarc extract' post object plus its thread, site and
-            archive fields. To a file (-o) or stdout.
-  csv       one row per post, author fields flattened, a header row. To a file or stdout.
+            archive fields; archive.revisions lists the post's earlier versions, oldest first
+            ([] when it never changed). To a file (-o) or stdout.
+  csv       one row per post, author fields flattened, a header row; revision_count is the
+            number of earlier versions kept. To a file or stdout.
   html      one self-contained file per thread in the directory -o: all pages merged, author
-            sidebars, quotes linked to the quoted post. Archived HTML is sanitised: no scripts,
-            no event handlers, no remote loads (remote images become links unless
-            --remote-images).
+            sidebars, quotes linked to the quoted post, edited posts marked. Archived HTML is
+            sanitised: no scripts, no event handlers, no remote loads (remote images become
+            links unless --remote-images).
   markdown  one .md file per thread in the directory -o.
   warc      the stored raw pages as WARC/1.1 response records (gzip per record, .warc.gz),
             for pywb, warcio and other web-archive tools. To a file or stdout.
+
+Ids: the forum's post and thread ids are jsonl's id and thread.id and the CSV's
+post_external_id and thread_external_id; the archive's row ids (post_details' post_id and
+thread_id) are archive.post_rowid/thread_rowid and the CSV's post_rowid/thread_rowid. No CSV
+column is named post_id (it was the forum's id before; rename it in older scripts).
 
 The archive is opened read-only, so export works while a crawl is writing. Existing files
 are never overwritten without --force. File names come from thread titles made safe (letters

@@ -166,6 +166,12 @@ func TestCSVRoundTrip(t *testing.T) {
 	for i, c := range rows[0] {
 		col[c] = i
 	}
+	threadOf := map[string]string{} // post id -> the forum's thread id
+	for _, pg := range pages {
+		for _, p := range pg.Posts {
+			threadOf[p.ID] = *pg.Thread.ID
+		}
+	}
 	for i, p := range want {
 		row := rows[i+1]
 		get := func(name string) string { return row[col[name]] }
@@ -176,8 +182,9 @@ func TestCSVRoundTrip(t *testing.T) {
 			return *s
 		}
 		checks := map[string]string{
-			"post_id": p.ID, "body_text": p.BodyText, "body_html": p.BodyHTML, "author_name": ptr(p.Author.Name),
-			"author_id": ptr(p.Author.ID), "author_location": ptr(p.Author.Location), "author_messages": "1303",
+			"post_external_id": p.ID, "thread_external_id": threadOf[p.ID], "revision_count": "0",
+			"body_text": p.BodyText, "body_html": p.BodyHTML, "author_name": ptr(p.Author.Name),
+			"author_external_id": ptr(p.Author.ID), "author_location": ptr(p.Author.Location), "author_messages": "1303",
 			"author_reaction_score": "7", "author_joined": "2011-10-02", "posted_at": p.PostedAt.Format(time.RFC3339),
 			"post_url": ptr(p.URL), "signature_text": ptr(p.SignatureText), "posted_text": "Mar 1, 2025",
 		}

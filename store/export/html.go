@@ -275,6 +275,15 @@ func linkedPost(u string, known map[string]string) string {
 	return ""
 }
 
+// editedNote is the post footer of a post with n earlier versions in the archive (the
+// JSONL export carries them).
+func editedNote(n int) string {
+	if n == 1 {
+		return "Edited once; the earlier version is archived."
+	}
+	return fmt.Sprintf("Edited %d times; earlier versions archived.", n)
+}
+
 var threadTemplate = template.Must(template.New("thread").Funcs(template.FuncMap{
 	"date": func(t *time.Time) string {
 		if t == nil {
@@ -288,8 +297,9 @@ var threadTemplate = template.Must(template.New("thread").Funcs(template.FuncMap
 		}
 		return t.UTC().Format(time.RFC3339)
 	},
-	"deref": deref,
-	"join":  strings.Join,
+	"deref":  deref,
+	"join":   strings.Join,
+	"edited": editedNote,
 }).Parse(`<!DOCTYPE html>
 <html>
 <head>
@@ -314,7 +324,7 @@ aside dt{color:#666}aside dd{margin:0}
 .body blockquote{border-left:3px solid #bbb;margin:.5rem 0;padding:.25rem .75rem;background:#f3f3f3}
 .body pre{overflow:auto;background:#f3f3f3;padding:.5rem}
 .body img{max-width:100%}
-.quotes,.replies{font-size:.85rem;color:#555;margin:.5rem 0 0}
+.quotes,.replies,.revisions{font-size:.85rem;color:#555;margin:.5rem 0 0}
 .sig{border-top:1px dashed #ddd;margin-top:.75rem;padding-top:.25rem;font-size:.85rem;color:#666;white-space:pre-wrap}
 .deleted{color:#a00}
 footer{color:#888;font-size:.8rem;margin-top:2rem}
@@ -351,6 +361,7 @@ footer{color:#888;font-size:.8rem;margin-top:2rem}
 {{with .Quotes}}<p class="quotes">Quotes: {{range $i, $q := .}}{{if $i}}; {{end}}{{if $q.Anchor}}<a href="#{{$q.Anchor}}">{{with $q.Author}}{{.}}{{else}}a post{{end}}</a>{{else}}{{with $q.Author}}{{.}}{{else}}a post{{end}} (not archived here){{end}}{{end}}</p>{{end}}
 {{with .Replies}}<p class="replies">Quoted in: {{range $i, $r := .}}{{if $i}}, {{end}}<a href="#{{$r.Anchor}}">{{$r.Label}}</a>{{end}}</p>{{end}}
 {{with .SignatureText}}<div class="sig">{{.}}</div>{{end}}
+{{with .Archive.Revisions}}<p class="revisions">{{edited (len .)}}</p>{{end}}
 </div>
 </article>
 {{end}}</main>

@@ -76,7 +76,36 @@ func appendRecord(b []byte, r *store.PostRecord) []byte {
 	b = appendTime(b, a.LastSeenAt)
 	b = append(b, `,"deleted_at":`...)
 	b = appendTimePtr(b, a.DeletedAt)
+	b = append(b, `,"revisions":`...)
+	if a.Revisions == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range a.Revisions {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendRevision(b, &a.Revisions[i])
+		}
+		b = append(b, ']')
+	}
 	return append(b, "}}"...)
+}
+
+func appendRevision(b []byte, r *store.Revision) []byte {
+	b = append(b, `{"body_html":`...)
+	b = appendString(b, r.BodyHTML)
+	b = append(b, `,"body_text":`...)
+	b = appendString(b, r.BodyText)
+	b = append(b, `,"content_hash":`...)
+	b = appendString(b, r.ContentHash)
+	b = append(b, `,"edited_at":`...)
+	b = appendTimePtr(b, r.EditedAt)
+	b = append(b, `,"first_seen_at":`...)
+	b = appendTime(b, r.FirstSeenAt)
+	b = append(b, `,"replaced_at":`...)
+	b = appendTime(b, r.ReplacedAt)
+	return append(b, '}')
 }
 
 func appendAuthor(b []byte, a *scraper.Author) []byte {

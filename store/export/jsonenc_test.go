@@ -81,6 +81,7 @@ func TestAppendRecordMatchesEncodingJSON(t *testing.T) {
 	empty.Quotes = []scraper.Quote{}
 	empty.Thread.ForumPath = []string{}
 	empty.Author.Extras = map[string]string{}
+	empty.Archive.Revisions = []store.Revision{}
 	records = append(records, empty)
 	for i, r := range records {
 		want := stdJSON(t, r)

@@ -16,7 +16,11 @@ import (
 
 // JSONL writes one JSON object per line: the post object of `forumarc extract` with
 // its thread, site and archive fields (store.PostRecord), byte for byte what
-// encoding/json would write for it (HTML characters unescaped).
+// encoding/json would write for it (HTML characters unescaped). The ids of the extract
+// contract (id, thread.id, author.id, quotes[].post_id) are the forum's, as strings;
+// archive.post_rowid and archive.thread_rowid are the archive's row ids (the
+// post_details view's post_id and thread_id). archive.revisions lists the post's
+// earlier versions, oldest first, [] when it has none.
 func JSONL(w io.Writer, posts iter.Seq2[*store.PostRecord, error]) (Counts, error) {
 	var c Counts
 	bw := bufio.NewWriterSize(w, 256<<10)
@@ -44,13 +48,21 @@ func JSONL(w io.Writer, posts iter.Seq2[*store.PostRecord, error]) (Counts, erro
 
 // CSVColumns are the CSV header, one row per post with the author flattened. Empty
 // cells are absent (null) values; extras, quotes and forum_path are JSON.
+//
+// thread_external_id and post_external_id are the forum's ids, as the post_details
+// view names them; post_rowid and thread_rowid are the archive's row ids (the view's
+// post_id and thread_id). No column is named post_id or thread_id, so a join on the
+// view's names cannot silently match the forum's ids; likewise author_external_id is the
+// forum's author id (the extract contract's author.id), not the view's author_id (a row
+// id). The quotes JSON's post_id is the forum's id of the quoted post. revision_count is the
+// number of earlier versions the archive keeps of the post (0 when it never changed).
 var CSVColumns = []string{
-	"site_url", "engine", "thread_id", "thread_title", "thread_prefix", "thread_url", "forum_path",
-	"post_id", "post_number", "post_url", "posted_at", "posted_text", "edited_at", "deleted_at",
-	"author_id", "author_name", "author_url", "author_title", "author_joined", "author_messages",
+	"site_url", "engine", "thread_external_id", "thread_title", "thread_prefix", "thread_url", "forum_path",
+	"post_external_id", "post_number", "post_url", "posted_at", "posted_text", "edited_at", "deleted_at",
+	"author_external_id", "author_name", "author_url", "author_title", "author_joined", "author_messages",
 	"author_reaction_score", "author_location", "author_country", "author_extras",
 	"body_text", "body_html", "signature_text", "quotes",
-	"post_rowid", "thread_rowid", "content_hash", "first_seen_at", "last_seen_at",
+	"post_rowid", "thread_rowid", "content_hash", "first_seen_at", "last_seen_at", "revision_count",
 }
 
 // CSV writes CSVColumns then one row per post.
@@ -88,6 +100,7 @@ func CSV(w io.Writer, posts iter.Seq2[*store.PostRecord, error]) (Counts, error)
 			p.BodyText, p.BodyHTML, deref(p.SignatureText), quotes,
 			strconv.FormatInt(p.Archive.PostRowID, 10), strconv.FormatInt(p.Archive.ThreadRowID, 10),
 			p.Archive.ContentHash, p.Archive.FirstSeenAt.Format(time.RFC3339), p.Archive.LastSeenAt.Format(time.RFC3339),
+			strconv.Itoa(len(p.Archive.Revisions)),
 		)
 		if err := cw.Write(row); err != nil {
 			return c, fmt.Errorf("export csv: %w", err)
