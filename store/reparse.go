@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
+	"time"
 
 	"github.com/forumarc/forumarc/scraper"
 )
@@ -357,23 +359,85 @@ func changedPtr(old sql.NullString, v *string) bool {
 	return v != nil && (!old.Valid || old.String != *v)
 }
 
-// ThreadPostIDs lists the forum post ids stored for a thread, so a reparse of all its
-// pages can report stored posts the extractor no longer finds.
-func (db *DB) ThreadPostIDs(ctx context.Context, threadRowID int64) ([]string, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT external_id FROM posts WHERE thread_id = ? ORDER BY number, id`, threadRowID)
+// ThreadPost is a post stored for a thread, as a reparse of all the thread's pages
+// checks it: its forum id, and when a crawl found it gone from the forum (nil: never).
+type ThreadPost struct {
+	ID        string
+	DeletedAt *time.Time
+}
+
+// ThreadPosts lists the posts stored for a thread, so a reparse of all its pages can
+// report the stored posts that its pages no longer show: deleted on the forum, shown
+// only by an older copy of a page, or no longer found by the extractor.
+func (db *DB) ThreadPosts(ctx context.Context, threadRowID int64) ([]ThreadPost, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT external_id, deleted_at FROM posts
+		WHERE thread_id = ? ORDER BY number, id`, threadRowID)
 	if err != nil {
 		return nil, fmt.Errorf("thread %d posts: %w", threadRowID, err)
 	}
 	defer rows.Close()
-	var out []string
+	var out []ThreadPost
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		var p ThreadPost
+		var deleted sql.NullString
+		if err := rows.Scan(&p.ID, &deleted); err != nil {
 			return nil, fmt.Errorf("thread %d posts: %w", threadRowID, err)
 		}
-		out = append(out, id)
+		p.DeletedAt = timePtr(deleted)
+		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// ThreadPageCopies yields the earlier copies (page_versions) of a thread's stored
+// pages fetched at or before until (zero: all of them), newest first, with their bytes
+// (VersionID set; RowID, Number, Site and Engine are the page's); a copy that cannot be
+// decompressed is yielded as an error and the others follow. A reparse reads them
+// for the posts the current copies no longer show: the copy a re-fetch replaced is the
+// last one that showed a post deleted on the forum since.
+func (db *DB) ThreadPageCopies(ctx context.Context, threadRowID int64, until time.Time) iter.Seq2[*StoredPage, error] {
+	return func(yield func(*StoredPage, error) bool) {
+		q := `SELECT v.id, v.page_id, v.url, v.fetched_at, v.status, COALESCE(v.etag, ''),
+			COALESCE(v.last_modified, ''), v.sha256, COALESCE(v.encoding, ''), v.html,
+			COALESCE(pg.number, 1), COALESCE(s.base_url, ''), COALESCE(s.engine, '')
+			FROM page_versions v JOIN pages pg ON pg.id = v.page_id
+			LEFT JOIN threads t ON t.id = pg.thread_id LEFT JOIN sites s ON s.id = t.site_id
+			WHERE pg.thread_id = ?`
+		args := []any{threadRowID}
+		if !until.IsZero() {
+			q += ` AND v.fetched_at <= ?`
+			args = append(args, stamp(until))
+		}
+		rows, err := db.read.QueryContext(ctx, q+` ORDER BY v.fetched_at DESC, v.id DESC`, args...)
+		if err != nil {
+			yield(nil, fmt.Errorf("thread %d page copies: %w", threadRowID, err))
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			v := &StoredPage{ThreadRowID: threadRowID}
+			var fetched string
+			var z []byte
+			if err := rows.Scan(&v.VersionID, &v.RowID, &v.URL, &fetched, &v.Status, &v.ETag, &v.LastModified,
+				&v.SHA256, &v.Encoding, &z, &v.Number, &v.Site, &v.Engine); err != nil {
+				yield(nil, fmt.Errorf("thread %d page copies: %w", threadRowID, err))
+				return
+			}
+			v.FetchedAt = parseStamp(fetched)
+			if v.Body, err = gunzip(z); err != nil {
+				if !yield(nil, fmt.Errorf("page %s version %d: decompress: %w", v.URL, v.VersionID, err)) {
+					return
+				}
+				continue // the other copies may still be read
+			}
+			if !yield(v, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(nil, fmt.Errorf("thread %d page copies: %w", threadRowID, err))
+		}
+	}
 }
 
 // StartReparse begins a reparse: a crawl_runs row with command "reparse" that counts

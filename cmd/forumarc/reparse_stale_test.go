@@ -20,21 +20,9 @@ import (
 // what the newer page showed.
 func TestReparseKeepsNumbersFromNewerPages(t *testing.T) {
 	ctx := context.Background()
-	f := sampleforum.Generate(sampleforum.Spec{Boards: 1, ThreadsPerBoard: 1,
-		PostsPerThread: func(int) int { return 33 }})
-	f.PostsPerPage = 10
-	srv := httptest.NewServer(f)
-	defer srv.Close()
-	th := f.Thread(1)
-	thread := srv.URL + sampleforum.ThreadPath(th)
-	db := filepath.Join(t.TempDir(), "a.db")
-	archive := func() {
-		t.Helper()
-		if r := cli(t, ctx, "--db", db, "archive", "--delay", "0", thread); r.code != 0 {
-			t.Fatalf("archive: %d\n%s%s", r.code, r.stdout, r.stderr)
-		}
-	}
-	archive()
+	tf := newOneThreadForum(t, 33)
+	f, th, db := tf.f, tf.th, tf.db
+	tf.archive(t)
 	if n := count(t, db, "SELECT count(*) FROM pages"); n != 4 {
 		t.Fatalf("first archive stored %d pages, want 4", n)
 	}
@@ -44,7 +32,7 @@ func TestReparseKeepsNumbersFromNewerPages(t *testing.T) {
 		f.DeletePost(th, p)
 	}
 	last := th.Posts[len(th.Posts)-1]
-	archive()
+	tf.archive(t)
 	checkNumbers(t, db, th)
 	if n := count(t, db, "SELECT count(*) FROM pages WHERE number = 4"); n != 1 {
 		t.Fatalf("stored copies of page 4 = %d, want the old one kept", n)
@@ -78,5 +66,34 @@ func TestReparseKeepsNumbersFromNewerPages(t *testing.T) {
 	}
 	if n := count(t, db, "SELECT count(*) FROM post_revisions"); n != 0 {
 		t.Errorf("reparse recorded %d revisions, want none (no post changed)", n)
+	}
+}
+
+// oneThreadForum is a sample forum of one thread, 10 posts a page, served for a test,
+// with an archive file and a command that archives the thread into it (exit 0 or the
+// test fails).
+type oneThreadForum struct {
+	f   *sampleforum.Forum
+	th  *sampleforum.Thread
+	url string // the thread's URL
+	db  string
+}
+
+func newOneThreadForum(t *testing.T, posts int) *oneThreadForum {
+	t.Helper()
+	f := sampleforum.Generate(sampleforum.Spec{Boards: 1, ThreadsPerBoard: 1,
+		PostsPerThread: func(int) int { return posts }})
+	f.PostsPerPage = 10
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	th := f.Thread(1)
+	return &oneThreadForum{f: f, th: th, url: srv.URL + sampleforum.ThreadPath(th),
+		db: filepath.Join(t.TempDir(), "a.db")}
+}
+
+func (o *oneThreadForum) archive(t *testing.T) {
+	t.Helper()
+	if r := cli(t, context.Background(), "--db", o.db, "archive", "--delay", "0", o.url); r.code != 0 {
+		t.Fatalf("archive: %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
