@@ -188,8 +188,14 @@ func (a *app) reparse(ctx context.Context, w io.Writer, o reparseOptions) (err e
 		if pg.Encoding != "" {
 			ct = "text/html; charset=" + pg.Encoding
 		}
-		return scraper.Extract(body, pg.URL, scraper.Options{Engine: o.engine, ContentType: ct,
+		// ExtractAny: pages archived from a thread API (Discourse JSON) are read as
+		// JSON again, not through the HTML engines.
+		p, err := scraper.ExtractAny(body, pg.URL, scraper.Options{Engine: o.engine, ContentType: ct,
 			FetchedAt: pg.FetchedAt, Location: loc})
+		if err == nil && p.Page.Number < 1 {
+			p.Page.Number = pg.Number // an API chunk: its number is the stored page's
+		}
+		return p, err
 	}
 	extracted := map[string]bool{}
 	threadFailed := false // some page of the current thread could not be re-extracted
@@ -230,7 +236,12 @@ func (a *app) reparse(ctx context.Context, w io.Writer, o reparseOptions) (err e
 			}
 			sum.Failed++
 			threadFailed = true
-			emit(reparseLine{Kind: "error", ThreadID: pg.ThreadRowID, Page: pg.URL, Error: oneLineErr(err)})
+			// The line names the page already: drop the error's own leading URL.
+			msg := oneLineErr(err)
+			if rest, ok := strings.CutPrefix(msg, pg.URL+": "); ok && rest != "" {
+				msg = rest
+			}
+			emit(reparseLine{Kind: "error", ThreadID: pg.ThreadRowID, Page: pg.URL, Error: msg})
 			a.log.Warn("reparse failed", "url", pg.URL, "err", err)
 		}
 		// After a thread's last page: stored posts none of its pages yielded.
