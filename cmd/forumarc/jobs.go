@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"strings"
 	"text/tabwriter"
@@ -340,7 +341,9 @@ Exit codes: 0 all due jobs succeeded (or none was due), 1 some job failed
 (whether or not others were refused), 3 no job failed but another crawl held the
 archive: from the start (nothing was run) or when some job's turn came (that job
 stays due), 4 the archive cannot be used, 130 interrupted (the job in progress
-stays due and resumes next time).`,
+stays due and resumes next time, the jobs not reached stay due; when several jobs
+were due, a last line says how each job run before ended, failed ones included,
+and which were not run).`,
 		Example: `  forumarc --db /data/forum.db run-due
   # crontab: try every 10 minutes
   # (stderr is all JSON records; stdout, the human summaries, is dropped)
@@ -370,10 +373,13 @@ func (a *app) runDue(ctx context.Context, out io.Writer) error {
 		fmt.Fprintln(out, "no jobs due")
 		return nil
 	}
-	var failed, refused []string
-	for _, j := range due {
+	var failed, refused, ran []string
+	for i, j := range due {
 		if err := ctx.Err(); err != nil {
-			return err
+			if len(ran) == 0 {
+				return err
+			}
+			return a.dueInterrupted(ran, "", due[i:], len(due))
 		}
 		res := a.runStoredJob(ctx, db, j)
 		fmt.Fprintf(out, "job %s: %s\n", j.Name, res.status)
@@ -384,13 +390,50 @@ func (a *app) runDue(ctx context.Context, out io.Writer) error {
 			// the line naming it (exitReport), and the job stays due. The jobs after it
 			// are still tried: that crawl may end before them.
 			refused = append(refused, j.Name)
+			res.status = "refused"
 		case exitInterrupted:
-			return reportedError{context.Canceled}
+			return a.dueInterrupted(ran, j.Name, due[i+1:], len(due))
 		default:
 			failed = append(failed, j.Name)
 		}
+		ran = append(ran, j.Name+" "+res.status)
 	}
 	return dueJobsFailed(failed, refused, len(due))
+}
+
+// dueInterrupted is how run-due ends when interrupted (exit 130), during job current
+// or, when current is "", between jobs: ran holds "NAME STATUS" of the jobs that ended
+// before, notRun the jobs not reached (they stay due, as does current). With several
+// jobs due, one line says all of that (the job lines on stdout may go to /dev/null in
+// a crontab, and without it a failed job before the interrupt would go unreported);
+// with one, the interrupted crawl's own line says it all.
+func (a *app) dueInterrupted(ran []string, current string, notRun []store.Job, due int) error {
+	if due == 1 {
+		return reportedError{context.Canceled}
+	}
+	var msg string
+	if current != "" {
+		msg = fmt.Sprintf("run-due: interrupted during job %s (%d of %d due jobs), which stays due and resumes next time",
+			current, len(ran)+1, due)
+		if len(ran) > 0 {
+			msg += "; ran before it: " + strings.Join(ran, ", ")
+		}
+	} else {
+		msg = fmt.Sprintf("run-due: interrupted after %d of %d due jobs: %s", len(ran), due, strings.Join(ran, ", "))
+	}
+	if len(notRun) > 0 {
+		names := make([]string, len(notRun))
+		for i, j := range notRun {
+			names[i] = j.Name
+		}
+		msg += "; not run, still due: " + strings.Join(names, ", ")
+	}
+	if a.logFormat == "json" {
+		slog.New(slog.NewJSONHandler(a.stderr, nil)).Warn(msg, "exit", exitInterrupted)
+	} else {
+		fmt.Fprintln(a.stderr, "forumarc: "+msg)
+	}
+	return reportedError{context.Canceled}
 }
 
 // dueJobsFailed is how run-due ends when jobs failed or were refused by the lock: exit
