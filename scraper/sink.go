@@ -43,7 +43,10 @@ type SaveStats struct {
 
 // ThreadState is what the archive knows of a thread, so a crawl can resume it.
 type ThreadState struct {
-	Found       bool
+	Found bool
+	// LastPage is the end of the archived pages from page 1 on: every page 1 to
+	// LastPage is archived (0 and "" when page 1 is not), so a resume there skips
+	// no page the archive lacks.
 	LastPageURL string
 	LastPage    int
 	PageCount   int

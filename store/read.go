@@ -34,8 +34,8 @@ func (db *DB) ThreadByURL(ctx context.Context, pageURL string) (site, threadID s
 	return "", "", false, nil
 }
 
-// Thread reports what is archived for a thread: its last page (the one fetched most
-// recently), page count, how many posts are stored and whether it awaits a walk from
+// Thread reports what is archived for a thread: its last page (where the archived
+// pages from page 1 on stop), page count, how many posts are stored and whether it awaits a walk from
 // page 1, so a re-crawl can start at the end and stop early.
 func (db *DB) Thread(ctx context.Context, site, threadID string) (scraper.ThreadState, error) {
 	var st scraper.ThreadState
@@ -58,16 +58,26 @@ func (db *DB) Thread(ctx context.Context, site, threadID string) (scraper.Thread
 	st.Found = true
 	st.PageCount = int(count.Int64)
 	st.FullWalkNeeded = fullWalk.Valid
-	// The last page is the highest numbered one, but for pages numbered beyond the
-	// count the thread last showed (page_count, set from the pagination's total): a
-	// thread that shrank keeps the row of a page that now redirects to an earlier one,
-	// and resuming there would send that page's validators to the page it redirects
-	// to, every run. Not the most recently fetched page: resumePoint asks just after
-	// saving the page it is on, and would find that page (no jump to the end).
+	// The last page is where the archived pages from page 1 on stop: the highest
+	// numbered page N with every page 1..N archived. Not simply the highest numbered
+	// one: a thread first archived from a later page (page 500 of 500), or one whose
+	// walk was cut short before a page that failed, has pages missing in between, and
+	// resuming at its highest page would skip them for good. Pages numbered beyond the
+	// count the thread last showed (page_count, from the pagination's total) do not
+	// count: a thread that shrank keeps the row of a page that now redirects to an
+	// earlier one, and resuming there would send that page's validators to the page it
+	// redirects to, every run. Not the most recently fetched page: resumePoint asks
+	// just after saving the page it is on, and would find that page (no jump to the
+	// end). No page 1 archived: no last page, the walk reads on from where it starts.
 	var last sql.NullString
 	var lastNum sql.NullInt64
-	err = db.readRow(ctx, `SELECT url, number FROM pages WHERE thread_id = ?1
-		ORDER BY (?2 > 0 AND coalesce(number, 0) > ?2), number DESC, fetched_at DESC LIMIT 1`, id, st.PageCount).Scan(&last, &lastNum)
+	err = db.readRow(ctx, `WITH archived AS (SELECT DISTINCT number FROM pages
+			WHERE thread_id = ?1 AND number >= 1 AND (?2 <= 0 OR number <= ?2)),
+		run_end AS (SELECT min(a.number) AS n FROM archived a
+			WHERE NOT EXISTS (SELECT 1 FROM archived b WHERE b.number = a.number + 1)
+			AND EXISTS (SELECT 1 FROM archived WHERE number = 1))
+		SELECT url, number FROM pages WHERE thread_id = ?1 AND number = (SELECT n FROM run_end)
+		ORDER BY fetched_at DESC LIMIT 1`, id, st.PageCount).Scan(&last, &lastNum)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("thread %s %s: last page: %w", site, threadID, err)
 	}
