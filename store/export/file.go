@@ -34,8 +34,14 @@ var errDirThere = existsError{"a directory is there (use --force to replace it, 
 var errDirNotEmpty = existsError{"a directory with files in it is there, and this export is one file: give a file name " +
 	"(--force replaces a file or an empty directory, never a directory's contents)"}
 
-// Write creates the file with write and moves it into place.
+// Write creates the file with write and moves it into place. A device, pipe or socket
+// at Path (/dev/null, /dev/stdout, a FIFO a reader waits on) is written to directly,
+// as a shell redirection would, with or without Force: replacing it with a file would
+// destroy it, and a stream cannot be swapped in whole anyway.
 func (f File) Write(write func(w io.Writer) (Counts, error)) (Counts, error) {
+	if fi, err := os.Stat(f.Path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		return f.writeStream(write)
+	}
 	if err := f.check(); err != nil {
 		return Counts{}, err
 	}
@@ -57,6 +63,19 @@ func (f File) Write(write func(w io.Writer) (Counts, error)) (Counts, error) {
 		return c, f.pathError("create", err)
 	}
 	return c, f.place(tmp.Name())
+}
+
+// writeStream writes into the existing non-regular file at Path.
+func (f File) writeStream(write func(w io.Writer) (Counts, error)) (Counts, error) {
+	out, err := os.OpenFile(f.Path, os.O_WRONLY, 0)
+	if err != nil {
+		return Counts{}, f.pathError("open", err)
+	}
+	c, err := write(namedWriter{out, f.Path})
+	if cerr := out.Close(); err == nil && cerr != nil {
+		err = f.pathError("write", cerr)
+	}
+	return c, err
 }
 
 // check refuses, before anything is written, an output that is there already (unless
