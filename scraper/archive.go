@@ -468,14 +468,14 @@ func (a *Archiver) page(ctx context.Context, pageURL string, conditional bool, e
 		}
 		notModified = fetched.Status != 304
 	}
-	if !notModified && truncated(fetched.Body) {
+	if !notModified && Truncated(fetched.Body) {
 		// A connection cut mid-body can still look like a complete response; ask again
 		// once rather than store half a page.
 		a.log.Warn("page looks truncated; fetching it again", "url", pageURL)
 		if fetched, err = a.f.Fetch(ctx, Request{URL: pageURL}); err != nil {
 			return nil, nil, false, err
 		}
-		if truncated(fetched.Body) {
+		if Truncated(fetched.Body) {
 			return nil, nil, false, fmt.Errorf("%s: the page looks truncated (it ends before </body> and </html>)", pageURL)
 		}
 	}
@@ -512,8 +512,9 @@ func (a *Archiver) notModified(ctx context.Context, pageURL string, answer *Fetc
 	return stored, nil
 }
 
-// truncated reports an HTML page whose end is missing. JSON and other bodies pass.
-func truncated(body []byte) bool {
+// Truncated reports an HTML page whose end is missing (a connection cut mid-page, a
+// half-saved file): its last posts would be cut or lost. JSON and other bodies pass.
+func Truncated(body []byte) bool {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 || trimmed[0] != '<' {
 		return len(trimmed) == 0

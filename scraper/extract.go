@@ -52,6 +52,27 @@ func Decode(raw []byte, contentType string) ([]byte, string, error) {
 	return out, name, nil
 }
 
+// CharsetGuessed reports a page that is not UTF-8 and names no encoding (no BOM, no
+// charset in contentType or in a <meta> near its start): Decode then reads it as
+// windows-1252, which garbles pages in any other 8-bit encoding (windows-1251, KOI8-R).
+func CharsetGuessed(raw []byte, contentType string) bool {
+	if utf8.Valid(raw) {
+		return false
+	}
+	if _, _, certain := charset.DetermineEncoding(raw, contentType); certain {
+		return false
+	}
+	head := raw[:min(len(raw), 1024)]
+	return !bytes.Contains(bytes.ToLower(head), []byte("charset"))
+}
+
+// KnownCharset reports an encoding name Decode understands (WHATWG labels:
+// "windows-1251", "koi8-r", "latin1", ...).
+func KnownCharset(name string) bool {
+	e, _ := charset.Lookup(name)
+	return e != nil
+}
+
 // Parse decodes raw and builds a document.
 func Parse(raw []byte, contentType string) (*goquery.Document, string, error) {
 	text, enc, err := Decode(raw, contentType)

@@ -21,6 +21,7 @@ type extractOptions struct {
 	engine   string
 	profile  string
 	timezone string
+	charset  string
 	compact  bool
 }
 
@@ -38,9 +39,16 @@ page's canonical link is used. A Discourse API answer (/t/slug/id.json or
 /t/id/posts.json?post_ids[]=...) is read as JSON when --url is its API address.
 
 --profile FILE reads a forum no built-in engine knows with a site profile (YAML or JSON
-selectors; see the README section "Site profiles").`,
+selectors; see the README section "Site profiles").
+
+--charset names the page's encoding as the server's Content-Type header did: a page piped
+from curl has lost that header, and one in an 8-bit encoding that names none in a <meta>
+(windows-1251, KOI8-R) would be read as windows-1252; extract warns when it has to guess.
+A page that looks truncated (it ends before </body> and </html>) is refused, as archive
+refuses it: its last posts would be cut.`,
 		Example: `  forumarc extract --url https://forum.example.com/threads/x.541/page-2 saved.html
   curl -s https://forum.example.com/threads/x.541/ | forumarc extract --url https://forum.example.com/threads/x.541/ -
+  curl -s https://forum.example.ru/viewtopic.php?t=7 | forumarc extract --charset windows-1251 --url https://forum.example.ru/viewtopic.php?t=7 -
   forumarc extract page.html | jq '.posts[].author.name'
   forumarc extract --profile oldspokes.yaml --url https://oldspokes.example/board/topic/2291 saved.html
   forumarc extract --url https://forum.example.org/t/some-topic/4417.json topic.json`,
@@ -54,6 +62,7 @@ selectors; see the README section "Site profiles").`,
 	f.StringVar(&o.engine, "engine", "", "force an engine instead of detecting it (see 'forumarc engines')")
 	f.StringVar(&o.profile, "profile", "", "site profile (YAML or JSON selectors) for a forum no engine reads; implies --engine generic")
 	f.StringVar(&o.timezone, "timezone", "UTC", "time zone for dates printed without one (IANA name)")
+	f.StringVar(&o.charset, "charset", "", "the page's encoding when it was served with one the page does not name (e.g. windows-1251)")
 	f.BoolVar(&o.compact, "compact", false, "print JSON on one line")
 	return cmd
 }
@@ -101,7 +110,21 @@ func (a *app) extract(cmd *cobra.Command, file string, o extractOptions) error {
 			return usageError{err}
 		}
 	}
-	p, err := scraper.ExtractAny(raw, pageURL, scraper.Options{Engine: o.engine, Profile: profile, FetchedAt: a.now(), Location: loc})
+	contentType := ""
+	if o.charset != "" {
+		if !scraper.KnownCharset(o.charset) {
+			return usageError{fmt.Errorf("--charset %q: not an encoding name (e.g. windows-1251, koi8-r, iso-8859-2)", o.charset)}
+		}
+		contentType = "text/html; charset=" + o.charset
+	}
+	if scraper.Truncated(raw) {
+		return fmt.Errorf("%s: the page looks truncated (it ends before </body> and </html>): save it again", name)
+	}
+	if scraper.CharsetGuessed(raw, contentType) {
+		a.notice(fmt.Sprintf("forumarc: %s is not UTF-8 and names no encoding: read as windows-1252; give --charset (e.g. windows-1251) if the text looks wrong", name))
+	}
+	p, err := scraper.ExtractAny(raw, pageURL, scraper.Options{Engine: o.engine, Profile: profile, ContentType: contentType,
+		FetchedAt: a.now(), Location: loc})
 	if err != nil {
 		return namedError{name: name, prefix: pageURL, err: err}
 	}
