@@ -114,7 +114,11 @@ func inspect(ctx context.Context, abs string, create bool, latest int) (fileStat
 	// still be in the -wal file.
 	var appID, version, tables int
 	immutable := false
-	err = inspectQuery(ctx, abs, false, &appID, &version, &tables)
+	// With no -wal file beside it, the file holds every committed transaction: read it
+	// with immutable=1, which creates no -wal and -shm files (a foreign WAL-mode
+	// database that is refused is left without them, as it was found).
+	_, werr := os.Lstat(abs + "-wal")
+	err = inspectQuery(ctx, abs, errors.Is(werr, fs.ErrNotExist), &appID, &version, &tables)
 	if err != nil && unwritableWAL(abs, err) {
 		immutable = true
 		err = inspectQuery(ctx, abs, true, &appID, &version, &tables)
