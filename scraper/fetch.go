@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -113,6 +114,10 @@ type FetchError struct {
 func (e *FetchError) Error() string {
 	if e.Status != 0 {
 		return fmt.Sprintf("%s: HTTP %d %s", e.URL, e.Status, http.StatusText(e.Status))
+	}
+	if errors.Is(e.Err, io.EOF) {
+		// net/http's bare "EOF": the connection closed before any answer came.
+		return fmt.Sprintf("%s: the server closed the connection without answering (%v)", e.URL, e.Err)
 	}
 	return fmt.Sprintf("%s: %v", e.URL, e.Err)
 }
