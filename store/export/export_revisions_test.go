@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -202,14 +201,7 @@ func TestJSONLRevisionsWithPostSelection(t *testing.T) {
 // The CSV carries revision_count, an integer (0 for an unedited post), not bodies.
 func TestCSVRevisionCount(t *testing.T) {
 	a := newEditedArchive(t)
-	var buf bytes.Buffer
-	if _, err := export.CSV(&buf, a.db.Posts(context.Background(), store.Selection{})); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := csv.NewReader(&buf).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := csvRows(t, a.db)
 	if !reflect.DeepEqual(rows[0], export.CSVColumns) || rows[0][len(rows[0])-1] != "revision_count" {
 		t.Fatalf("header = %v", rows[0])
 	}
@@ -234,14 +226,7 @@ func TestCSVRevisionCount(t *testing.T) {
 // thread_rowid.
 func TestCSVHeaderNoAmbiguousIDs(t *testing.T) {
 	db, pages, _ := archive(t)
-	var buf bytes.Buffer
-	if _, err := export.CSV(&buf, db.Posts(context.Background(), store.Selection{})); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := csv.NewReader(&buf).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := csvRows(t, db)
 	header := rows[0]
 	for _, bad := range []string{"post_id", "thread_id", "author_id"} {
 		if slices.Contains(header, bad) {
