@@ -327,7 +327,7 @@ func (db *DB) saveAuthors(ctx context.Context, tx *sql.Tx, seen *seenCache, site
 			seen.mu.Lock()
 			defer seen.mu.Unlock()
 			for i, ref := range written {
-				seen.authors[ref] = sums[i]
+				seen.remember(ref, sums[i])
 				delete(seen.touchedAuthors, sums[i].id) // written just now
 			}
 		})

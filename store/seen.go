@@ -74,6 +74,23 @@ func (c *seenCache) author(ref authorRef, sum uint64) (int64, bool) {
 	return r.id, ok && r.sum == sum
 }
 
+// maxSeenAuthors bounds the author cache (about 100 bytes an entry), so a run's memory
+// stays flat however many people wrote on the forums it reads.
+const maxSeenAuthors = 20_000
+
+// remember records the values a committed upsert wrote for ref; when the cache is full
+// an arbitrary entry makes room (map order is random), which costs that author one
+// upsert more the next time. The caller holds c.mu.
+func (c *seenCache) remember(ref authorRef, row seenRow) {
+	if _, ok := c.authors[ref]; !ok && len(c.authors) >= maxSeenAuthors {
+		for k := range c.authors {
+			delete(c.authors, k)
+			break
+		}
+	}
+	c.authors[ref] = row
+}
+
 // touch notes that the rows were seen at now without being written.
 func (c *seenCache) touch(touched map[int64]string, ids []int64, now string) {
 	c.mu.Lock()

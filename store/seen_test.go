@@ -180,3 +180,18 @@ func TestRunSeenFlushedAtHeartbeat(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// The author cache stays within maxSeenAuthors however many authors a run meets.
+func TestSeenCacheBounded(t *testing.T) {
+	c := newSeenCache()
+	for i := range maxSeenAuthors + 500 {
+		c.remember(authorRef{1, fmt.Sprint(i)}, seenRow{id: int64(i)})
+	}
+	if n := len(c.authors); n != maxSeenAuthors {
+		t.Fatalf("%d authors cached, want at most %d", n, maxSeenAuthors)
+	}
+	last := authorRef{1, fmt.Sprint(maxSeenAuthors + 499)}
+	if _, ok := c.author(last, 0); !ok {
+		t.Error("the newest entry was evicted")
+	}
+}
