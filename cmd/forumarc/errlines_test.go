@@ -295,7 +295,7 @@ func TestErrorLineNamesPathOnce(t *testing.T) {
 			"forumarc: open " + missing + ": no archive there yet (run 'forumarc archive URL' or 'forumarc demo' first)"},
 		{"extract: file missing", []string{"extract", filepath.Join(dir, "nofile.html")}, exitUsage,
 			"forumarc: open " + filepath.Join(dir, "nofile.html") + ": no such file or directory"},
-		{"extract: stdin is no forum page", []string{"extract", "-"}, exitFailed, "forumarc: stdin: " + notRecognised(t, "")},
+		{"extract: stdin is empty", []string{"extract", "-"}, exitFailed, "forumarc: stdin: empty: nothing to extract"},
 		{"export: directory missing", []string{"--db", archive, "export", "--format", "jsonl", "-o", noDir}, exitFailed,
 			"forumarc: export: create " + noDir + ": directory " + filepath.Dir(noDir) + " does not exist (create it first)"},
 		{"export: a directory where the file goes", []string{"--db", archive, "export", "--format", "warc", "-o", outDir}, exitUsage,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -116,6 +117,9 @@ func (a *app) extract(cmd *cobra.Command, file string, o extractOptions) error {
 			return usageError{fmt.Errorf("--charset %q: not an encoding name (e.g. windows-1251, koi8-r, iso-8859-2)", o.charset)}
 		}
 		contentType = "text/html; charset=" + o.charset
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return fmt.Errorf("%s: empty: nothing to extract", name)
 	}
 	if scraper.Truncated(raw) {
 		return fmt.Errorf("%s: the page looks truncated (it ends before </body> and </html>): save it again", name)
