@@ -118,7 +118,8 @@ func inspect(ctx context.Context, abs string, create bool, latest int) (fileStat
 	// with immutable=1, which creates no -wal and -shm files (a foreign WAL-mode
 	// database that is refused is left without them, as it was found).
 	_, werr := os.Lstat(abs + "-wal")
-	err = inspectQuery(ctx, abs, errors.Is(werr, fs.ErrNotExist), &appID, &version, &tables)
+	noWAL := errors.Is(werr, fs.ErrNotExist)
+	err = inspectQuery(ctx, abs, noWAL, &appID, &version, &tables)
 	if err != nil && unwritableWAL(abs, err) {
 		immutable = true
 		err = inspectQuery(ctx, abs, true, &appID, &version, &tables)
@@ -131,6 +132,14 @@ func inspect(ctx context.Context, abs string, create bool, latest int) (fileStat
 	case appID == ApplicationID:
 		if version > latest {
 			return st, &newerSchemaError{file: fileBase(abs), have: version, want: latest}
+		}
+		if noWAL && !immutable {
+			// Read with immutable=1 above: whether the read pools need it too (a
+			// directory where SQLite cannot create the -shm file) shows only without it.
+			var a, v, n int
+			if err := inspectQuery(ctx, abs, false, &a, &v, &n); err != nil && unwritableWAL(abs, err) {
+				st.immutable = true
+			}
 		}
 		return st, nil
 	case appID == 0 && version == 0 && tables == 0:
