@@ -8,9 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"text/tabwriter"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -26,7 +26,9 @@ func (a *app) queryCmd() *cobra.Command {
 would write fails with a clear error and changes nothing. It works while a crawl is writing.
 A trailing semicolon is fine; more than one statement, a syntax error or an unknown table or
 column is a usage error (exit code 2). In json and jsonl output a column name repeated in the
-result gets a suffix (a, a_2, a_3...) so every key is unique.
+result gets a suffix (a, a_2, a_3...) so every key is unique, a BLOB is a base64 string
+(every blob, zeroblob() and UTF-8 bytes included; CAST it AS TEXT to see text), and a
+number JSON cannot hold (+Inf, -Inf, NaN, as from SELECT 1e999) is null.
 See README for the schema and the post_details view.`,
 		Example: `  forumarc query "SELECT count(*) FROM posts"
   forumarc query --format csv "SELECT * FROM post_details WHERE thread_title LIKE '%budget%'" > posts.csv
@@ -169,12 +171,7 @@ func (rw *rowWriter) row(vals []any) error {
 	default:
 		ordered := make([]kv, len(vals))
 		for i, v := range vals {
-			if b, ok := v.([]byte); ok {
-				if utf8.Valid(b) {
-					v = string(b)
-				}
-			}
-			ordered[i] = kv{rw.keys[i], v}
+			ordered[i] = kv{rw.keys[i], jsonValue(v)}
 		}
 		if rw.format == "json" && rw.n > 1 {
 			fmt.Fprint(rw.w, ",")
@@ -228,6 +225,26 @@ func (o orderedObject) MarshalJSON() ([]byte, error) {
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
+}
+
+// jsonValue is a result value as json and jsonl write it. SQLite gives TEXT as a
+// string and a BLOB as []byte: every blob is a base64 string (standard alphabet with
+// padding, what encoding/json does with []byte), whatever its bytes, zeroblob() and
+// blobs that happen to be UTF-8 included, so a reader decodes a blob column one way.
+// JSON has no number for ±Inf and NaN (SELECT 1e999): they are null, so the output
+// stays valid JSON; csv and table print them as +Inf, -Inf and NaN.
+func jsonValue(v any) any {
+	switch x := v.(type) {
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return nil
+		}
+	case []byte:
+		if x == nil {
+			return []byte{} // an empty blob (x''), not NULL: "" rather than null
+		}
+	}
+	return v
 }
 
 func plain(v any) string {
