@@ -72,6 +72,8 @@ type DB struct {
 
 	closing   chan struct{} // closed by Close: ends the runs' heartbeats (Open only)
 	closeOnce sync.Once
+
+	existing bool // Existing: refuse to create the archive
 }
 
 // Option configures Open.
@@ -87,9 +89,16 @@ func WithNow(now func() time.Time) Option {
 	}
 }
 
-// Open opens the archive at path for reading and writing, creating it when missing and
-// applying pending migrations. A file that is not a forumarc archive is refused with
-// ErrNotArchive and left untouched; one written by a newer forumarc with ErrNewerSchema.
+// Existing makes Open refuse a path that holds no archive yet (no file, an empty file
+// or an empty SQLite database) instead of creating one there, as OpenReadOnly does:
+// for commands that only make sense on an archive already in use. A missing file is
+// an error that errors.Is matches with fs.ErrNotExist; an empty one is ErrNotArchive.
+func Existing() Option { return func(db *DB) { db.existing = true } }
+
+// Open opens the archive at path for reading and writing, creating it when missing
+// (unless Existing is given) and applying pending migrations. A file that is not a
+// forumarc archive is refused with ErrNotArchive and left untouched; one written by a
+// newer forumarc with ErrNewerSchema.
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -106,7 +115,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	}
 	// Inspect before opening the writer: the writer's DSN switches the file to WAL,
 	// which would already modify a foreign database.
-	st, err := inspect(ctx, abs, true, len(migs))
+	st, err := inspect(ctx, abs, !db.existing, len(migs))
 	if err != nil {
 		return nil, err
 	}

@@ -178,7 +178,7 @@ func TestJSONLogFormatKeepsStderrJSON(t *testing.T) {
 		t.Errorf("usage error: exit %d, records %v", r.code, recs)
 	}
 	// Text mode is unchanged: the line and the usage hint.
-	if r := cli(t, ctx, "--db", db, "archive", "not-a-url"); !strings.HasPrefix(r.stderr, "forumarc: ") || !strings.Contains(r.stderr, "Run 'forumarc --help'") {
+	if r := cli(t, ctx, "--db", db, "archive", "not-a-url"); !strings.HasPrefix(r.stderr, "forumarc: ") || !strings.Contains(r.stderr, "Run 'forumarc archive --help'") {
 		t.Errorf("text mode: %q", r.stderr)
 	}
 
@@ -307,7 +307,11 @@ func TestErrorLineNamesPathOnce(t *testing.T) {
 		r := cli(t, context.Background(), append([]string{"--log-level", "error"}, c.args...)...)
 		want := c.want + "\n"
 		if c.code == exitUsage {
-			want += "Run 'forumarc --help' for usage.\n"
+			command := c.args[0]
+			if command == "--db" {
+				command = c.args[2]
+			}
+			want += "Run 'forumarc " + command + " --help' for usage.\n"
 		}
 		if r.code != c.code || r.stderr != want {
 			t.Errorf("%s: exit %d (want %d), stderr\n%q, want\n%q", c.name, r.code, c.code, r.stderr, want)

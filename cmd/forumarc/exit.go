@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 
 	"github.com/forumarc/forumarc/scraper"
@@ -43,6 +44,59 @@ type dbError struct{ err error }
 func (e dbError) Error() string { return e.err.Error() }
 func (e dbError) Unwrap() error { return e.err }
 
+// notWritableError is an archive file this process may not write: its permissions or a
+// read-only file system. SQLite opens such a file read-only without a word, and its
+// first write then fails as if forumarc had chosen to open it so; this says whose the
+// refusal is. It is wrapped in a dbError (exit 4).
+type notWritableError struct {
+	path string // absolute
+	why  string // "its permissions do not let this user write it"
+	hint string // what the command adds, after the rest
+	err  error  // the refused write, if one was tried
+}
+
+func (e *notWritableError) Error() string {
+	msg := fmt.Sprintf("open archive %s: the file is not writable: %s (commands that only read, like status, jobs list and query, still work)", e.path, e.why)
+	if e.hint != "" {
+		msg += "; " + e.hint
+	}
+	return msg
+}
+
+func (e *notWritableError) Unwrap() error { return e.err }
+
+// checkWritable refuses, before SQLite opens it read-only, an existing archive file
+// this process may not write (see notWritableError). A missing file passes: store.Open
+// creates it or says why it cannot.
+func checkWritable(path string) error {
+	why := fileWriteDenied(path)
+	if why == "" {
+		return nil
+	}
+	return dbError{&notWritableError{path: absPath(path), why: why}}
+}
+
+// notWritable is checkWritable's error for a write SQLite refused with store.ErrReadOnly
+// on an archive opened for writing (the file's permissions changed since, or a case
+// access(2) does not see); other errors are returned as they are.
+func notWritable(path string, err error) error {
+	if !errors.Is(err, store.ErrReadOnly) {
+		return err
+	}
+	why := fileWriteDenied(path)
+	if why == "" {
+		why = "SQLite refused to write it (check the permissions of the file and its directory)"
+	}
+	return dbError{&notWritableError{path: absPath(path), why: why, err: err}}
+}
+
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
+}
+
 // reportedError marks an error whose line was already printed (by a job's crawl,
 // run in-process by run-due or schedule): exitCode maps it to its code and prints
 // nothing more, so each failure is one line.
@@ -52,13 +106,16 @@ func (e reportedError) Error() string { return e.err.Error() }
 func (e reportedError) Unwrap() error { return e.err }
 
 // exitCode maps an error to the documented exit codes and prints it as one line.
-func exitCode(err error, stderr io.Writer) int { return exitReport(err, stderr, "text", "") }
+func exitCode(err error, stderr io.Writer) int {
+	return exitReport(err, stderr, "text", "", "forumarc")
+}
 
 // exitReport is exitCode for a command run with --log-format format ("json": the line
 // is a JSON log record like every other line on stderr) and, when job is set, as the
 // crawl of that job (the line names the job and carries no usage hint, which would
-// land in the middle of run-due's output).
-func exitReport(err error, stderr io.Writer, format, job string) int {
+// land in the middle of run-due's output). A usage error's hint names the help of
+// command, the command path that failed ("forumarc search").
+func exitReport(err error, stderr io.Writer, format, job, command string) int {
 	if err == nil {
 		return exitOK
 	}
@@ -107,7 +164,10 @@ func exitReport(err error, stderr io.Writer, format, job string) int {
 	}
 	fmt.Fprintln(stderr, "forumarc: "+msg)
 	if code == exitUsage && job == "" {
-		fmt.Fprintln(stderr, "Run 'forumarc --help' for usage.")
+		if command == "" {
+			command = "forumarc"
+		}
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", command)
 	}
 	return code
 }

@@ -30,14 +30,12 @@ type jobFailedError struct{ err error }
 func (e jobFailedError) Error() string { return e.err.Error() }
 func (e jobFailedError) Unwrap() error { return e.err }
 
-// openJobsDB opens the archive for writing with the app's clock, so job times follow
-// an injected clock in tests.
+// openJobsDB opens an existing archive for writing (openExisting) with the app's
+// clock, so job times follow an injected clock in tests. run-due, schedule and jobs
+// remove use it: on a path with no archive they exit 4, as jobs list does, instead of
+// creating an empty one and finding no job in it.
 func (a *app) openJobsDB(ctx context.Context) (*store.DB, error) {
-	db, err := store.Open(ctx, a.dbPath, store.WithNow(a.now))
-	if err != nil {
-		return nil, dbError{err} // store.Open's errors name the archive
-	}
-	return db, nil
+	return a.openExisting(ctx, store.WithNow(a.now))
 }
 
 func (a *app) jobsCmd() *cobra.Command {
@@ -100,7 +98,10 @@ it first.`,
 				return err
 			}
 			ctx := cmd.Context()
-			db, err := a.openJobsDB(ctx)
+			// jobs add is how a scheduled setup starts, so it creates the archive, and
+			// says so: a mistyped --db shows at once, not as jobs that never run.
+			created := !archiveExists(a.dbPath)
+			db, err := a.openDB(ctx, store.WithNow(a.now))
 			if err != nil {
 				return err
 			}
@@ -110,7 +111,10 @@ it first.`,
 				return fmt.Errorf("job %q already exists; remove it first with 'forumarc jobs remove %s'", spec.name, spec.name)
 			}
 			if err != nil {
-				return dbError{err}
+				return dbError{notWritable(a.dbPath, err)}
+			}
+			if created {
+				fmt.Fprintf(cmd.OutOrStdout(), "created a new archive at %s\n", absPath(a.dbPath))
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "added job %s (%s), next run %s\n", j.Name, j.Schedule, jobsTime(j.NextRunAt))
 			return nil

@@ -116,12 +116,18 @@ func (a *app) reparse(ctx context.Context, w io.Writer, o reparseOptions) (err e
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(a.dbPath); err != nil {
-		return dbError{fmt.Errorf("open %s: no archive there yet", a.dbPath)}
-	}
-	db, err := a.openDB(ctx)
-	if err != nil {
+	// An archive file this user may not write is refused here, once, with exit 4
+	// (notWritableError), the dry run included: it makes each change and rolls it back.
+	unwritable := func(err error) error {
+		var nw *notWritableError
+		if errors.As(err, &nw) && o.dryRun {
+			nw.hint = "reparse --dry-run needs to write too (it makes each change and rolls it back)"
+		}
 		return err
+	}
+	db, err := a.openExisting(ctx)
+	if err != nil {
+		return unwritable(err)
 	}
 	defer db.Close()
 	pages, err := db.ListPages(ctx, sel)
@@ -130,7 +136,7 @@ func (a *app) reparse(ctx context.Context, w io.Writer, o reparseOptions) (err e
 	}
 	run, err := db.StartReparse(ctx, os.Args[1:], o.dryRun)
 	if err != nil {
-		return err
+		return unwritable(dbError{notWritable(a.dbPath, err)})
 	}
 	a.logRecovered(run)
 	defer func() {

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -72,7 +74,17 @@ func run(ctx context.Context, args []string, e env) int {
 	if err != nil && cmd != nil && isFlagError(err) {
 		err = usageError{err}
 	}
-	return exitReport(err, e.stderr, a.logFormat, e.job)
+	command := "forumarc"
+	if cmd != nil {
+		command = cmd.CommandPath() // the hint names the help of the command that failed
+	}
+	format := a.logFormat
+	if format == "text" && logFormatArg(args) == "json" {
+		// Flags were not parsed (an unknown command, or a bad flag before
+		// --log-format): the error line is still JSON, like every other line.
+		format = "json"
+	}
+	return exitReport(err, e.stderr, format, e.job, command)
 }
 
 func isFlagError(err error) bool {
@@ -149,23 +161,51 @@ func (a *app) setup() error {
 	return nil
 }
 
-// openDB opens the archive for writing, creating it on first use.
-func (a *app) openDB(ctx context.Context) (*store.DB, error) {
-	db, err := store.Open(ctx, a.dbPath)
+// openDB opens the archive for writing, creating it on first use: for the commands
+// that start an archive (archive, crawl, demo, jobs add).
+func (a *app) openDB(ctx context.Context, opts ...store.Option) (*store.DB, error) {
+	if err := checkWritable(a.dbPath); err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, a.dbPath, opts...)
 	if err != nil {
 		return nil, dbError{err} // store.Open's errors name the archive
 	}
 	return db, nil
 }
 
+// openExisting opens an existing archive for writing and refuses, like openReadOnly, a
+// path where there is none: for commands that only make sense on an archive in use
+// (run-due, schedule, jobs remove, reparse), where creating an empty one would turn a
+// mistyped --db into "nothing to do", exit 0, every time.
+func (a *app) openExisting(ctx context.Context, opts ...store.Option) (*store.DB, error) {
+	db, err := a.openDB(ctx, append(opts, store.Existing())...)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, a.noArchive()
+	}
+	return db, err
+}
+
 // openReadOnly opens an existing archive without ever writing to it.
 func (a *app) openReadOnly(ctx context.Context) (*store.DB, error) {
 	if _, err := os.Stat(a.dbPath); err != nil {
-		return nil, dbError{fmt.Errorf("open %s: no archive there yet (run 'forumarc archive URL' or 'forumarc demo' first)", a.dbPath)}
+		return nil, a.noArchive()
 	}
 	db, err := store.OpenReadOnly(ctx, a.dbPath)
 	if err != nil {
 		return nil, dbError{err} // names the archive
 	}
 	return db, nil
+}
+
+// noArchive is the error of a command that needs an archive when --db names none.
+func (a *app) noArchive() error {
+	return dbError{fmt.Errorf("open %s: no archive there yet (run 'forumarc archive URL' or 'forumarc demo' first)", a.dbPath)}
+}
+
+// archiveExists reports whether path holds something other than nothing: a missing or
+// empty file is where store.Open creates a new archive.
+func archiveExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Size() > 0
 }
