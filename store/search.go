@@ -53,8 +53,9 @@ type SearchHit struct {
 }
 
 // Search runs an FTS5 query over post text (quotes excluded, so each post's own words
-// count once) and returns hits ranked by bm25. Syntax errors in query are returned as
-// ErrBadQuery with a hint, never as a raw SQLite error.
+// count once) and returns hits ranked by bm25. query is FTS5 syntax: SearchQuery and
+// LiteralSearchQuery build it from what a person types. Syntax errors in query are
+// returned as ErrBadQuery in plain words with a hint, never as a raw SQLite error.
 //
 // It ranks first, then builds snippets. A selective query ranks in well under a
 // millisecond, and one statement ranking and building snippets together is then the
@@ -217,7 +218,33 @@ func searchErr(query string, err error) error {
 	if sqliteCode(err) == 1 || strings.Contains(msg, "fts5") {
 		clean := sqliteNoise.ReplaceAllString(msg, "")
 		clean = strings.TrimPrefix(clean, "fts5: ")
-		return fmt.Errorf("search: %w %q: %s; %s", ErrBadQuery, query, clean, searchHint)
+		return fmt.Errorf("search: %w %q: %s; %s", ErrBadQuery, query, plainFTSError(clean), searchHint)
 	}
 	return fmt.Errorf("search %q: %w", query, err)
+}
+
+var (
+	ftsNoColumn = regexp.MustCompile(`^no such column: (.*)$`)
+	ftsNear     = regexp.MustCompile(`^syntax error near "(.*)"$`)
+)
+
+// plainFTSError says what FTS5's complaint about a query means for the one who typed
+// it, naming what to quote. (SearchQuery's expressions never draw one; a raw FTS5
+// query passed to Search can.)
+func plainFTSError(msg string) string {
+	switch m := ftsNoColumn.FindStringSubmatch(msg); {
+	case m != nil:
+		return fmt.Sprintf("a word followed by ':' or after '-' is read as a column name (%s): put the word holding it in double quotes", m[1])
+	case strings.HasPrefix(msg, "unknown special query"):
+		return "a '*' must end a word (restor*): put a lone * in double quotes or leave it out"
+	case msg == "unterminated string":
+		return `a double quote is not closed: end the phrase with "`
+	}
+	if m := ftsNear.FindStringSubmatch(msg); m != nil {
+		if m[1] == "" {
+			return "the query ends too soon: an operator (AND, OR, NOT) needs a word after it"
+		}
+		return fmt.Sprintf("%q cannot be read here: put the word holding it in double quotes", m[1])
+	}
+	return msg
 }

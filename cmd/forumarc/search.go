@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -38,13 +39,26 @@ Query syntax (SQLite FTS5):
   restor*                 prefix: restore, restored, restoration...
   (chrome OR nickel) AND rust   group with parentheses
   NEAR(brake lever, 5)    both words at most 5 words apart
-Operators are case-sensitive: write AND, OR, NOT in capitals. Put words containing
-punctuation in double quotes ("531-tubing"), or use --literal to search the words as typed.
-Matching ignores case and accents (cafe finds café).`,
+  ^update                 posts starting with the word
+Operators are case-sensitive: write AND, OR, NOT, NEAR in capitals; in lower case they
+are words. Anything else is searched as the words it holds: a word with punctuation in
+it is searched as a phrase (e-bike finds "e-bike" and "e bike"; don't, frame., c++,
+50%, #frame, @marta, U.S.A, 5/32 all work as typed), punctuation on its own (-, *) and
+emoji are ignored, an unclosed " ends at the end of the query and a parenthesis without
+its pair is ignored. -steel is the word steel, not an exclusion: write NOT steel.
+--literal reads every word as typed: no operators, phrases or prefixes (OR is the word
+"or", a " or * is ignored).
+
+Matching ignores case, and accents on Latin letters (cafe finds café, jiri finds Jiří),
+but not on other letters: еще does not find ещё, and Greek accents count. Chinese,
+Japanese and Thai text is indexed by whole runs of characters between spaces and
+punctuation, so a word inside a run is not found: see the README for the workaround
+(a LIKE query through 'forumarc query').`,
 		Example: `  forumarc search shellac
   forumarc search '"bar tape" OR handlebar*' --since 2025-01 --limit 5
   forumarc search --author marta_wheels --format jsonl 'frame NOT steel' | jq -r .post_url
-  forumarc search --literal 'wheel-set (front)'`,
+  forumarc search e-bike 5/32 c++
+  forumarc search --literal 'wheel-set (front) OR'`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.search(cmd.Context(), cmd.OutOrStdout(), strings.Join(args, " "), o)
@@ -56,15 +70,6 @@ Matching ignores case and accents (cafe finds café).`,
 	f.StringVar(&o.format, "format", "table", "output format: table, json or jsonl")
 	f.BoolVar(&o.literal, "literal", false, "search the words as typed: no operators, phrases or prefixes")
 	return cmd
-}
-
-// literalQuery quotes every word so FTS5 reads none of them as syntax.
-func literalQuery(q string) string {
-	words := strings.Fields(q)
-	for i, w := range words {
-		words[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
-	}
-	return strings.Join(words, " ")
 }
 
 func (a *app) search(ctx context.Context, w io.Writer, query string, o searchOptions) error {
@@ -83,8 +88,14 @@ func (a *app) search(ctx context.Context, w io.Writer, query string, o searchOpt
 	if err != nil {
 		return err
 	}
+	typed := query
 	if o.literal {
-		query = literalQuery(query)
+		query, err = store.LiteralSearchQuery(typed)
+	} else {
+		query, err = store.SearchQuery(typed)
+	}
+	if err != nil {
+		return usageError{err}
 	}
 	db, err := a.openReadOnly(ctx)
 	if err != nil {
@@ -101,6 +112,14 @@ func (a *app) search(ctx context.Context, w io.Writer, query string, o searchOpt
 	}
 	if err != nil {
 		return err
+	}
+	if len(hits) == 0 {
+		if o.format == "table" {
+			a.notice("no posts match")
+		}
+		if run := unspacedRun(typed); run != "" {
+			a.notice(unspacedHint(run))
+		}
 	}
 	switch o.format {
 	case "json", "jsonl":
@@ -121,7 +140,6 @@ func (a *app) search(ctx context.Context, w io.Writer, query string, o searchOpt
 		return nil
 	}
 	if len(hits) == 0 {
-		a.notice("no posts match")
 		return nil
 	}
 	// Buffered: a write error (a full disk, a closed pipe) sticks and Flush returns it.
@@ -158,4 +176,32 @@ func (a *app) search(ctx context.Context, w io.Writer, query string, o searchOpt
 		fmt.Fprintf(bw, "    %s\n", link)
 	}
 	return bw.Flush()
+}
+
+// unspacedScripts are written without spaces between words (Korean attaches particles
+// to words): the unicode61 tokenizer makes one token of a whole run of them, so a word
+// inside a run is not found.
+var unspacedScripts = []*unicode.RangeTable{unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul,
+	unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar}
+
+func unspacedRune(r rune) bool { return unicode.In(r, unspacedScripts...) }
+
+// unspacedRun is the first run of such characters in the query, or "".
+func unspacedRun(query string) string {
+	start := strings.IndexFunc(query, unspacedRune)
+	if start < 0 {
+		return ""
+	}
+	run := query[start:]
+	if end := strings.IndexFunc(run, func(r rune) bool { return !unspacedRune(r) }); end >= 0 {
+		run = run[:end]
+	}
+	return run
+}
+
+// unspacedHint is the one line shown when a query in such a script found nothing.
+func unspacedHint(run string) string {
+	return fmt.Sprintf("hint: text in Chinese, Japanese, Korean or Thai is indexed by whole runs of characters, "+
+		"so a word inside a longer run is not found; search for the text itself with: "+
+		"forumarc query \"SELECT post_url, body_text FROM post_details WHERE body_text LIKE '%%%s%%'\"", run)
 }
