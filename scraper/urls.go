@@ -11,8 +11,22 @@ import (
 // Keeping them would store the same page under many URLs.
 var sessionParams = map[string]bool{"s": true, "sid": true, "phpsessid": true, "sessionid": true, "session": true}
 
-// CleanURL removes session parameters (including SMF's ";PHPSESSID=" path form) and
-// the fragment-free form is left untouched otherwise.
+// trackingParams are query parameters that newsletters, ads and social sites add to
+// links to count clicks (Google Analytics and Ads, Facebook, Microsoft, Yandex,
+// Mailchimp, Instagram); utm_* of any name is one too (trackingParam). No forum
+// engine reads them, and kept they would store the same page under many URLs.
+var trackingParams = map[string]bool{"fbclid": true, "gclid": true, "dclid": true, "gbraid": true, "wbraid": true,
+	"msclkid": true, "yclid": true, "mc_cid": true, "mc_eid": true, "igshid": true, "_ga": true, "_gl": true}
+
+// droppedParam reports a query parameter (its name, any case) CleanURL removes.
+func droppedParam(name string) bool {
+	k := strings.ToLower(name)
+	return sessionParams[k] || trackingParams[k] || strings.HasPrefix(k, "utm_")
+}
+
+// CleanURL removes session and tracking parameters (including SMF's ";PHPSESSID="
+// path form) and leaves the URL untouched otherwise. It is the one normalisation of
+// the URLs forumarc stores, queues and looks threads up by.
 func CleanURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -23,22 +37,22 @@ func CleanURL(raw string) string {
 		u.RawPath = ""
 	}
 	if u.RawQuery != "" {
-		u.RawQuery = stripSessionQuery(u.RawQuery)
+		u.RawQuery = stripQueryParams(u.RawQuery)
 	}
 	return u.String()
 }
 
-// stripSessionQuery drops session pairs from a raw query, keeping the order and
-// encoding of the rest. It splits by hand because url.ParseQuery drops pairs holding
-// ';', and SMF joins parameters with ';' ("action=profile;u=3061;PHPSESSID=x").
-func stripSessionQuery(raw string) string {
+// stripQueryParams drops session and tracking pairs from a raw query, keeping the
+// order and encoding of the rest. It splits by hand because url.ParseQuery drops pairs
+// holding ';', and SMF joins parameters with ';' ("action=profile;u=3061;PHPSESSID=x").
+func stripQueryParams(raw string) string {
 	changed := false
 	var kept []string
 	for _, pair := range strings.Split(raw, "&") {
 		var segs []string
 		for _, s := range strings.Split(pair, ";") {
 			k, _, _ := strings.Cut(s, "=")
-			if sessionParams[strings.ToLower(k)] {
+			if droppedParam(k) {
 				changed = true
 				continue
 			}
