@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"iter"
 	"os"
 	"path/filepath"
@@ -43,6 +44,26 @@ type Dir struct {
 // ErrExists: an output file is already there and Force is off. File's refusals of a
 // directory where its file is to go match it too (errors.Is).
 var ErrExists = errors.New("file exists (use --force to overwrite)")
+
+// create makes the directory unless it is there. Its parent must exist, as a
+// single-file export's directory must: a mistyped path is refused, not created.
+func (d Dir) create() error {
+	err := os.Mkdir(d.Path, 0o755)
+	if errors.Is(err, fs.ErrExist) {
+		fi, serr := os.Stat(d.Path)
+		if serr == nil && fi.IsDir() {
+			return nil
+		}
+		if serr == nil {
+			return fmt.Errorf("export: %s is a file: html and markdown write one file per thread into a directory", d.Path)
+		}
+		err = serr
+	}
+	if err != nil {
+		return File{Path: filepath.Clean(d.Path)}.pathError("create", err)
+	}
+	return nil
+}
 
 // file is the output for name (a bare file name from FileName) inside the directory,
 // written like any single-file export (File: a temporary name, moved into place when
@@ -120,8 +141,8 @@ func threadGroups(posts iter.Seq2[*store.PostRecord, error]) iter.Seq2[[]*store.
 func perThread(dir Dir, ext string, posts iter.Seq2[*store.PostRecord, error],
 	write func(w io.Writer, thread []*store.PostRecord) error) (Counts, error) {
 	var c Counts
-	if err := os.MkdirAll(dir.Path, 0o755); err != nil {
-		return c, fmt.Errorf("export: %w", err)
+	if err := dir.create(); err != nil {
+		return c, err
 	}
 	for thread, err := range threadGroups(posts) {
 		if err != nil {
@@ -135,8 +156,15 @@ func perThread(dir Dir, ext string, posts iter.Seq2[*store.PostRecord, error],
 		if err != nil {
 			return c, err
 		}
-		if _, err := out.Write(func(w io.Writer) (Counts, error) { return Counts{}, write(w, thread) }); err != nil {
-			return c, fmt.Errorf("export thread %d: %w", thread[0].Archive.ThreadRowID, err)
+		id := thread[0].Archive.ThreadRowID
+		_, err = out.Write(func(w io.Writer) (Counts, error) {
+			if err := write(w, thread); err != nil {
+				return Counts{}, fmt.Errorf("export thread %d: %w", id, err)
+			}
+			return Counts{}, nil
+		})
+		if err != nil {
+			return c, err // File's own errors start "export:" and name the thread's file
 		}
 		c.Files++
 		c.Threads++
