@@ -39,7 +39,16 @@ func TestReadOnlyArchive(t *testing.T) {
 		checkReadOnlyArchive(t, db)
 		return
 	}
-	// As root: t.TempDir's parent is 0700; open it for nobody.
+	rerunAsNobody(t, dir, "TestReadOnlyArchive", "FORUMARC_TEST_RO_DB="+db)
+}
+
+// rerunAsNobody runs test (one of this binary's) again as user nobody, with env added:
+// root ignores file modes, so a test of what permissions refuse must run as someone
+// else. dir is the test's temporary directory, which nobody must reach. The test is
+// skipped when the system cannot start a process as nobody.
+func rerunAsNobody(t *testing.T, dir, test, env string) {
+	t.Helper()
+	// t.TempDir's parent is 0700; open it for nobody.
 	if err := os.Chmod(filepath.Dir(dir), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -47,16 +56,16 @@ func TestReadOnlyArchive(t *testing.T) {
 	if err := copyFile(os.Args[0], bin); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-test.run=^TestReadOnlyArchive$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "FORUMARC_TEST_RO_DB="+db, "HOME=/", "GOCOVERDIR=")
+	cmd := exec.Command(bin, "-test.run=^"+test+"$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), env, "HOME=/", "GOCOVERDIR=")
 	cmd.Dir = "/"
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	out, err := cmd.CombinedOutput()
 	var exitErr *exec.ExitError
 	if err != nil && !errors.As(err, &exitErr) {
-		t.Skipf("cannot run the check as nobody: %v", err)
+		t.Skipf("running as root and cannot run %s as nobody (root ignores file modes): %v", test, err)
 	}
-	if err != nil || !strings.Contains(string(out), "PASS") {
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+test) {
 		t.Errorf("as nobody: %v\n%s", err, out)
 	}
 }
